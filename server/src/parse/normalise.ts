@@ -1,0 +1,224 @@
+/**
+ * Kernel-idiom normalisation before tree-sitter-c sees the text.
+ *
+ * tree-sitter-c reads ISO C plus common GNU extensions, but not the kernel's
+ * sparse annotations (`__rcu`, `__init`...), attribute macros with arguments
+ * (`__printf(2, 0)`, `__must_hold(&l)`), GNU case ranges (`case A ... B:`) or
+ * type arguments of macros (`container_of(p, struct T, f)`). Each of these is
+ * blanked with spaces of exactly the same length, never deleted, so every byte
+ * offset, line and column of the normalised text equals the original's and
+ * every range the analysis reports points into the user's own text.
+ */
+
+/** Annotations that are a bare identifier. */
+export const PLAIN_ANNOTATIONS: ReadonlySet<string> = new Set([
+  '__rcu', '__init', '__exit', '__net_init', '__net_exit', '__initdata', '__net_initdata',
+  '__initconst', '__exitdata', '__always_unused', '__maybe_unused', '__read_mostly',
+  '__ro_after_init', '__user', '__kernel', '__iomem', '__percpu', '__force', '__nocast',
+  '__safe', '__must_check', '__cold', '__hot', '__latent_entropy', '__visible', '__sched',
+  '__noreturn', '__always_inline', 'noinline', 'notrace', '__noclone', '__cacheline_aligned',
+  '__cacheline_aligned_in_smp', '__refdata', '__ref', '__meminit', '__init_or_module',
+  '__bitwise', '__private', '__randomize_layout', '__no_randomize_layout', 'asmlinkage',
+  '__weak', '__pure', '__const', '__packed', '__used', '__unused', '__nonstring',
+]);
+
+/** Annotations that take a parenthesised argument list; blanked with it. */
+export const CALL_ANNOTATIONS: ReadonlySet<string> = new Set([
+  '__printf', '__scanf', '__must_hold', '__acquires', '__releases', '__cond_acquires',
+  '__cond_releases', '__aligned', '__section', '__malloc', '__alloc_size', '__counted_by',
+  '__guarded_by', '__pt_guarded_by', '__assume_aligned', '__nonnull', '__diagnose_as',
+  '__no_sanitize_or_inline', '__attribute_const__',
+]);
+
+/** Calls whose parentheses hold a type rather than a value: leave them alone. */
+const TYPE_OPERATORS: ReadonlySet<string> = new Set([
+  'sizeof', 'typeof', '__typeof__', '__typeof', '_Alignof', 'alignof', '__alignof__',
+  '_Generic', '__builtin_types_compatible_p', '__builtin_offsetof', 'offsetof',
+  // keywords that take parentheses but are not calls: `return (struct T){...}` is a compound literal
+  'if', 'while', 'for', 'switch', 'return', 'case', 'do', 'else',
+]);
+
+export interface Blank {
+  start: number;
+  end: number;
+  /** What was blanked, for hover/debugging ("annotation", "case-range", "type-argument"). */
+  kind: 'annotation' | 'case-range' | 'type-argument';
+}
+
+export interface NormalisedSource {
+  text: string;
+  blanks: Blank[];
+}
+
+type TokenKind = 'ident' | 'punct' | 'string' | 'number';
+interface Token {
+  kind: TokenKind;
+  start: number;
+  end: number;
+  text: string;
+}
+
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isIdentChar = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+
+/** A small C lexer: skips comments and preprocessor lines, keeps strings whole. */
+function lex(src: string): Token[] {
+  const tokens: Token[] = [];
+  const n = src.length;
+  let i = 0;
+  let lineStart = true;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 10) { lineStart = true; i++; continue; }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
+    if (c === 47 && src.charCodeAt(i + 1) === 42) { // /* ... */
+      const close = src.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
+    if (c === 47 && src.charCodeAt(i + 1) === 47) { // // ...
+      const nl = src.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
+      continue;
+    }
+    if (c === 35 && lineStart) { // preprocessor line, with continuations: the body is raw text to tree-sitter
+      let j = i;
+      for (;;) {
+        const nl = src.indexOf('\n', j);
+        if (nl < 0) { j = n; break; }
+        let k = nl - 1;
+        if (src.charCodeAt(k) === 13) k--;
+        if (src.charCodeAt(k) === 92) { j = nl + 1; continue; }
+        j = nl;
+        break;
+      }
+      i = j;
+      continue;
+    }
+    lineStart = false;
+    if (c === 34 || c === 39) { // string or char literal
+      let j = i + 1;
+      while (j < n) {
+        const d = src.charCodeAt(j);
+        if (d === 92) { j += 2; continue; }
+        if (d === c || d === 10) { j++; break; }
+        j++;
+      }
+      tokens.push({ kind: 'string', start: i, end: j, text: '' });
+      i = j;
+      continue;
+    }
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentChar(src.charCodeAt(j))) j++;
+      tokens.push({ kind: 'ident', start: i, end: j, text: src.slice(i, j) });
+      i = j;
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      let j = i + 1;
+      while (j < n && (isIdentChar(src.charCodeAt(j)) || src.charCodeAt(j) === 46)) j++;
+      tokens.push({ kind: 'number', start: i, end: j, text: '' });
+      i = j;
+      continue;
+    }
+    if (c === 46 && src.charCodeAt(i + 1) === 46 && src.charCodeAt(i + 2) === 46) {
+      tokens.push({ kind: 'punct', start: i, end: i + 3, text: '...' });
+      i += 3;
+      continue;
+    }
+    tokens.push({ kind: 'punct', start: i, end: i + 1, text: src[i] });
+    i++;
+  }
+  return tokens;
+}
+
+/** Index of the token closing the parenthesis opened at tokens[open], or -1. */
+function matchParen(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    const t = tokens[k].text;
+    if (t === '(') depth++;
+    else if (t === ')') { depth--; if (depth === 0) return k; }
+    else if (t === ';' || t === '{' || t === '}') return -1; // unbalanced: do not blank across statements
+  }
+  return -1;
+}
+
+/** Returns the normalised text (same length, same line breaks) and what was blanked. */
+export function normaliseKernelSource(src: string): NormalisedSource {
+  const tokens = lex(src);
+  const blanks: Blank[] = [];
+  // Paren stack: for each open '(' whether it is a call's argument list (callee not a type operator).
+  const parenIsCall: boolean[] = [];
+  let caseOpen = -1; // token index of a pending `case` awaiting its ':'
+  let parenDepthAtCase = 0;
+
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind === 'ident') {
+      if (PLAIN_ANNOTATIONS.has(t.text)) {
+        blanks.push({ start: t.start, end: t.end, kind: 'annotation' });
+        continue;
+      }
+      if (CALL_ANNOTATIONS.has(t.text) && tokens[k + 1]?.text === '(') {
+        const close = matchParen(tokens, k + 1);
+        if (close > 0) {
+          blanks.push({ start: t.start, end: tokens[close].end, kind: 'annotation' });
+          k = close;
+          continue;
+        }
+      }
+      if (t.text === 'case') { caseOpen = k; parenDepthAtCase = parenIsCall.length; continue; }
+      if ((t.text === 'struct' || t.text === 'union' || t.text === 'enum') && parenIsCall.length > 0 &&
+          parenIsCall[parenIsCall.length - 1]) {
+        // `container_of(p, struct T, f)`: a whole argument that is a tagged type. Blank the
+        // keyword only, so the tag remains an identifier argument of the same length.
+        const prev = tokens[k - 1]?.text;
+        const name = tokens[k + 1];
+        const after = tokens[k + 2]?.text;
+        if ((prev === ',' || prev === '(') && name?.kind === 'ident' && (after === ',' || after === ')')) {
+          blanks.push({ start: t.start, end: t.end, kind: 'type-argument' });
+        }
+      }
+      continue;
+    }
+    if (t.kind !== 'punct') continue;
+    if (t.text === '(') {
+      const callee = tokens[k - 1];
+      parenIsCall.push(callee?.kind === 'ident' && !TYPE_OPERATORS.has(callee.text));
+    } else if (t.text === ')') {
+      parenIsCall.pop();
+    } else if (t.text === '{' || t.text === '}' || t.text === ';') {
+      parenIsCall.length = 0; // resynchronise after unbalanced input
+      caseOpen = -1;
+    } else if (t.text === '...' && caseOpen >= 0 && parenIsCall.length === parenDepthAtCase) {
+      // GNU case range `case A ... B:` becomes `case A       :`.
+      let j = k + 1;
+      while (j < tokens.length && tokens[j].text !== ':' && tokens[j].text !== ';' && tokens[j].text !== '{') j++;
+      if (tokens[j]?.text === ':') {
+        blanks.push({ start: t.start, end: tokens[j - 1].end, kind: 'case-range' });
+        k = j;
+        caseOpen = -1;
+      }
+    } else if (t.text === ':' && parenIsCall.length === parenDepthAtCase) {
+      caseOpen = -1;
+    }
+  }
+
+  if (blanks.length === 0) return { text: src, blanks };
+  return { text: applyBlanks(src, blanks), blanks };
+}
+
+/** Replaces each blanked range by spaces, keeping newlines (a range may span lines). */
+function applyBlanks(src: string, blanks: Blank[]): string {
+  const parts: string[] = [];
+  let pos = 0;
+  for (const b of blanks) {
+    parts.push(src.slice(pos, b.start));
+    parts.push(src.slice(b.start, b.end).replace(/[^\n\r]/g, ' '));
+    pos = b.end;
+  }
+  parts.push(src.slice(pos));
+  return parts.join('');
+}

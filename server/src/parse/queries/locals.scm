@@ -1,0 +1,10 @@
+; Names a function declares itself (parameters and locals); they shadow file-level symbols.
+(parameter_declaration declarator: (identifier) @local)
+(parameter_declaration declarator: (pointer_declarator declarator: (identifier) @local))
+(parameter_declaration declarator: (pointer_declarator declarator: (pointer_declarator declarator: (identifier) @local)))
+(declaration declarator: (identifier) @local)
+(declaration declarator: (init_declarator declarator: (identifier) @local))
+(declaration declarator: (pointer_declarator declarator: (identifier) @local))
+(declaration declarator: (init_declarator declarator: (pointer_declarator declarator: (identifier) @local)))
+(declaration declarator: (array_declarator declarator: (identifier) @local))
+(declaration declarator: (init_declarator declarator: (array_declarator declarator: (identifier) @local)))

@@ -1,0 +1,3 @@
+; Real syntax errors left after kernel-idiom normalisation.
+(ERROR) @error
+(MISSING) @missing
