@@ -1,0 +1,91 @@
+/**
+ * The client owns the language server's lifetime in one object (as
+ * vscode-clangd's ClangdContext and rust-analyzer's Ctx do): the output
+ * channel, the LanguageClient and whatever they register, all released by
+ * dispose(). Restart is stop + a fresh client so changed settings apply.
+ */
+import * as vscode from 'vscode';
+import {
+  DocumentSelector,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
+
+export const CLIENT_ID = 'auditlens'; // also the prefix of `auditlens.trace.server`
+const CLIENT_NAME = 'AuditLens';
+
+/** C files (saved or not) and patches; the server decides which C files are the audit core. */
+export const DOCUMENT_SELECTOR: DocumentSelector = [
+  { scheme: 'file', language: 'c' },
+  { scheme: 'untitled', language: 'c' },
+  { language: 'auditlens-patch' },
+  // A .patch may still be open as VS Code's own `diff` language.
+  { scheme: 'file', pattern: '**/*.{patch,diff,eml,mbox}' },
+];
+
+export class AuditLensContext implements vscode.Disposable {
+  readonly output: vscode.LogOutputChannel;
+  private client: LanguageClient | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly extension: vscode.ExtensionContext) {
+    // A log channel: the language client of v11 writes leveled messages into it.
+    this.output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
+    this.subscriptions.push(this.output);
+  }
+
+  /** Starts the bundled server; failures go to the output channel, not to activation. */
+  async start(): Promise<void> {
+    if (this.client) return;
+    const client = this.createClient();
+    this.client = client;
+    try {
+      await client.start();
+    } catch (err) {
+      this.output.error(`AuditLens server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+      this.output.show(true);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    try {
+      if (client.isRunning()) await client.stop();
+      await client.dispose();
+    } catch (err) {
+      this.output.warn(`AuditLens server did not stop cleanly: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async restart(): Promise<void> {
+    this.output.info('Restarting the AuditLens server');
+    await this.stop();
+    await this.start();
+  }
+
+  dispose(): void {
+    // The channel goes last so the client can still log while it stops.
+    const subscriptions = this.subscriptions.splice(0);
+    void this.stop().finally(() => subscriptions.forEach((d) => d.dispose()));
+  }
+
+  private createClient(): LanguageClient {
+    const module = this.extension.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    };
+    const config = vscode.workspace.getConfiguration('auditlens');
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: DOCUMENT_SELECTOR,
+      outputChannel: this.output,
+      // Read at start; later changes are pulled by the server (workspace/configuration).
+      initializationOptions: { maxFileSize: config.get<number>('maxFileSize') },
+    };
+    return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  }
+}

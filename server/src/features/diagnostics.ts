@@ -1,0 +1,98 @@
+/**
+ * textDocument/publishDiagnostics content: the syntax problems that survive
+ * kernel-idiom normalisation (real syntax errors) and the rule findings.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import type { FileAnalysis } from '../analyser';
+import type { Finding, Severity } from '../rules/finding';
+import { toRange } from './convert';
+
+export const DIAGNOSTIC_SOURCE = 'auditlens';
+
+export interface DiagnosticsOptions {
+  /** Folder holding docs/rules/<RULE>.md; the server passes the one next to its bundle. */
+  rulesDocDir?: string;
+  /** A file in a state tree-sitter cannot read yields one error per fragment: keep the first few. */
+  maxSyntaxProblems?: number;
+  /** Called when the findings could not be computed; syntax diagnostics are still returned. */
+  onError?: (what: string, err: unknown) => void;
+}
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+};
+
+export function analysisDiagnostics(
+  uri: string,
+  analysis: Pick<FileAnalysis, 'parsed' | 'findings'>,
+  options: DiagnosticsOptions = {},
+): Diagnostic[] {
+  const lines = analysis.parsed.lines;
+  const max = options.maxSyntaxProblems ?? 100;
+  const problems = analysis.parsed.problems;
+  const out: Diagnostic[] = problems.slice(0, max).map((p) => ({
+    range: toRange(lines, p),
+    severity: DiagnosticSeverity.Error,
+    source: DIAGNOSTIC_SOURCE,
+    code: 'syntax',
+    message: p.message,
+  }));
+  if (problems.length > max) {
+    out.push({
+      range: toRange(lines, problems[max]),
+      severity: DiagnosticSeverity.Error,
+      source: DIAGNOSTIC_SOURCE,
+      code: 'syntax',
+      message: `${problems.length - max} more syntax errors not shown`,
+    });
+  }
+  let findings: Finding[] = [];
+  try {
+    findings = analysis.findings;
+  } catch (err) {
+    options.onError?.('computing findings', err);
+  }
+  for (const f of findings) out.push(findingDiagnostic(uri, analysis, f, options.rulesDocDir));
+  return out;
+}
+
+function findingDiagnostic(
+  uri: string,
+  analysis: Pick<FileAnalysis, 'parsed'>,
+  f: Finding,
+  rulesDocDir: string | undefined,
+): Diagnostic {
+  const lines = analysis.parsed.lines;
+  const d: Diagnostic = {
+    range: toRange(lines, f.span),
+    severity: SEVERITY[f.severity] ?? DiagnosticSeverity.Warning,
+    source: DIAGNOSTIC_SOURCE,
+    code: f.rule,
+    message: f.message,
+  };
+  if (rulesDocDir) d.codeDescription = { href: ruleDocUri(rulesDocDir, f.rule) };
+  if (f.related.length) {
+    d.relatedInformation = f.related.map((r) => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message }));
+  }
+  return d;
+}
+
+export function ruleDocUri(rulesDocDir: string, rule: string): string {
+  return pathToFileURL(path.join(rulesDocDir, `${rule}.md`)).href;
+}
+
+/** The one diagnostic of a document too large to parse: say that it was skipped and why. */
+export function skippedDiagnostic(bytes: number, limit: number): Diagnostic {
+  const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: DIAGNOSTIC_SOURCE,
+    code: 'too-large',
+    message: `AuditLens did not analyse this file: it is ${mib(bytes)} (${bytes} bytes), above auditlens.maxFileSize (${limit} bytes).`,
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The AuditLens language server: wiring only. Transport (--stdio or
+ * --node-ipc) is picked by createConnection from argv; every feature lives in
+ * features/ as a plain function of a FileAnalysis, callable without an editor.
+ */
+import * as path from 'node:path';
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  InitializeResult,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Analyser } from './analyser';
+import { codeLenses } from './features/codeLens';
+import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
+import { DocumentTracker, TrackedDocument } from './features/documents';
+import { hover } from './features/hover';
+import { definition, references } from './features/navigation';
+import { documentSymbols } from './features/symbols';
+import { DEFAULT_SETTINGS, readSettings, ServerSettings } from './settings';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let settings: ServerSettings = { ...DEFAULT_SETTINGS };
+const tracker = new DocumentTracker(new Analyser(), () => settings);
+// In the bundle __dirname is dist/, so the rule pages are <extension>/docs/rules/<RULE>.md.
+const rulesDocDir = path.join(__dirname, '..', 'docs', 'rules');
+let canPullConfiguration = false;
+let canRegisterConfiguration = false;
+
+/** Runs a handler; an exception is logged and answered with `fallback`, never fatal. */
+function guard<T>(what: string, fallback: T, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    logError(what, err);
+    return fallback;
+  }
+}
+
+function logError(what: string, err: unknown): void {
+  const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+  connection.console.error(`${what} failed: ${detail}`);
+}
+
+connection.onInitialize((params): InitializeResult => {
+  settings = readSettings(params.initializationOptions, DEFAULT_SETTINGS);
+  const workspace = params.capabilities?.workspace; // tolerate a bare `{}` from minimal clients
+  canPullConfiguration = !!workspace?.configuration;
+  canRegisterConfiguration = !!workspace?.didChangeConfiguration?.dynamicRegistration;
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      documentSymbolProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      hoverProvider: true,
+      codeLensProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: 'auditlens', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  connection.console.info(`AuditLens server started (node ${process.version}, maxFileSize ${settings.maxFileSize} bytes)`);
+  if (canRegisterConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'auditlens' }).catch((err) => logError('registering for configuration changes', err));
+  }
+  void refreshSettings();
+});
+
+/** Pulls `auditlens.*` when the client supports it; re-checks open documents if the limit changed. */
+async function refreshSettings(): Promise<void> {
+  if (!canPullConfiguration) return;
+  try {
+    const raw: unknown = await connection.workspace.getConfiguration('auditlens');
+    const next = readSettings(raw, settings);
+    if (next.maxFileSize === settings.maxFileSize) return;
+    settings = next;
+    connection.console.info(`auditlens.maxFileSize is now ${settings.maxFileSize} bytes`);
+    for (const t of tracker.all()) {
+      const doc = documents.get(t.uri);
+      if (doc && t.kind === 'audit-c') guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
+    }
+  } catch (err) {
+    logError('reading workspace configuration', err);
+  }
+}
+
+connection.onDidChangeConfiguration((change) =>
+  guard('didChangeConfiguration', undefined, () => {
+    // Pushed settings (older clients) apply at once; the pull refreshes and re-analyses.
+    const pushed = (change.settings as { auditlens?: unknown } | null)?.auditlens;
+    if (pushed) settings = readSettings(pushed, settings);
+    void refreshSettings();
+  }),
+);
+
+function publish(t: TrackedDocument): void {
+  if (t.kind !== 'audit-c') return;
+  const diagnostics = t.skipped
+    ? [skippedDiagnostic(t.skipped.bytes, t.skipped.limit)]
+    : t.analysis
+      ? analysisDiagnostics(t.uri, t.analysis, { rulesDocDir, onError: logError })
+      : [];
+  void connection.sendDiagnostics({ uri: t.uri, version: t.version, diagnostics });
+}
+
+function syncAndPublish(doc: TextDocument): void {
+  const { current, previous } = tracker.sync(doc);
+  if (current.kind === 'audit-c') {
+    publish(current);
+    const a = current.analysis;
+    if (!previous || previous.kind !== 'audit-c') {
+      connection.console.info(
+        current.skipped
+          ? `${doc.uri}: not analysed, ${current.skipped.bytes} bytes > auditlens.maxFileSize ${current.skipped.limit}`
+          : `${doc.uri}: ${a?.outline.functions.length ?? 0} functions, ${a?.parsed.problems.length ?? 0} syntax problems, parsed in ${a?.parsed.ms.toFixed(1)} ms`,
+      );
+    } else if (a && a.parsed.ms > 250) {
+      connection.console.warn(`${doc.uri}: slow reparse, ${a.parsed.ms.toFixed(0)} ms`);
+    }
+  } else if (previous?.kind === 'audit-c') {
+    // It no longer looks like the audit core: take back what was published.
+    void connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
+  }
+}
+
+// Both open and every (incremental) change: the parse reuses the previous tree.
+documents.onDidChangeContent((e) => guard(`analysing ${e.document.uri}`, undefined, () => syncAndPublish(e.document)));
+
+documents.onDidClose((e) =>
+  guard(`closing ${e.document.uri}`, undefined, () => {
+    const previous = tracker.close(e.document.uri);
+    if (previous?.kind === 'audit-c') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  }),
+);
+
+connection.onDocumentSymbol((p) =>
+  guard('documentSymbol', [], () => {
+    const a = tracker.analysisFor(p.textDocument.uri);
+    return a ? documentSymbols(a) : [];
+  }),
+);
+
+connection.onDefinition((p) =>
+  guard('definition', [], () => {
+    const a = tracker.analysisFor(p.textDocument.uri);
+    return a ? definition(a, p.textDocument.uri, p.position) : [];
+  }),
+);
+
+connection.onReferences((p) =>
+  guard('references', [], () => {
+    const a = tracker.analysisFor(p.textDocument.uri);
+    return a ? references(a, p.textDocument.uri, p.position, p.context.includeDeclaration) : [];
+  }),
+);
+
+connection.onHover((p) =>
+  guard('hover', null, () => {
+    const a = tracker.analysisFor(p.textDocument.uri);
+    return a ? hover(a, p.position) : null;
+  }),
+);
+
+connection.onCodeLens((p) =>
+  guard('codeLens', [], () => {
+    const a = tracker.analysisFor(p.textDocument.uri);
+    return a ? codeLenses(a) : [];
+  }),
+);
+
+documents.listen(connection);
+connection.listen();

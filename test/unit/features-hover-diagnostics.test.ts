@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { DiagnosticSeverity, MarkupContent } from 'vscode-languageserver';
+import { Analyser } from '../../server/src/analyser';
+import { analysisDiagnostics, ruleDocUri, skippedDiagnostic } from '../../server/src/features/diagnostics';
+import { hover, kernelDocToMarkdown } from '../../server/src/features/hover';
+import type { Finding } from '../../server/src/rules/finding';
+import { fixture } from '../shared';
+import { positionOf } from '../lsp/positions';
+
+const text = fixture('lsp/mini_audit.c');
+const analysis = new Analyser().analyseText(text);
+const markdown = (pos: { line: number; character: number }) => (hover(analysis, pos)?.contents as MarkupContent | undefined)?.value;
+
+describe('features/hover', () => {
+  it('shows a called function\'s signature in a c block and its kernel-doc', () => {
+    const value = markdown(positionOf(text, 'mini_enqueue(skb)', 0, 2))!;
+    expect(value).toContain('```c\nstatic int mini_enqueue(struct sk_buff *skb)\n```');
+    expect(value).toContain('mini_enqueue - add a record to the main queue');
+    expect(value).toContain('- `skb`: the record, owned by the queue afterwards');
+  });
+
+  it('works on the definition name too, and ranges over the name', () => {
+    const at = positionOf(text, 'mini_flush(void)', 0, 4);
+    const h = hover(analysis, at)!;
+    expect((h.contents as MarkupContent).value).toContain('static void mini_flush(void)');
+    expect(h.range).toEqual({ start: { ...at, character: at.character - 4 }, end: { ...at, character: at.character - 4 + 'mini_flush'.length } });
+  });
+
+  it('shows a global\'s declaration (annotations as written) and a macro\'s #define', () => {
+    expect(markdown(positionOf(text, 'skb_queue_purge(&audit_queue', 0, 'skb_queue_purge(&'.length))).toBe('```c\nstatic struct sk_buff_head audit_queue;\n```');
+    expect(markdown(positionOf(text, '*auditd_conn', 0, 1))).toContain('static struct mini_conn __rcu *auditd_conn;');
+    expect(markdown(positionOf(text, '= MINI_BACKLOG_DEFAULT', 0, 3))).toBe('```c\n#define MINI_BACKLOG_DEFAULT 64\n```');
+  });
+
+  it('is silent on locals, keywords and unknown names', () => {
+    expect(hover(analysis, positionOf(text, 'rc = mini_enqueue'))).toBeNull(); // local `rc`
+    expect(hover(analysis, positionOf(text, 'return 0;'))).toBeNull();
+    expect(hover(analysis, positionOf(text, 'kfree_skb(skb)'))).toBeNull(); // declared elsewhere
+  });
+
+  it('turns kernel-doc markers into Markdown without letting text become markup', () => {
+    expect(kernelDocToMarkdown('f - do it\n@a: first\n\nReturns %NULL or *p for &struct sk_buff <x>, see @a.')).toBe(
+      'f - do it\n- `a`: first\n\nReturns `NULL` or \\*p for `struct sk_buff` \\<x\\>, see `a`.',
+    );
+  });
+});
+
+describe('features/diagnostics', () => {
+  it('publishes nothing for the clean fixture', () => {
+    expect(analysisDiagnostics('file:///m.c', analysis)).toEqual([]);
+  });
+
+  it('reports a real syntax error as an error with code "syntax"', () => {
+    const broken = new Analyser().analyseText(text.replace('return 0;', 'return 0 +;'));
+    const diags = analysisDiagnostics('file:///m.c', broken);
+    expect(diags.length).toBeGreaterThan(0);
+    expect(diags.every((d) => d.code === 'syntax' && d.source === 'auditlens' && d.severity === DiagnosticSeverity.Error)).toBe(true);
+    expect(diags[0].range.start.line).toBe(positionOf(text, 'return 0;').line);
+  });
+
+  it('maps a finding to a diagnostic with rule code, doc link, severity and related locations', () => {
+    const span = (needle: string) => {
+      const start = text.indexOf(needle);
+      const p = positionOf(text, needle);
+      return { start, end: start + needle.length, line: p.line, column: p.character, endLine: p.line, endColumn: p.character + needle.length };
+    };
+    const finding: Finding = {
+      rule: 'AQ105', severity: 'warning', message: 'record freed without audit_log_lost', function: 'mini_enqueue',
+      span: span('kfree_skb(skb)'), related: [{ span: span('mini_queue_full(&audit_queue)'), message: 'the full-queue test' }], anchor: 'x',
+    };
+    const withFinding = { parsed: analysis.parsed, findings: [finding] };
+    const [d] = analysisDiagnostics('file:///m.c', withFinding, { rulesDocDir: '/ext/docs/rules' });
+    expect(d).toMatchObject({ code: 'AQ105', source: 'auditlens', severity: DiagnosticSeverity.Warning, message: finding.message });
+    expect(d.codeDescription?.href).toBe('file:///ext/docs/rules/AQ105.md');
+    expect(d.range.start).toEqual(positionOf(text, 'kfree_skb(skb)'));
+    expect(d.relatedInformation).toEqual([
+      { location: { uri: 'file:///m.c', range: { start: positionOf(text, 'mini_queue_full(&audit_queue)'), end: positionOf(text, 'mini_queue_full(&audit_queue)', 0, 29) } }, message: 'the full-queue test' },
+    ]);
+    expect(ruleDocUri('/a b/docs/rules', 'AL201')).toBe('file:///a%20b/docs/rules/AL201.md');
+  });
+
+  it('still publishes syntax diagnostics when the findings throw', () => {
+    const errors: string[] = [];
+    const throwing = { parsed: new Analyser().analyseText('int f( {').parsed, get findings(): Finding[] { throw new Error('model in flux'); } };
+    const diags = analysisDiagnostics('file:///m.c', throwing, { onError: (what) => errors.push(what) });
+    expect(diags.some((d) => d.code === 'syntax')).toBe(true);
+    expect(errors).toEqual(['computing findings']);
+  });
+
+  it('says why a file was skipped', () => {
+    const d = skippedDiagnostic(20 * 1024 * 1024, 8 * 1024 * 1024);
+    expect(d.severity).toBe(DiagnosticSeverity.Information);
+    expect(d.code).toBe('too-large');
+    expect(d.message).toContain('auditlens.maxFileSize');
+    expect(d.message).toContain('20.0 MiB');
+  });
+});
