@@ -1,0 +1,181 @@
+/**
+ * `npm run bench`: latency of the operations the editor and the CLI depend on,
+ * on the real kernel/audit.c (../shared/corpus, skipped when absent) and on
+ * the example. Each case is a named sampler in CASES; add one to measure more.
+ *
+ *   node dist/bench.js [--runs N] [--json]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Analyser } from '../server/src/analyser';
+import { KernelCParser } from '../server/src/parse/cParser';
+import { Outline } from '../server/src/parse/outline';
+
+interface BenchInput {
+  label: string;
+  text: string;
+}
+
+/** What every case of one input shares: prepared once, outside the timings. */
+interface Prepared {
+  input: BenchInput;
+  parser: KernelCParser;
+  outline: Outline;
+  /** The text after typing one character inside a function body. */
+  edited: string;
+  /** Offsets of identifiers inside function bodies, for lookups. */
+  lookups: number[];
+}
+
+interface BenchCase {
+  name: string;
+  /** Samples per run setting; cheap cases take more so their p95 means something. */
+  scale?: number;
+  /** Runs the measured operation once (sample i of the run) and returns its milliseconds. */
+  sample(p: Prepared, i: number): number;
+}
+
+function time(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+const CASES: BenchCase[] = [
+  {
+    name: 'cold parse (new parser)',
+    sample: (p) => time(() => new KernelCParser().parse(p.input.text)),
+  },
+  {
+    name: 'full analysis (parse+outline+findings)',
+    sample: (p) => time(() => {
+      const a = new Analyser().analyseText(p.input.text);
+      void a.outline.functions.length;
+      void a.findings.length;
+    }),
+  },
+  {
+    name: 'incremental reparse, 1-char edit',
+    sample: (p) => {
+      // reparse edits the previous tree in place, so each sample needs a fresh one (untimed).
+      const previous = p.parser.parse(p.input.text);
+      return time(() => p.parser.reparse(previous, p.edited));
+    },
+  },
+  {
+    name: 'incremental reparse + outline',
+    sample: (p) => {
+      const previous = p.parser.parse(p.input.text);
+      return time(() => void new Outline(p.parser.reparse(previous, p.edited)).functions.length);
+    },
+  },
+  {
+    name: 'definitionAt (warm outline)',
+    scale: 10,
+    sample: (p, i) => time(() => p.outline.definitionAt(p.lookups[i % p.lookups.length])),
+  },
+  {
+    name: 'hover-like lookup (warm outline)',
+    scale: 10,
+    sample: (p, i) => time(() => {
+      const offset = p.lookups[i % p.lookups.length];
+      const use = p.outline.nameAt(offset);
+      if (!use) return;
+      p.outline.functionAt(offset);
+      p.outline.definitionAt(offset);
+      void p.outline.lookup(use.name)[0]?.kind;
+    }),
+  },
+];
+
+function prepare(input: BenchInput): Prepared {
+  const parser = new KernelCParser();
+  const outline = new Outline(parser.parse(input.text));
+  const fns = outline.functions;
+  if (fns.length === 0) throw new Error(`${input.label}: no functions to edit or look up`);
+
+  // Type one character at the end of the first identifier in the middle function's body.
+  const fn = fns[Math.floor(fns.length / 2)];
+  const body = input.text.slice(fn.bodySpan.start, fn.bodySpan.end);
+  const word = /[A-Za-z_]\w*/.exec(body);
+  const at = fn.bodySpan.start + (word ? word.index + word[0].length : 1);
+  const edited = `${input.text.slice(0, at)}x${input.text.slice(at)}`;
+
+  // Up to 200 identifier positions spread over all function bodies.
+  const all: number[] = [];
+  for (const f of fns) {
+    const re = /[A-Za-z_]\w*/g;
+    const text = input.text.slice(f.bodySpan.start, f.bodySpan.end);
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (outline.nameAt(f.bodySpan.start + m.index)) all.push(f.bodySpan.start + m.index);
+    }
+  }
+  const step = Math.max(1, Math.floor(all.length / 200));
+  const lookups = all.filter((_, i) => i % step === 0).slice(0, 200);
+  return { input, parser, outline, edited, lookups };
+}
+
+interface Row {
+  input: string;
+  case: string;
+  runs: number;
+  medianMs: number;
+  p95Ms: number;
+}
+
+/** Nearest-rank percentile of sorted samples. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function measure(p: Prepared, c: BenchCase, runsSetting: number): Row {
+  const runs = runsSetting * (c.scale ?? 1);
+  const warmup = Math.min(3, runs);
+  for (let i = 0; i < warmup; i++) c.sample(p, i);
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push(c.sample(p, i));
+  samples.sort((a, b) => a - b);
+  return { input: p.input.label, case: c.name, runs, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
+}
+
+function table(rows: Row[]): string {
+  const head = ['input', 'case', 'runs', 'median ms', 'p95 ms'];
+  const cells = rows.map((r) => [r.input, r.case, String(r.runs), r.medianMs.toFixed(3), r.p95Ms.toFixed(3)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => (i >= 2 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 30;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+  const root = resolve(__dirname, '..');
+  const corpus = resolve(root, '..', 'shared', 'corpus', 'audit-2026.c');
+
+  const inputs: BenchInput[] = [];
+  if (existsSync(corpus)) inputs.push({ label: 'audit-2026.c', text: readFileSync(corpus, 'utf8') });
+  else console.log(`bench: ${corpus} is absent; measuring the example only`);
+  inputs.push({ label: 'kauditd-demo.c', text: readFileSync(resolve(root, 'examples', 'kauditd-demo.c'), 'utf8') });
+
+  const rows: Row[] = [];
+  for (const input of inputs) {
+    const p = prepare(input);
+    for (const c of CASES) rows.push(measure(p, c, runs));
+  }
+  if (args.includes('--json')) {
+    console.log(JSON.stringify({ node: process.version, rows }, null, 2));
+    return;
+  }
+  const sizes = inputs.map((i) => `${i.label} ${i.text.split('\n').length} lines`).join(', ');
+  console.log(`AuditLens bench: node ${process.version}, --runs ${runs}, timings after warm-up; ${sizes}\n`);
+  console.log(table(rows));
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}

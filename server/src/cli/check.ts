@@ -1,0 +1,71 @@
+/**
+ * `auditlens check FILE.c...`: analyse each file, carry on past unusable
+ * ones, and decide the exit status (2 bad input > 1 findings > 0 clean).
+ */
+import { Analyser } from '../analyser';
+import type { SyntaxProblem } from '../parse/cParser';
+import { byteSize, choice, parseArgs } from './args';
+import { CHECK_USAGE } from './commands';
+import { EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError, oneLine } from './errors';
+import { DEFAULT_MAX_SIZE, notCReason, readSource } from './input';
+import type { CliIO } from './io';
+import { CheckReport, FileReport, fileReport, hasWarnings } from './report';
+import { formatFileText, formatSummary } from './text';
+
+const FLAGS = {
+  format: { takesValue: true },
+  'max-size': { takesValue: true },
+  verbose: { takesValue: false, short: 'v' },
+  'exit-zero': { takesValue: false },
+  help: { takesValue: false, short: 'h' },
+};
+
+export function runCheck(args: readonly string[], io: CliIO): number {
+  const parsed = parseArgs('check', args, FLAGS);
+  if (parsed.flags.has('help')) {
+    io.stdout(CHECK_USAGE);
+    return EXIT_CLEAN;
+  }
+  const format = choice('check', parsed, 'format', ['text', 'json'] as const, 'text');
+  const maxSize = byteSize('check', parsed, 'max-size', DEFAULT_MAX_SIZE);
+  const verbose = parsed.flags.has('verbose');
+  if (parsed.positionals.length === 0) throw new UsageError('auditlens check: no input files; try `auditlens check --help`');
+
+  const analyser = new Analyser();
+  const files: FileReport[] = [];
+  let unusable = 0;
+  for (const path of parsed.positionals) {
+    const checked = checkFile(analyser, path, maxSize);
+    if (typeof checked === 'string') {
+      unusable++;
+      io.stderr(`auditlens: ${checked}\n`);
+      continue;
+    }
+    files.push(checked.report);
+    // Text streams file by file; JSON is one document at the end.
+    if (format === 'text') io.stdout(formatFileText(checked.report, checked.problems, verbose));
+  }
+
+  if (format === 'json') {
+    const report: CheckReport = { version: 1, files };
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (files.length > 0) {
+    io.stdout(formatSummary(files, unusable));
+  }
+  if (unusable > 0) return EXIT_BAD_INPUT;
+  return hasWarnings(files) && !parsed.flags.has('exit-zero') ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/** The report of one file, or the one-line reason it cannot be checked. */
+function checkFile(analyser: Analyser, path: string, maxSize: number): { report: FileReport; problems: readonly SyntaxProblem[] } | string {
+  try {
+    const analysis = analyser.analyseText(readSource(path, maxSize));
+    const notC = notCReason(path, analysis);
+    if (notC) return notC;
+    return { report: fileReport(path, analysis), problems: analysis.parsed.problems };
+  } catch (err) {
+    if (err instanceof InputError) return oneLine(err);
+    // One file breaking the analysis must not hide the others' results.
+    return `${path}: internal error while analysing (please report it): ${oneLine(err)}`;
+  }
+}

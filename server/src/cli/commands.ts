@@ -1,0 +1,56 @@
+/**
+ * The subcommands and their help. Commands that later issues implement are
+ * listed here as not implemented: they refuse to run (exit 2) and stay out of
+ * the usage text until they work.
+ */
+import { version } from '../../../package.json';
+
+export const VERSION: string = version;
+
+export interface CommandInfo {
+  implemented: boolean;
+  /** What the command is for, in the usage text. */
+  summary: string;
+}
+
+export const COMMANDS: Record<string, CommandInfo> = {
+  check: { implemented: true, summary: 'parse C files and report functions and findings' },
+  review: { implemented: false, summary: 'review a patch or patch email against its base' },
+  simulate: { implemented: false, summary: 'run a queue scenario on a C file' },
+  kcsan: { implemented: false, summary: 'triage a KCSAN report' },
+  explain: { implemented: false, summary: 'explain a rule' },
+};
+
+export function notImplemented(command: string): string {
+  return `auditlens: ${command} is not implemented yet`;
+}
+
+export const USAGE = `auditlens ${VERSION}: queue-model checks for the Linux kernel's kernel/audit.c
+
+Usage:
+  auditlens check [options] FILE.c...   ${COMMANDS.check.summary}
+  auditlens help [COMMAND]              show this help, or a command's
+  auditlens --version                   print the version
+
+Coming later: ${Object.keys(COMMANDS).filter((c) => !COMMANDS[c].implemented).join(', ')}.
+
+Exit status: 0 when nothing at warning or above was found, 1 when something
+was, 2 on bad usage or unusable input (one line on stderr says why).
+`;
+
+export const CHECK_USAGE = `Usage: auditlens check [options] FILE.c...
+
+Parses each file with tree-sitter-c (kernel annotations and macros are
+understood), lists its functions and reports findings. Files that cannot be
+checked (missing, directories, binary, too large, patches, not C) are
+reported on stderr; the others are still checked, and the exit status is 2.
+
+Options:
+  --format text|json   output format (default text); json is the stable
+                       contract { "version": 1, "files": [...] }
+  --verbose, -v        text: also list each function with its lines and roles
+  --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
+  --exit-zero          exit 0 even when findings at warning or above exist
+                       (unusable input still exits 2)
+  --help, -h           show this help
+`;

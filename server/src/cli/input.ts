@@ -1,0 +1,128 @@
+/**
+ * Deciding whether a file is something `check` can analyse, before and after
+ * parsing. Each refusal is an InputError whose message names the problem and,
+ * where there is one, the fix.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { FileAnalysis } from '../analyser';
+import { COMMANDS } from './commands';
+import { InputError } from './errors';
+
+/** 8 MiB: kernel/audit.c is about 70 KiB; anything this large is not one C file to review. */
+export const DEFAULT_MAX_SIZE = 8 * 1024 * 1024;
+
+/** Share of characters that may fail UTF-8 decoding before the file counts as binary. */
+const MAX_INVALID_UTF8 = 0.3;
+
+/** Reads a C source file as text, refusing what cannot be one (missing, directory, too large, binary, a patch). */
+export function readSource(path: string, maxSize: number): string {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new InputError(`${path}: is a directory; give the C files to check`);
+    if (!st.isFile()) throw new InputError(`${path}: is not a regular file`);
+    size = st.size;
+  } catch (err) {
+    throw err instanceof InputError ? err : new InputError(`${path}: ${describeFsError(err)}`);
+  }
+  // Checked before reading: a huge file is refused at once, without loading it.
+  if (size > maxSize) {
+    throw new InputError(`${path}: is ${formatBytes(size)}, over the ${formatBytes(maxSize)} limit for one file; raise it with --max-size BYTES`);
+  }
+
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new InputError(`${path}: ${describeFsError(err)}`);
+  }
+  if (bytes.includes(0)) throw new InputError(`${path}: looks like a binary file (it contains NUL bytes), not C source`);
+  const text = new TextDecoder('utf-8').decode(bytes);
+  const invalid = countChar(text, 0xfffd);
+  if (text.length > 0 && invalid / text.length > MAX_INVALID_UTF8) {
+    throw new InputError(`${path}: looks like a binary file (${Math.round((100 * invalid) / text.length)}% of it is not UTF-8 text), not C source`);
+  }
+  if (looksLikePatch(text)) {
+    const later = COMMANDS.review.implemented ? '' : ' (not implemented yet)';
+    throw new InputError(`${path}: looks like a patch; use \`auditlens review\`${later} rather than check`);
+  }
+  return text;
+}
+
+/** A unified diff or a patch email, possibly quoted with `> ` in a reply. */
+export function looksLikePatch(text: string): boolean {
+  const quote = '^(?:> ?)*';
+  return (
+    new RegExp(`${quote}diff --git \\S`, 'm').test(text) ||
+    (new RegExp(`${quote}--- \\S.*\\r?\\n${quote}\\+\\+\\+ \\S`, 'm').test(text) &&
+      new RegExp(`${quote}@@ -\\d+(?:,\\d+)? \\+\\d+(?:,\\d+)? @@`, 'm').test(text)) ||
+    new RegExp(`${quote}Subject:.*\\[PATCH`, 'mi').test(text.slice(0, 16 * 1024))
+  );
+}
+
+/** Top-level constructs that only C gives: one of them parsed cleanly means the file is C, however broken elsewhere. */
+const C_DEFINITIONS: ReadonlySet<string> = new Set([
+  'function_definition', 'declaration', 'type_definition', 'struct_specifier', 'union_specifier',
+  'enum_specifier', 'preproc_include', 'preproc_def', 'preproc_function_def',
+]);
+
+/**
+ * Why a parsed text is not C, or undefined when it is. tree-sitter-c reads
+ * anything, so prose comes back as a tree of ERROR nodes and stray
+ * declarations with MISSING semicolons: refuse when no function was found, no
+ * top-level construct parsed cleanly and most of the text is in broken nodes.
+ */
+export function notCReason(path: string, analysis: FileAnalysis): string | undefined {
+  if (analysis.outline.functions.length > 0) return undefined;
+  const { text, tree } = analysis.parsed;
+  const total = countNonSpace(text, 0, text.length);
+  if (total === 0) return undefined; // an empty C file is still C
+  // When recovery fails altogether the root itself is an ERROR node over loose tokens.
+  const rootBroken = tree.rootNode.type === 'ERROR';
+  let broken = 0;
+  for (const node of tree.rootNode.children) {
+    if (node.hasError || (rootBroken && node.type !== 'comment')) broken += countNonSpace(text, node.startIndex, node.endIndex);
+    else if (C_DEFINITIONS.has(node.type)) return undefined;
+  }
+  if (broken * 2 <= total) return undefined;
+  return `${path}: does not look like C source (${Math.round((100 * broken) / total)}% of it does not parse as C and it has no function or declaration)`;
+}
+
+function countNonSpace(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 11) n++;
+  }
+  return n;
+}
+
+function countChar(text: string, code: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === code) n++;
+  return n;
+}
+
+function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES':
+    case 'EPERM': return 'cannot read it (permission denied)';
+    case 'EISDIR': return 'is a directory; give the C files to check';
+    case 'ENOTDIR': return 'no such file (a part of the path is not a directory)';
+    case 'ELOOP': return 'cannot read it (too many symbolic links)';
+    default: return `cannot read it (${code ?? (err instanceof Error ? err.message : String(err))})`;
+  }
+}
+
+/** `20 MiB`, `8 MiB`, `1000 bytes`: exact for round sizes, one decimal otherwise. */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (n >= size) {
+      const v = n / size;
+      return `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit} (${n} bytes)`;
+    }
+  }
+  return `${n} bytes`;
+}

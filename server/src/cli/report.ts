@@ -1,0 +1,102 @@
+/**
+ * The `check` report as DESIGN.md's CLI contract defines it: 1-based lines and
+ * columns, stable key order. Formatters (text, JSON) only present this.
+ */
+import type { FileAnalysis } from '../analyser';
+import type { Finding, Severity } from '../rules/finding';
+import { SEVERITY_RANK } from '../rules/finding';
+
+/** One queue operation of a function, as the queue model sees it. */
+export interface QueueUseReport {
+  queue: string;
+  /** `enqueue`, `dequeue`, `peek`, `len`, `purge`... as the model names it. */
+  op: string;
+  /** `head` or `tail` where the operation has an end, else null. */
+  end: string | null;
+  /** Whether an `audit_backlog_limit` bound guards it on that path. */
+  bounded: boolean;
+}
+
+export interface FunctionReport {
+  name: string;
+  roles: string[];
+  line: number;
+  endLine: number;
+  queues: QueueUseReport[];
+}
+
+export interface FindingReport {
+  rule: string;
+  severity: Severity;
+  message: string;
+  function: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  related: { line: number; message: string }[];
+}
+
+export interface FileReport {
+  path: string;
+  parse: { errors: number; functions: number; ms: number };
+  functions: FunctionReport[];
+  findings: FindingReport[];
+}
+
+export interface CheckReport {
+  version: 1;
+  files: FileReport[];
+}
+
+/**
+ * Roles and queue operations per function. This is the one place the queue
+ * state model plugs into the CLI; until the model exists both are empty.
+ */
+export function describeFunctions(analysis: FileAnalysis): FunctionReport[] {
+  return analysis.outline.functions.map((fn) => ({
+    name: fn.name,
+    roles: [],
+    line: fn.span.line + 1,
+    endLine: fn.span.endLine + 1,
+    queues: [],
+  }));
+}
+
+export function fileReport(path: string, analysis: FileAnalysis): FileReport {
+  const functions = describeFunctions(analysis);
+  return {
+    path,
+    parse: {
+      errors: analysis.parsed.problems.length,
+      functions: functions.length,
+      ms: Math.round(analysis.parsed.ms * 100) / 100,
+    },
+    functions,
+    findings: [...analysis.findings].sort(byPosition).map(findingReport),
+  };
+}
+
+/** Finding spans are 0-based with an exclusive end; the contract is 1-based (end column exclusive, as in SARIF). */
+export function findingReport(f: Finding): FindingReport {
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    message: f.message,
+    function: f.function,
+    line: f.span.line + 1,
+    column: f.span.column + 1,
+    endLine: f.span.endLine + 1,
+    endColumn: f.span.endColumn + 1,
+    related: f.related.map((r) => ({ line: r.span.line + 1, message: r.message })),
+  };
+}
+
+function byPosition(a: Finding, b: Finding): number {
+  return a.span.start - b.span.start || a.rule.localeCompare(b.rule);
+}
+
+/** True when a finding at `warning` or above exists: the CLI then exits 1. */
+export function hasWarnings(files: readonly FileReport[]): boolean {
+  return files.some((f) => f.findings.some((x) => SEVERITY_RANK[x.severity] >= SEVERITY_RANK.warning));
+}

@@ -1,0 +1,47 @@
+/** Dispatches `auditlens <command> ...` and the top-level flags; returns the exit status. */
+import { runCheck } from './check';
+import { CHECK_USAGE, COMMANDS, USAGE, VERSION, notImplemented } from './commands';
+import { EXIT_BAD_INPUT, EXIT_CLEAN, UsageError } from './errors';
+import type { CliIO } from './io';
+
+const RUNNERS: Record<string, (args: readonly string[], io: CliIO) => number> = {
+  check: runCheck,
+};
+
+const HELP: Record<string, string> = {
+  check: CHECK_USAGE,
+};
+
+export function run(argv: readonly string[], io: CliIO): number {
+  const [command, ...rest] = argv;
+  if (command === undefined) throw new UsageError('auditlens: missing command; try `auditlens --help`');
+  if (command === 'help' || command === '--help' || command === '-h') return help(rest[0], io);
+  if (command === '--version' || command === '-V') {
+    io.stdout(`auditlens ${VERSION}\n`);
+    return EXIT_CLEAN;
+  }
+  if (command.startsWith('-')) throw new UsageError(`auditlens: unknown option '${command}'; try \`auditlens --help\``);
+  if (Object.hasOwn(RUNNERS, command)) return RUNNERS[command](rest, io);
+  return refuse(command, io);
+}
+
+function help(topic: string | undefined, io: CliIO): number {
+  if (topic === undefined) {
+    io.stdout(USAGE);
+    return EXIT_CLEAN;
+  }
+  if (Object.hasOwn(HELP, topic)) {
+    io.stdout(HELP[topic]);
+    return EXIT_CLEAN;
+  }
+  return refuse(topic, io);
+}
+
+/** A command that is planned but not built yet, or no command at all. */
+function refuse(command: string, io: CliIO): number {
+  if (Object.hasOwn(COMMANDS, command) && !COMMANDS[command].implemented) {
+    io.stderr(`${notImplemented(command)}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  throw new UsageError(`auditlens: unknown command '${command}'; try \`auditlens --help\``);
+}

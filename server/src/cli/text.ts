@@ -1,0 +1,55 @@
+/**
+ * Human-readable `check` output: findings in compiler style
+ * (`path:line:col: severity: message [RULE]`) so editors and terminals link
+ * them, per-function lines only with --verbose, and one summary line.
+ */
+import type { SyntaxProblem } from '../parse/cParser';
+import type { FileReport, FunctionReport } from './report';
+
+/** Syntax problems listed per file before the rest is summarised in a count. */
+const MAX_SYNTAX_LINES = 10;
+
+export function formatFileText(report: FileReport, problems: readonly SyntaxProblem[], verbose: boolean): string {
+  const out: string[] = [];
+  const { path } = report;
+  if (verbose) {
+    out.push(`${path}: ${plural(report.parse.functions, 'function')}, ${plural(report.parse.errors, 'syntax error')}, parsed in ${report.parse.ms.toFixed(1)} ms`);
+    const width = Math.max(0, ...report.functions.map((f) => f.name.length));
+    for (const fn of report.functions) out.push(`  ${`${fn.line}-${fn.endLine}`.padEnd(9)} ${fn.name.padEnd(width)}  ${describeModel(fn)}`);
+  }
+  for (const p of problems.slice(0, MAX_SYNTAX_LINES)) {
+    out.push(`${path}:${p.line + 1}:${p.column + 1}: note: ${p.message} [syntax]`);
+  }
+  if (problems.length > MAX_SYNTAX_LINES) out.push(`${path}: note: ${problems.length - MAX_SYNTAX_LINES} more syntax errors`);
+  for (const f of report.findings) {
+    out.push(`${path}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]`);
+    for (const r of f.related) out.push(`${path}:${r.line}: note: ${r.message}`);
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+function describeModel(fn: FunctionReport): string {
+  const roles = `roles: ${fn.roles.length ? fn.roles.join(', ') : '-'}`;
+  if (!fn.queues.length) return roles;
+  const queues = fn.queues.map((q) => `${q.op}${q.end ? ` ${q.end}` : ''} ${q.queue}${q.bounded ? ' (bounded)' : ''}`);
+  return `${roles}; queues: ${queues.join(', ')}`;
+}
+
+export function formatSummary(files: readonly FileReport[], unusable: number): string {
+  const functions = files.reduce((n, f) => n + f.parse.functions, 0);
+  const syntax = files.reduce((n, f) => n + f.parse.errors, 0);
+  const findings = files.flatMap((f) => f.findings);
+  const bySeverity = (['error', 'warning', 'information'] as const)
+    .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => (s === 'information' ? `${n} information` : plural(n, s)));
+  const parts = [`checked ${plural(files.length, 'file')} (${plural(functions, 'function')})`];
+  parts.push(findings.length ? `${plural(findings.length, 'finding')} (${bySeverity.join(', ')})` : 'no findings');
+  if (syntax) parts.push(plural(syntax, 'syntax error'));
+  if (unusable) parts.push(`${plural(unusable, 'file')} could not be checked`);
+  return `${parts.join(', ')}\n`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

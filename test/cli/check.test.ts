@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CORPUS, hasShared, readShared } from '../shared';
+import { auditlens, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
+
+interface CheckJson {
+  version: number;
+  files: {
+    path: string;
+    parse: { errors: number; functions: number; ms: number };
+    functions: { name: string; roles: unknown[]; line: number; endLine: number; queues: unknown[] }[];
+    findings: unknown[];
+  }[];
+}
+
+function checkJson(...args: string[]): CheckJson {
+  const r = auditlens(['check', '--format', 'json', ...args]);
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as CheckJson;
+}
+
+let tmp = '';
+beforeAll(() => {
+  ensureBuilt();
+  tmp = mkdtempSync(join(tmpdir(), 'auditlens-check-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('auditlens check on the example', () => {
+  const text = readFileSync(EXAMPLE, 'utf8');
+  const lines = text.split('\n');
+
+  it('exits 0 and prints a summary line', () => {
+    const r = auditlens(['check', 'examples/kauditd-demo.c']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('checked 1 file (11 functions), no findings\n');
+  });
+
+  it('lists each function with its 1-based lines under --verbose', () => {
+    const r = auditlens(['check', '--verbose', 'examples/kauditd-demo.c']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^examples\/kauditd-demo\.c: 11 functions, 0 syntax errors, parsed in [\d.]+ ms$/m);
+    const thread = lines.findIndex((l) => l.startsWith('static int demo_kauditd_thread(')) + 1;
+    expect(r.stdout).toMatch(new RegExp(`^  ${thread}-\\d+ +demo_kauditd_thread +roles: `, 'm'));
+  });
+
+  it('reports the JSON contract: version 1, parse block, functions with 1-based lines', () => {
+    const report = checkJson('examples/kauditd-demo.c');
+    expect(report.version).toBe(1);
+    expect(report.files).toHaveLength(1);
+    const [file] = report.files;
+    expect(Object.keys(file)).toEqual(['path', 'parse', 'functions', 'findings']);
+    expect(file.path).toBe('examples/kauditd-demo.c');
+    expect(file.parse.errors).toBe(0);
+    expect(file.parse.functions).toBe(11);
+    expect(file.parse.ms).toBeGreaterThan(0);
+    expect(file.findings).toBeInstanceOf(Array);
+    expect(file.functions.map((f) => f.name)).toContain('demo_send_queue');
+    for (const f of file.functions) {
+      expect(Object.keys(f)).toEqual(['name', 'roles', 'line', 'endLine', 'queues']);
+      expect(f.roles).toBeInstanceOf(Array);
+      expect(f.queues).toBeInstanceOf(Array);
+      // 1-based: the name is on line `line` and the closing brace on `endLine`
+      expect(lines[f.line - 1]).toMatch(new RegExp(`\\b${f.name}\\(`));
+      expect(lines[f.endLine - 1]).toBe('}');
+    }
+  });
+
+  it('accepts --exit-zero, which never hides bad input', () => {
+    expect(auditlens(['check', '--exit-zero', EXAMPLE]).status).toBe(0);
+    const r = auditlens(['check', '--exit-zero', EXAMPLE, join(tmp, 'missing.c')]);
+    expect(r.status).toBe(2);
+  });
+
+  it('accepts a larger --max-size with a unit', () => {
+    expect(auditlens(['check', '--max-size', '16M', EXAMPLE]).status).toBe(0);
+  });
+});
+
+describe('the example patch', () => {
+  it('applies to the example and removes the retry bound; the result still parses cleanly', () => {
+    const work = join(tmp, 'patched');
+    mkdirSync(join(work, 'examples'), { recursive: true });
+    copyFileSync(EXAMPLE, join(work, 'examples', 'kauditd-demo.c'));
+    execFileSync('patch', ['-p1', '--quiet', '-i', EXAMPLE_PATCH], { cwd: work });
+    const patched = readFileSync(join(work, 'examples', 'kauditd-demo.c'), 'utf8');
+    const retryHook = patched.slice(patched.indexOf('static void demo_retry_skb('), patched.indexOf('static void demo_requeue_failed('));
+    expect(retryHook).toContain('skb_queue_tail(&audit_retry_queue, skb);');
+    expect(retryHook).not.toContain('audit_backlog_limit');
+    const [file] = checkJson('--exit-zero', join(work, 'examples', 'kauditd-demo.c')).files;
+    expect(file.parse.errors).toBe(0);
+    expect(file.parse.functions).toBe(11);
+  });
+});
+
+describe('auditlens check on imperfect but usable C', () => {
+  it('reports syntax errors as notes and still checks the file', () => {
+    const path = join(tmp, 'broken.c');
+    writeFileSync(path, 'static int f(void)\n{\n\treturn 1 +;\n}\n\nint g(void)\n{\n\treturn 2;\n}\n');
+    const r = auditlens(['check', path]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/broken\.c:3:\d+: note: syntax error.*\[syntax\]/);
+    const [file] = checkJson(path).files;
+    expect(file.parse.errors).toBeGreaterThan(0);
+    expect(file.functions.map((f) => f.name)).toEqual(['f', 'g']);
+  });
+
+  it('checks an empty file as C with no functions', () => {
+    const path = join(tmp, 'empty.c');
+    writeFileSync(path, '');
+    const [file] = checkJson(path).files;
+    expect(file.parse).toMatchObject({ errors: 0, functions: 0 });
+  });
+});
+
+describe.skipIf(!hasShared)('auditlens check on kernel/audit.c (2026)', () => {
+  it('parses without errors and finds all 85 functions at their lines', () => {
+    const report = checkJson(CORPUS);
+    const [file] = report.files;
+    expect(file.parse.errors).toBe(0);
+    expect(file.parse.functions).toBe(85);
+    expect(file.functions).toHaveLength(85);
+    const lines = readShared(CORPUS).split('\n');
+    const thread = file.functions.find((f) => f.name === 'kauditd_thread')!;
+    expect(lines[thread.line - 1]).toMatch(/^static int kauditd_thread\(/);
+    expect(lines[thread.endLine - 1]).toBe('}');
+  });
+});
