@@ -1,0 +1,165 @@
+/**
+ * Facts of a whole file: per-function facts (cached by function text, so an
+ * edit inside one function re-extracts only that function), globals with what
+ * kind of object each is, entry-point registrations and simple macros.
+ */
+import type { ParsedSource } from '../parse/cParser';
+import type { FunctionSymbol, Outline, Span } from '../parse/outline';
+import { mirror } from '../parse/mirror';
+import { SourceView, kids, stripParens } from './ast';
+import { extractFunctionFacts, FileScope } from './extract';
+import type { FieldBinding, FunctionFacts } from './types';
+
+export type GlobalKind = 'queue' | 'spinlock' | 'mutex' | 'control-lock' | 'waitqueue' | 'atomic' | 'rcu-pointer' | 'pointer' | 'scalar' | 'struct' | 'array' | 'list';
+
+export interface GlobalFact {
+  name: string;
+  kind: GlobalKind;
+  type: string;
+  isStatic: boolean;
+  isRcu: boolean;
+  span: Span;
+  nameSpan: Span;
+}
+
+export interface FunctionEntry {
+  symbol: FunctionSymbol;
+  facts: FunctionFacts;
+  /** Absolute offset of the function's start: add to every fact Loc. */
+  base: number;
+  /** Annotated `__init` / `__exit` (boot-time, single-threaded). */
+  isInit: boolean;
+  isStatic: boolean;
+}
+
+export interface Registration {
+  macro: string;
+  fn: string;
+  span: Span;
+}
+
+export interface FileFacts {
+  source: ParsedSource;
+  functions: Map<string, FunctionEntry>;
+  globals: Map<string, GlobalFact>;
+  /** Designated initialisers binding functions (`.input = audit_receive`), absolute locations. */
+  bindings: (FieldBinding & { inFunction?: string })[];
+  /** EXPORT_SYMBOL, __setup, *_initcall registrations. */
+  registrations: Registration[];
+  /** #define NAME <number> */
+  constants: Map<string, number>;
+  /** How many functions were re-extracted (not served from cache) for this version. */
+  extracted: number;
+}
+
+const CACHE_LIMIT = 4000;
+const factCache = new Map<string, FunctionFacts>();
+
+function cached(key: string, make: () => FunctionFacts): { facts: FunctionFacts; hit: boolean } {
+  const hit = factCache.get(key);
+  if (hit) {
+    factCache.delete(key);
+    factCache.set(key, hit); // LRU: most recent last
+    return { facts: hit, hit: true };
+  }
+  const facts = make();
+  factCache.set(key, facts);
+  if (factCache.size > CACHE_LIMIT) factCache.delete(factCache.keys().next().value as string);
+  return { facts, hit: false };
+}
+
+function classifyGlobal(type: string, declText: string): GlobalKind {
+  if (/\bsk_buff_head\b/.test(type)) return 'queue';
+  if (/^DEFINE_SPINLOCK$|\bspinlock_t\b/.test(type)) return 'spinlock';
+  if (/^DEFINE_MUTEX$|^struct mutex$/.test(type)) return 'mutex';
+  if (/struct\s+mutex\s+\w+\s*;/.test(type)) return 'control-lock';
+  if (/^DECLARE_WAIT_QUEUE_HEAD$|wait_queue_head_t/.test(type)) return 'waitqueue';
+  if (/^atomic(64|_long)?_t$/.test(type)) return 'atomic';
+  if (/^LIST_HEAD$|^struct list_head$/.test(type)) return 'list';
+  if (/\[/.test(declText.split('=')[0])) return 'array';
+  if (/\*/.test(declText.split('=')[0].replace(/\/\*.*?\*\//g, ''))) return 'pointer';
+  if (/^struct\b/.test(type)) return 'struct';
+  return 'scalar';
+}
+
+const REGISTRATION_RE = /^[ \t]*(EXPORT_SYMBOL(?:_GPL)?|__setup|early_param|(?:\w+_)?initcall|module_init|module_exit|late_initcall_sync)\s*\(([^;]*)\)\s*;/gm;
+
+export function buildFileFacts(outline: Outline): FileFacts {
+  const source = outline.source;
+  const text = source.text;
+  const globals = new Map<string, GlobalFact>();
+  for (const g of outline.globals) {
+    if (globals.has(g.name)) continue; // extern declaration then definition: keep the first
+    const declText = text.slice(g.span.start, g.span.end);
+    const isRcu = source.blanks.some((b) => b.start >= g.span.start && b.end <= g.span.end && text.slice(b.start, b.end) === '__rcu');
+    let kind = classifyGlobal(g.type ?? '', declText);
+    if (isRcu) kind = 'rcu-pointer';
+    globals.set(g.name, { name: g.name, kind, type: g.type ?? '', isStatic: !!g.isStatic, isRcu, span: g.span, nameSpan: g.nameSpan });
+  }
+  const scope: FileScope = { globals: new Set(globals.keys()), functions: new Set(outline.functions.map((f) => f.name)) };
+  const scopeKey = [...scope.globals].sort().join(',') + '|' + [...scope.functions].sort().join(',');
+
+  const functions = new Map<string, FunctionEntry>();
+  const bindings: FileFacts['bindings'] = [];
+  let extracted = 0;
+  const root = source.tree.rootNode;
+  for (const sym of outline.functions) {
+    const fnText = text.slice(sym.span.start, sym.span.end);
+    const { facts, hit } = cached(`${scopeKey}\u0000${fnText}`, () => {
+      const node = root.descendantForIndex(sym.span.start, sym.span.end - 1);
+      const def = node.type === 'function_definition' ? node : findAncestor(node, 'function_definition');
+      return extractFunctionFacts(mirror(def ?? node), new SourceView(text, sym.span.start), scope);
+    });
+    if (!hit) extracted++;
+    const head = text.slice(sym.span.start, sym.bodySpan.start);
+    const isInit = source.blanks.some((b) => b.start >= sym.span.start && b.end <= sym.bodySpan.start && /^__(net_)?(init|exit)$/.test(text.slice(b.start, b.end)));
+    functions.set(sym.name, { symbol: sym, facts, base: sym.span.start, isInit, isStatic: /^\s*static\b/.test(head) });
+    for (const b of facts.bindings) bindings.push({ ...b, at: { start: b.at.start + sym.span.start, end: b.at.end + sym.span.start }, inFunction: sym.name });
+  }
+
+  // Top-level initialisers (`static struct pernet_operations ops = { .init = f }`).
+  for (const g of outline.globals) {
+    const declText = text.slice(g.span.start, g.span.end);
+    if (!/\.\w+\s*=/.test(declText)) continue;
+    const re = /\.(\w+)\s*=\s*([A-Za-z_]\w*)\s*[,}]/g;
+    for (let m = re.exec(declText); m; m = re.exec(declText)) {
+      if (!scope.functions.has(m[2])) continue;
+      const start = g.span.start + m.index;
+      bindings.push({ field: m[1], fn: m[2], structType: (g.type ?? '').replace(/^struct\s+/, ''), at: { start, end: start + m[0].length } });
+    }
+  }
+
+  const registrations: Registration[] = [];
+  for (let m = REGISTRATION_RE.exec(text); m; m = REGISTRATION_RE.exec(text)) {
+    const args = m[2].split(',').map((s) => s.trim());
+    const fn = args.find((a) => scope.functions.has(a)) ?? args[args.length - 1];
+    const start = m.index;
+    const lp = source.lines.positionAt(start);
+    const le = source.lines.positionAt(start + m[0].length);
+    registrations.push({ macro: m[1], fn, span: { start, end: start + m[0].length, line: lp.line, column: lp.character, endLine: le.line, endColumn: le.character } });
+  }
+  REGISTRATION_RE.lastIndex = 0;
+
+  const constants = new Map<string, number>();
+  for (const m of outline.macros) {
+    const def = text.slice(m.span.start, m.span.end);
+    const mm = /^#\s*define\s+(\w+)\s+\(?\s*(-?(?:0x[0-9a-fA-F]+|\d+))[uUlL]*\s*\)?\s*$/.exec(def.trim());
+    if (mm) constants.set(mm[1], Number(mm[2]));
+  }
+
+  return { source, functions, globals, bindings, registrations, constants, extracted };
+}
+
+function findAncestor(n: import('../parse/cParser').SyntaxNode, type: string) {
+  for (let p: typeof n | null = n; p; p = p.parent) if (p.type === type) return p;
+  return null;
+}
+
+/** Absolute span of a relative location inside a function. */
+export function absoluteSpan(source: ParsedSource, base: number, loc: { start: number; end: number }): Span {
+  const s = source.lines.positionAt(base + loc.start);
+  const e = source.lines.positionAt(base + loc.end);
+  return { start: base + loc.start, end: base + loc.end, line: s.line, column: s.character, endLine: e.line, endColumn: e.character };
+}
+
+export { kids, stripParens };

@@ -1,0 +1,219 @@
+/**
+ * Drains: loops that take records off a queue and send each one, with the
+ * hooks bound at every call site and the routing they give each send error
+ * (which error sends a record to which queue). Also whether one pass handles
+ * each record at most once (today's `skb_tail = skb_peek_tail(queue)` bound)
+ * and whether a failed send leaves the loop (v4.11's `if (!skb_hook) goto out;`).
+ */
+import { stripParens, kids, operatorOf, SourceView } from '../facts/ast';
+import type { CfgNode } from '../facts/cfg';
+import type { FileFacts } from '../facts/fileFacts';
+import type { CallFact, FunctionFacts, LoopFact } from '../facts/types';
+import type { CallGraph, HookBinding } from './callgraph';
+import type { EnqueueSite, QueueInfo } from './queues';
+import type { Summary } from './summaries';
+import { consistentWithArgs, instantiate } from './summaries';
+
+export interface RouteOutcome {
+  hook: string;
+  queue?: string;
+  end?: 'head' | 'tail';
+  bound?: EnqueueSite['bound'];
+  /** Freed instead of queued. */
+  dropped?: boolean;
+  /** The drop is counted by the loss counter. */
+  counted?: boolean;
+}
+
+export interface Route {
+  /** `-EAGAIN`, `-ECONNREFUSED`, `-EPERM`, or `-ECONNREFUSED (no socket)` for the `!sk` path. */
+  error: string;
+  outcomes: RouteOutcome[];
+}
+
+export interface DrainSite {
+  caller: string;
+  /** The global queue passed to the drain. */
+  queue?: string;
+  call: CallFact;
+  /** Absolute offset of the call. */
+  site: number;
+  hooks: HookBinding[];
+  routes: Route[];
+  /** After a failed send the loop is left on this site (depends on hook nullness). */
+  exitsOnFailure: boolean;
+}
+
+export interface DrainInfo {
+  fn: string;
+  loop: LoopFact;
+  /** Absolute offset of the loop. */
+  loopAt: number;
+  /** Index of the queue parameter, when the drain takes the queue as a parameter. */
+  queueParam?: number;
+  /** Global queue drained inline (v4.10-style loops in the consumer). */
+  queue?: string;
+  singlePass: boolean;
+  singlePassWhy: string;
+  /** Calls through hook parameters inside the loop. */
+  hookCalls: CallFact[];
+  sites: DrainSite[];
+}
+
+const SEND_ERRORS = ['-EAGAIN', '-ECONNREFUSED', '-EPERM'];
+
+export function findDrains(file: FileFacts, graph: CallGraph, summaries: Map<string, Summary>, queues: Map<string, QueueInfo>): DrainInfo[] {
+  const out: DrainInfo[] = [];
+  for (const [fn, e] of file.functions) {
+    const f = e.facts;
+    const src = new SourceView(file.source.text, e.base);
+    for (const loop of f.loops) {
+      const inLoop = (at: { start: number; end: number }) => at.start >= loop.at.start && at.end <= loop.at.end;
+      const deq = f.queueOps.find((q) => q.op === 'dequeue' && inLoop(q.at) && q.queue.kind !== 'local');
+      if (!deq) continue;
+      const sends = f.fates.some((x) => x.kind === 'send-unicast' && inLoop(x.at)) ||
+        f.calls.some((c) => inLoop(c.at) && c.callee && summaries.get(c.callee)?.sendsUnicast);
+      if (!sends) continue;
+      // an outer loop that merely contains a drain loop is not itself the drain
+      if (out.some((d) => d.fn === fn && d.loop.at.start >= loop.at.start && d.loop.at.end <= loop.at.end)) continue;
+      const nested = f.loops.some((l) => l !== loop && l.at.start >= loop.at.start && l.at.end <= loop.at.end && f.queueOps.some((q) => q === deq && q.at.start >= l.at.start && q.at.end <= l.at.end));
+      if (nested) continue;
+      const { singlePass, why } = singlePassBound(f, loop, deq.queue.kind === 'param' ? deq.queue.name : deq.queue.name);
+      const drain: DrainInfo = {
+        fn, loop, loopAt: e.base + loop.at.start,
+        queueParam: deq.queue.kind === 'param' ? deq.queue.index : undefined,
+        queue: deq.queue.kind === 'global' ? deq.queue.name : undefined,
+        singlePass, singlePassWhy: why,
+        hookCalls: f.calls.filter((c) => c.viaParam && inLoop(c.at)),
+        sites: [],
+      };
+      if (drain.queueParam !== undefined) {
+        for (const edge of graph.callers(fn)) {
+          if (edge.kind !== 'direct') continue;
+          const arg = edge.call.args[drain.queueParam];
+          const hooks = graph.bindings.filter((b) => b.call === edge.call);
+          const site: DrainSite = {
+            caller: edge.caller, call: edge.call, queue: arg?.kind === 'address' ? arg.name : undefined,
+            site: file.functions.get(edge.caller)!.base + edge.call.at.start, hooks, routes: [],
+            exitsOnFailure: false,
+          };
+          site.routes = routesFor(drain, site, file, summaries, queues);
+          site.exitsOnFailure = leavesLoopAfterFailure(f, drain, hooks, src);
+          drain.sites.push(site);
+        }
+      }
+      out.push(drain);
+    }
+  }
+  return out;
+}
+
+/** The loop stops at a snapshot of the queue's tail or length taken before it starts. */
+function singlePassBound(f: FunctionFacts, loop: LoopFact, queueName: string): { singlePass: boolean; why: string } {
+  const snapshots = f.calls.filter((c) => c.callee && /^(skb_peek_tail|skb_queue_len(_lockless)?)$/.test(c.callee) && c.resultVar && c.at.start < loop.at.start &&
+    (c.args[0]?.name === queueName));
+  for (const s of snapshots) {
+    if (new RegExp(`\\b${s.resultVar}\\b`).test(loop.condition)) {
+      return { singlePass: true, why: `stops at ${s.resultVar}, the ${s.callee === 'skb_peek_tail' ? 'tail' : 'length'} of the queue taken before the loop (${s.callee})` };
+    }
+  }
+  return { singlePass: false, why: 'the loop runs until the queue is empty, so records returned to the queue are dequeued again in the same pass' };
+}
+
+function routesFor(drain: DrainInfo, site: DrainSite, file: FileFacts, summaries: Map<string, Summary>, queues: Map<string, QueueInfo>): Route[] {
+  const routes: Route[] = [];
+  const drainFacts = file.functions.get(drain.fn)!.facts;
+  for (const hc of drain.hookCalls) {
+    const binding = site.hooks.find((h) => h.paramIndex === hc.viaParam!.index);
+    if (!binding || !binding.fns.length) continue;
+    // only error hooks: skip the per-record hook (called before the send)
+    const errArgIndex = hc.args.findIndex((a, i) => i > 0);
+    const isErrorPath = drainFacts.atoms[hc.node] && (hc.args.some((a) => a.kind === 'const' && /^-E/.test(a.text)) || hc.args.some((a) => a.name === 'rc') ||
+      drainFacts.calls.some((c) => c.callee === 'netlink_unicast' && c.at.start < hc.at.start));
+    if (!isErrorPath) continue;
+    const atoms = drainFacts.atoms[hc.node];
+    let errors: string[];
+    const errArg = errArgIndex >= 0 ? hc.args[errArgIndex] : undefined;
+    if (errArg?.kind === 'const') errors = [errArg.text.replace(/\s+/g, '')];
+    else errors = SEND_ERRORS.filter((e) => !(errArg?.name && atoms.has(`ne:${errArg.name}:${e}`)));
+    // `c ? f : g` bound where the drain's own parameter P receives c: the arm follows P at the call.
+    const choices = binding.call.args[binding.paramIndex]?.choices;
+    const condIndex = binding.condition ? site.call.args.findIndex((a) => a.text.trim() === binding.condition!.trim()) : -1;
+    const condParam = condIndex >= 0 ? drainFacts.params[condIndex]?.name : undefined;
+    const noSocket = condParam ? atoms.has(`false:${condParam}`) : [...atoms].some((a) => /^false:sk$/.test(a));
+    const sentBefore = drainFacts.calls.some((c) => c.callee === 'netlink_unicast' && c.at.start < hc.at.start && c.node !== hc.node) && !noSocket;
+    let hooks = binding.fns;
+    if (choices && choices.length === 2 && condParam) {
+      // the hook was chosen when the drain was called: no socket then means the false arm; a send means the true arm
+      const arm = noSocket ? choices[1] : sentBefore ? choices[0] : undefined;
+      if (arm) hooks = binding.fns.filter((f) => f === arm);
+    }
+    for (const err of errors) {
+      const outcomes: RouteOutcome[] = [];
+      for (const hook of hooks) {
+        const hs = summaries.get(hook);
+        if (!hs) continue;
+        const hookParams = file.functions.get(hook)!.facts.params;
+        const fakeCall: CallFact = { ...hc, callee: hook, args: hc.args.map((a, i) => (i === errArgIndex ? { ...a, kind: 'const', text: err } : a)) };
+        const enq = instantiate(hs, fakeCall, file).filter((x) => hookParams.length > 1 || true);
+        const viaAtoms = hs.enqueues.filter((x) => consistentWithArgs(x.atoms, hookParams.map((p) => p.name), fakeCall));
+        for (const x of enq) {
+          if (!viaAtoms.some((v) => v.site === x.site)) continue;
+          const q = queues.get(x.queue);
+          const s = q?.enqueues.find((y) => y.site === x.site);
+          outcomes.push({ hook, queue: x.queue, end: x.end, bound: s?.bound ?? (x.limitGuarded ? 'limit' : 'none') });
+        }
+        if (hs.frees) outcomes.push({ hook, dropped: true, counted: hs.countsLost });
+      }
+      routes.push({ error: noSocket ? `${err} (no socket)` : err, outcomes });
+    }
+  }
+  return routes;
+}
+
+/** After the error hook, does the loop end on this call site (e.g. `if (!skb_hook) goto out;` with no skb hook)? */
+function leavesLoopAfterFailure(f: FunctionFacts, drain: DrainInfo, hooks: HookBinding[], src: SourceView): boolean {
+  const nullParams = new Set(hooks.filter((h) => h.fns.length === 0).map((h) => h.param));
+  const nonNull = new Set(hooks.filter((h) => h.fns.length > 0).map((h) => h.param));
+  const cfg = f.cfg;
+  const loop = drain.loop;
+  const head = loop.head;
+  const inside = (n: CfgNode) => !n.ast || (n.ast.start >= loop.at.start && n.ast.end <= loop.at.end);
+  // error-hook calls that follow a failed send (not the `!sk` path, which never sent)
+  const starts = drain.hookCalls.filter((c) => c.args.some((a) => a.name === 'rc')).map((c) => c.node);
+  if (!starts.length) return false;
+  const evalCond = (n: CfgNode): boolean | undefined => {
+    if (!n.ast) return undefined;
+    const e = stripParens(n.ast);
+    if (e.type === 'unary_expression' && operatorOf(e) === '!') {
+      const id = kids(e)[0] && src.of(stripParens(kids(e)[0]));
+      if (id && nullParams.has(id)) return true;
+      if (id && nonNull.has(id)) return false;
+    }
+    if (e.type === 'identifier') {
+      const id = src.of(e);
+      if (nullParams.has(id)) return false;
+      if (nonNull.has(id)) return true;
+    }
+    return undefined;
+  };
+  for (const startNode of starts) {
+    const seen = new Set<number>();
+    const stack = [startNode];
+    let leaves = false;
+    let loops = false;
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (id === head && id !== startNode) { loops = true; continue; }
+      const n = cfg.nodes[id];
+      if (n.kind === 'exit' || n.kind === 'return' || (n.ast && !inside(n))) { leaves = true; continue; }
+      if (n.kind === 'label' && n.succ[0] && cfg.nodes[n.succ[0].to].ast && !inside(cfg.nodes[n.succ[0].to])) { leaves = true; continue; }
+      const v = n.kind === 'cond' ? evalCond(n) : undefined;
+      for (const edge of n.succ) if (v === undefined || edge.branch === undefined || edge.branch === v) stack.push(edge.to);
+    }
+    if (leaves && !loops) return true;
+  }
+  return false;
+}

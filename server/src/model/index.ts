@@ -1,0 +1,59 @@
+/**
+ * The queue state model of one file: facts → call graph with hook bindings →
+ * summaries → queues, drains, roles, contexts and guards. Built once per
+ * document version; everything downstream (hover, rules, review, simulate)
+ * reads it and never reaches back into the tree.
+ */
+import { buildFileFacts, FileFacts } from '../facts/fileFacts';
+import type { Outline } from '../parse/outline';
+import { CallGraph } from './callgraph';
+import { computeContexts, Contexts } from './contexts';
+import { DrainInfo, findDrains } from './drains';
+import { computeGuards, entryLocks, GuardInfo } from './guards';
+import { AdmissionControl, classifyQueues, findAdmissionControl, QueueInfo } from './queues';
+import { assignRoles, connectionGlobals, findConsumer, Role } from './roles';
+import { computeSummaries, Summary } from './summaries';
+
+export interface QueueModel {
+  file: FileFacts;
+  graph: CallGraph;
+  summaries: Map<string, Summary>;
+  queues: Map<string, QueueInfo>;
+  admission: AdmissionControl[];
+  drains: DrainInfo[];
+  consumer?: string;
+  roles: Map<string, Role[]>;
+  contexts: Contexts;
+  entryLocks: Map<string, Set<string>>;
+  guards: Map<string, GuardInfo>;
+  connection: Set<string>;
+  /** The file's loss counter (the body of `audit_log_lost`), if defined here. */
+  lossCounter?: string;
+  /** Milliseconds spent building facts and model. */
+  ms: { facts: number; model: number };
+}
+
+export function buildModel(outline: Outline): QueueModel {
+  const t0 = performance.now();
+  const file = buildFileFacts(outline);
+  const t1 = performance.now();
+  const graph = new CallGraph(file);
+  const summaries = computeSummaries(file, graph);
+  const consumer = findConsumer(file, graph, summaries);
+  const consumerReach = consumer ? graph.reachable(consumer) : new Set<string>();
+  const queues = classifyQueues(file, graph, consumerReach);
+  const admission = findAdmissionControl(file);
+  const drains = findDrains(file, graph, summaries, queues);
+  const connection = connectionGlobals(file);
+  const contexts = computeContexts(file, graph, consumer);
+  const entry = entryLocks(file, graph, summaries, contexts.initOnly);
+  const guards = computeGuards(file, graph, summaries, contexts, entry);
+  const roles = assignRoles({ file, graph, summaries, queues, drains, admission, consumer, consumerReach, connection, guards });
+  const lossCounter = [...summaries.values()].find((s) => s.isLossCounter)?.name;
+  return {
+    file, graph, summaries, queues, admission, drains, consumer, roles, contexts, entryLocks: entry, guards, connection, lossCounter,
+    ms: { facts: t1 - t0, model: performance.now() - t1 },
+  };
+}
+
+export type { Role, QueueInfo, DrainInfo, GuardInfo, Summary };

@@ -1,0 +1,108 @@
+/**
+ * Roles of functions in the queue state model, from what they do (DESIGN.md's
+ * vocabulary). Nothing here looks at a function's name: renamed or
+ * restructured code maps the same way.
+ */
+import type { FileFacts } from '../facts/fileFacts';
+import type { CallGraph } from './callgraph';
+import type { DrainInfo } from './drains';
+import type { GuardInfo } from './guards';
+import type { AdmissionControl, QueueInfo } from './queues';
+import type { Summary } from './summaries';
+
+export type Role = 'producer' | 'backlog-wait' | 'consumer' | 'drain' | 'sender' | 'requeue' | 'multicast' | 'connection' | 'control' | 'config' | 'other';
+
+export const ROLE_ORDER: Role[] = ['consumer', 'drain', 'producer', 'backlog-wait', 'requeue', 'sender', 'multicast', 'connection', 'control', 'config', 'other'];
+
+/** The kthread entry that takes records off the backlog queues and sends them. */
+export function findConsumer(file: FileFacts, graph: CallGraph, summaries: Map<string, Summary>): string | undefined {
+  const isBacklog = (q: string) => file.globals.get(q)?.kind === 'queue';
+  const candidates = graph.handedTo.filter((h) => /^kthread_(run|create)/.test(h.api)).map((h) => h.fn);
+  // Without a kthread_run in view (a fragment), a loop on kthread_should_stop() marks the thread.
+  for (const [name, e] of file.functions) if (e.facts.calls.some((c) => c.callee === 'kthread_should_stop')) candidates.push(name);
+  return candidates.find((fn) => {
+    const s = summaries.get(fn);
+    return !!s && s.dequeues.some(isBacklog) && s.sendsUnicast;
+  });
+}
+
+/** Globals that hold the auditd connection: `__rcu` pointers, and what the unicast send targets. */
+export function connectionGlobals(file: FileFacts): Set<string> {
+  const out = new Set<string>();
+  for (const g of file.globals.values()) if (g.isRcu) out.add(g.name);
+  for (const e of file.functions.values()) {
+    for (const c of e.facts.calls) {
+      if (c.callee !== 'netlink_unicast' && c.callee !== 'nlmsg_unicast') continue;
+      for (const [i, a] of c.args.entries()) if (i !== 1 && a.kind === 'global' && a.name) out.add(a.name);
+    }
+  }
+  // Globals reset together with those (v4.9's `audit_pid = 0; audit_sock = NULL;`).
+  for (const e of file.functions.values()) {
+    const written = e.facts.accesses.filter((a) => a.write && a.mode === 'plain' && file.globals.get(a.variable)?.kind !== 'queue');
+    if (written.some((w) => out.has(w.variable))) for (const w of written) if (file.globals.get(w.variable)?.kind === 'scalar' && /pid|sock|portid/.test(w.variable)) out.add(w.variable);
+  }
+  return out;
+}
+
+export interface RoleInputs {
+  file: FileFacts;
+  graph: CallGraph;
+  summaries: Map<string, Summary>;
+  queues: Map<string, QueueInfo>;
+  drains: DrainInfo[];
+  admission: AdmissionControl[];
+  consumer?: string;
+  consumerReach: Set<string>;
+  connection: Set<string>;
+  guards: Map<string, GuardInfo>;
+}
+
+export function assignRoles(inp: RoleInputs): Map<string, Role[]> {
+  const { file, queues, drains, admission, consumer, consumerReach, connection, summaries, guards, graph } = inp;
+  const kthreads = new Set(graph.handedTo.filter((h) => /^kthread_/.test(h.api)).map((h) => h.fn));
+  const setupHandlers = new Set(file.registrations.filter((r) => /__setup|early_param/.test(r.macro)).map((r) => r.fn));
+  // Config words: scalars written under a lock by the control path, or by boot parameter handlers.
+  const configWords = new Set<string>();
+  for (const g of guards.values()) {
+    if (g.kind !== 'scalar' || connection.has(g.variable)) continue;
+    if (g.discipline === 'lock' || g.accesses.some((a) => a.write && setupHandlers.has(a.fn))) configWords.add(g.variable);
+  }
+  const mainQueues = new Set([...queues.values()].filter((q) => q.role === 'main').map((q) => q.name));
+  const initcalls = new Set(file.registrations.filter((r) => /initcall|module_init/.test(r.macro)).map((r) => r.fn));
+  const inputs = new Set(file.bindings.filter((b) => b.field === 'input').map((b) => b.fn));
+  const lockGlobals = new Set([...file.globals.values()].filter((g) => g.kind === 'mutex' || g.kind === 'control-lock').map((g) => g.name));
+  const roles = new Map<string, Role[]>();
+
+  for (const [name, e] of file.functions) {
+    const f = e.facts;
+    const s = summaries.get(name)!;
+    const r = new Set<Role>();
+    const directEnqueues = f.queueOps.filter((q) => q.op === 'enqueue' && q.queue.kind === 'global' && queues.has(q.queue.name));
+    if (name === consumer) r.add('consumer');
+    if (drains.some((d) => d.fn === name)) r.add('drain');
+    if (admission.some((a) => a.fn === name)) r.add('backlog-wait');
+    const producer = directEnqueues.some((q) => mainQueues.has(q.queue.kind === 'global' ? q.queue.name : '') && !consumerReach.has(name));
+    if (producer) r.add('producer');
+    if (!producer && directEnqueues.some((q) => q.recordParam !== undefined)) r.add('requeue');
+    if (!r.has('drain') && f.fates.some((x) => x.kind === 'send-unicast')) r.add('sender');
+    if (f.fates.some((x) => x.kind === 'send-multicast')) r.add('multicast');
+
+    const connWrites = f.accesses.some((a) => a.write && connection.has(a.variable));
+    const connReads = f.accesses.some((a) => a.read && connection.has(a.variable));
+    const quiet = !f.queueOps.length && !s.sendsUnicast && !f.loops.length;
+    if (!e.isInit && (connWrites || (connReads && quiet && f.returnType !== 'void'))) r.add('connection');
+
+    const takesControlLock = !kthreads.has(name) && !f.fates.some((x) => x.kind === 'send-unicast') && (s.locksets.opsByNode.size > 0) &&
+      [...s.locksets.opsByNode.values()].some((ops) => ops.some((o) => o.op === 'acquire' && lockGlobals.has(o.lock.split('.')[0]))) &&
+      !s.locks.acquires.some((l) => lockGlobals.has(l.split('.')[0]));
+    if (inputs.has(name) || takesControlLock) r.add('control');
+
+    const writesConfig = f.accesses.some((a) => a.write && a.mode === 'plain' && configWords.has(a.variable)) ||
+      f.accesses.some((a) => a.mode === 'address' && a.callee && a.argIndex !== undefined && summaries.get(a.callee)?.paramWrites.includes(a.argIndex) && configWords.has(a.variable));
+    if (writesConfig && !initcalls.has(name) && !r.has('control')) r.add('config');
+
+    if (!r.size) r.add('other');
+    roles.set(name, ROLE_ORDER.filter((x) => r.has(x)));
+  }
+  return roles;
+}
