@@ -5,16 +5,23 @@
  */
 import { KernelCParser, ParsedSource } from './parse/cParser';
 import { Outline } from './parse/outline';
+import { buildModel, QueueModel } from './model';
 import type { Finding } from './rules/finding';
 
 /** Everything known about one version of one C text. Lazy and memoised. */
 export class FileAnalysis {
   private outlineCache?: Outline;
+  private modelCache?: QueueModel;
 
   constructor(readonly parsed: ParsedSource, readonly version: number) {}
 
   get outline(): Outline {
     return (this.outlineCache ??= new Outline(this.parsed));
+  }
+
+  /** The queue state model (facts are reused across versions for unchanged functions). */
+  get model(): QueueModel {
+    return (this.modelCache ??= buildModel(this.outline));
   }
 
   /** Rule findings; the rules stage fills this in later issues. */

@@ -33,8 +33,8 @@ export interface Cfg {
   nodes: CfgNode[];
   entry: number;
   exit: number;
-  /** Loop statements with the id of their head (condition) node. */
-  loops: { stmt: Ast; head: number; body: Ast }[];
+  /** Loop statements with the id of their head (condition) node; backward gotos count as loops. */
+  loops: { stmt: Ast; head: number; body: Ast; viaGoto?: string }[];
 }
 
 interface Targets {
@@ -54,12 +54,15 @@ export function buildCfg(body: Ast, labelName: (n: Ast) => string): Cfg {
 
   // Labels first, so forward and backward gotos resolve alike.
   const labels = new Map<string, number>();
+  const labelAst = new Map<string, Ast>();
+  const gotos: { node: number; ast: Ast; label: string }[] = [];
   const collectLabels = (n: Ast) => {
     if (n.type === 'labeled_statement') {
       const name = labelName(n);
       const id = add('label');
       nodes[id].label = name;
       labels.set(name, id);
+      labelAst.set(name, n);
     }
     for (const c of n.children) if (c.named && c.type !== 'expression_statement') collectLabels(c);
   };
@@ -150,8 +153,11 @@ export function buildCfg(body: Ast, labelName: (n: Ast) => string): Cfg {
       case 'continue_statement':
         return t.cont ?? next;
       case 'goto_statement': {
-        const target = labels.get(labelName(s));
-        return add('goto', s, [{ to: target ?? exit }]);
+        const name = labelName(s);
+        const target = labels.get(name);
+        const id = add('goto', s, [{ to: target ?? exit }]);
+        gotos.push({ node: id, ast: s, label: name });
+        return id;
       }
       case 'labeled_statement': {
         const id = labels.get(labelName(s));
@@ -187,6 +193,14 @@ export function buildCfg(body: Ast, labelName: (n: Ast) => string): Cfg {
 
   const first = build(body, exit, {});
   nodes[entry].succ = [{ to: first }];
+  // `quick_loop: ... goto quick_loop;` (v4.10's kauditd_thread) is a loop too.
+  for (const g of gotos) {
+    const l = labelAst.get(g.label);
+    const head = labels.get(g.label);
+    if (!l || head === undefined || l.start >= g.ast.start) continue;
+    const span: Ast = { type: 'goto_loop', named: true, start: l.start, end: g.ast.end, children: [] };
+    loops.push({ stmt: span, head, body: span, viaGoto: g.label });
+  }
   return { nodes, entry, exit, loops };
 }
 

@@ -360,8 +360,8 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
     facts.loops.push({
       head: loop.head,
       at: { start: loop.stmt.start, end: loop.stmt.end },
-      kind: loop.stmt.type === 'for_statement' ? 'for' : loop.stmt.type === 'do_statement' ? 'do' : 'while',
-      condition: headAst ? src.of(headAst).replace(/\s+/g, ' ') : '',
+      kind: loop.viaGoto ? 'goto' : loop.stmt.type === 'for_statement' ? 'for' : loop.stmt.type === 'do_statement' ? 'do' : 'while',
+      condition: loop.viaGoto ? `goto ${loop.viaGoto}` : headAst ? src.of(headAst).replace(/\s+/g, ' ') : '',
     });
   }
 

@@ -55,6 +55,11 @@ export interface FileFacts {
 const CACHE_LIMIT = 4000;
 const factCache = new Map<string, FunctionFacts>();
 
+/** Forget every cached function (tests, and memory pressure in long sessions). */
+export function clearFactCache(): void {
+  factCache.clear();
+}
+
 function cached(key: string, make: () => FunctionFacts): { facts: FunctionFacts; hit: boolean } {
   const hit = factCache.get(key);
   if (hit) {

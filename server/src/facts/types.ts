@@ -139,7 +139,7 @@ export interface FieldBinding {
 export interface LoopFact {
   head: number;
   at: Loc;
-  kind: 'while' | 'for' | 'do';
+  kind: 'while' | 'for' | 'do' | 'goto';
   /** Condition text, for explanations. */
   condition: string;
 }

@@ -12,7 +12,7 @@ import type { CallFact, FunctionFacts, LoopFact } from '../facts/types';
 import type { CallGraph, HookBinding } from './callgraph';
 import type { EnqueueSite, QueueInfo } from './queues';
 import type { Summary } from './summaries';
-import { consistentWithArgs, instantiate } from './summaries';
+import { instantiate } from './summaries';
 
 export interface RouteOutcome {
   hook: string;
@@ -120,33 +120,41 @@ function singlePassBound(f: FunctionFacts, loop: LoopFact, queueName: string): {
   return { singlePass: false, why: 'the loop runs until the queue is empty, so records returned to the queue are dequeued again in the same pass' };
 }
 
+/** Error-hook calls of a drain loop: after the send (a failed send), or where the socket is known NULL. */
+export function errorHookCalls(drain: DrainInfo, f: FunctionFacts): { call: CallFact; noSocket: boolean }[] {
+  const inLoop = (at: { start: number; end: number }) => at.start >= drain.loop.at.start && at.end <= drain.loop.at.end;
+  const send = f.calls.find((c) => (c.callee === 'netlink_unicast' || c.callee === 'nlmsg_unicast') && inLoop(c.at));
+  const sock = send?.args[0]?.name;
+  const out: { call: CallFact; noSocket: boolean }[] = [];
+  for (const hc of drain.hookCalls) {
+    const noSocket = !!sock && f.atoms[hc.node].has(`false:${sock}`);
+    if (noSocket || (send && hc.at.start > send.at.start)) out.push({ call: hc, noSocket });
+  }
+  return out;
+}
+
 function routesFor(drain: DrainInfo, site: DrainSite, file: FileFacts, summaries: Map<string, Summary>, queues: Map<string, QueueInfo>): Route[] {
   const routes: Route[] = [];
   const drainFacts = file.functions.get(drain.fn)!.facts;
-  for (const hc of drain.hookCalls) {
+  for (const { call: hc, noSocket } of errorHookCalls(drain, drainFacts)) {
     const binding = site.hooks.find((h) => h.paramIndex === hc.viaParam!.index);
     if (!binding || !binding.fns.length) continue;
-    // only error hooks: skip the per-record hook (called before the send)
-    const errArgIndex = hc.args.findIndex((a, i) => i > 0);
-    const isErrorPath = drainFacts.atoms[hc.node] && (hc.args.some((a) => a.kind === 'const' && /^-E/.test(a.text)) || hc.args.some((a) => a.name === 'rc') ||
-      drainFacts.calls.some((c) => c.callee === 'netlink_unicast' && c.at.start < hc.at.start));
-    if (!isErrorPath) continue;
     const atoms = drainFacts.atoms[hc.node];
-    let errors: string[];
+    const errArgIndex = hc.args.length > 1 ? hc.args.length - 1 : -1;
     const errArg = errArgIndex >= 0 ? hc.args[errArgIndex] : undefined;
+    let errors: string[];
     if (errArg?.kind === 'const') errors = [errArg.text.replace(/\s+/g, '')];
+    else if (noSocket) errors = ['-ECONNREFUSED'];
     else errors = SEND_ERRORS.filter((e) => !(errArg?.name && atoms.has(`ne:${errArg.name}:${e}`)));
     // `c ? f : g` bound where the drain's own parameter P receives c: the arm follows P at the call.
     const choices = binding.call.args[binding.paramIndex]?.choices;
     const condIndex = binding.condition ? site.call.args.findIndex((a) => a.text.trim() === binding.condition!.trim()) : -1;
     const condParam = condIndex >= 0 ? drainFacts.params[condIndex]?.name : undefined;
-    const noSocket = condParam ? atoms.has(`false:${condParam}`) : [...atoms].some((a) => /^false:sk$/.test(a));
-    const sentBefore = drainFacts.calls.some((c) => c.callee === 'netlink_unicast' && c.at.start < hc.at.start && c.node !== hc.node) && !noSocket;
     let hooks = binding.fns;
     if (choices && choices.length === 2 && condParam) {
       // the hook was chosen when the drain was called: no socket then means the false arm; a send means the true arm
-      const arm = noSocket ? choices[1] : sentBefore ? choices[0] : undefined;
-      if (arm) hooks = binding.fns.filter((f) => f === arm);
+      const arm = noSocket ? choices[1] : choices[0];
+      hooks = binding.fns.filter((fn) => fn === arm);
     }
     for (const err of errors) {
       const outcomes: RouteOutcome[] = [];
@@ -154,16 +162,14 @@ function routesFor(drain: DrainInfo, site: DrainSite, file: FileFacts, summaries
         const hs = summaries.get(hook);
         if (!hs) continue;
         const hookParams = file.functions.get(hook)!.facts.params;
-        const fakeCall: CallFact = { ...hc, callee: hook, args: hc.args.map((a, i) => (i === errArgIndex ? { ...a, kind: 'const', text: err } : a)) };
-        const enq = instantiate(hs, fakeCall, file).filter((x) => hookParams.length > 1 || true);
-        const viaAtoms = hs.enqueues.filter((x) => consistentWithArgs(x.atoms, hookParams.map((p) => p.name), fakeCall));
-        for (const x of enq) {
-          if (!viaAtoms.some((v) => v.site === x.site)) continue;
+        const asCalled: CallFact = { ...hc, callee: hook, args: hc.args.map((a, i) => (i === errArgIndex ? { ...a, kind: 'const', text: err } : a)) };
+        for (const x of instantiate(hs, asCalled, file)) {
           const q = queues.get(x.queue);
           const s = q?.enqueues.find((y) => y.site === x.site);
           outcomes.push({ hook, queue: x.queue, end: x.end, bound: s?.bound ?? (x.limitGuarded ? 'limit' : 'none') });
         }
         if (hs.frees) outcomes.push({ hook, dropped: true, counted: hs.countsLost });
+        void hookParams;
       }
       routes.push({ error: noSocket ? `${err} (no socket)` : err, outcomes });
     }
@@ -180,7 +186,7 @@ function leavesLoopAfterFailure(f: FunctionFacts, drain: DrainInfo, hooks: HookB
   const head = loop.head;
   const inside = (n: CfgNode) => !n.ast || (n.ast.start >= loop.at.start && n.ast.end <= loop.at.end);
   // error-hook calls that follow a failed send (not the `!sk` path, which never sent)
-  const starts = drain.hookCalls.filter((c) => c.args.some((a) => a.name === 'rc')).map((c) => c.node);
+  const starts = errorHookCalls(drain, f).filter((h) => !h.noSocket).map((h) => h.call.node);
   if (!starts.length) return false;
   const evalCond = (n: CfgNode): boolean | undefined => {
     if (!n.ast) return undefined;

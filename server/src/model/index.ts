@@ -41,8 +41,8 @@ export function buildModel(outline: Outline): QueueModel {
   const summaries = computeSummaries(file, graph);
   const consumer = findConsumer(file, graph, summaries);
   const consumerReach = consumer ? graph.reachable(consumer) : new Set<string>();
-  const queues = classifyQueues(file, graph, consumerReach);
-  const admission = findAdmissionControl(file);
+  const queues = classifyQueues(file, graph, summaries, consumerReach);
+  const admission = findAdmissionControl(file, summaries);
   const drains = findDrains(file, graph, summaries, queues);
   const connection = connectionGlobals(file);
   const contexts = computeContexts(file, graph, consumer);

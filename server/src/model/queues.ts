@@ -6,6 +6,7 @@
  */
 import type { FileFacts } from '../facts/fileFacts';
 import type { CallGraph } from './callgraph';
+import type { Summary } from './summaries';
 
 export type QueueRole = 'main' | 'retry' | 'hold' | 'other';
 export type BoundKind = 'limit' | 'admission' | 'same-queue' | 'none';
@@ -39,22 +40,24 @@ export interface QueueInfo {
   dequeuedBy: string[];
 }
 
-export function findAdmissionControl(file: FileFacts): AdmissionControl[] {
+export function findAdmissionControl(file: FileFacts, summaries: Map<string, Summary>): AdmissionControl[] {
   const out: AdmissionControl[] = [];
   for (const [name, e] of file.functions) {
     const f = e.facts;
     for (const loop of f.loops) {
       const m = /skb_queue_len(?:_lockless)?\s*\(\s*&\s*(\w+)\s*\)/.exec(loop.condition);
       if (!m || !f.limits.some((l) => loop.condition.includes(l))) continue;
-      const sleepsInside = f.sleeps.some((s) => s.at.start >= loop.at.start && s.at.end <= loop.at.end);
+      const inside = (at: { start: number; end: number }) => at.start >= loop.at.start && at.end <= loop.at.end;
+      // the wait may sleep in a helper (v4.9's wait_for_auditd)
+      const sleepsInside = f.sleeps.some((s) => inside(s.at)) || f.calls.some((c) => inside(c.at) && c.callee && summaries.get(c.callee)?.sleeps);
       if (sleepsInside) out.push({ queue: m[1], fn: name, loopAt: e.base + loop.at.start, condition: loop.condition });
     }
   }
   return out;
 }
 
-export function classifyQueues(file: FileFacts, graph: CallGraph, consumerReach: Set<string>): Map<string, QueueInfo> {
-  const admission = findAdmissionControl(file);
+export function classifyQueues(file: FileFacts, graph: CallGraph, summaries: Map<string, Summary>, consumerReach: Set<string>): Map<string, QueueInfo> {
+  const admission = findAdmissionControl(file, summaries);
   const queues = new Map<string, QueueInfo>();
   for (const g of file.globals.values()) {
     if (g.kind !== 'queue') continue;
