@@ -21,41 +21,49 @@ export interface Ast {
   readonly children: Ast[];
 }
 
-const typeInfo = new Map<number, { type: string; named: boolean }>();
+const typeInfo = new Map<number, { type: string; named: boolean; leaf: boolean }>();
 const FIELD_PARENTS = new Set(['for_statement', 'case_statement']);
+/** Named node types that never have children worth copying: do not even try to descend. */
+const LEAVES = new Set([
+  'identifier', 'field_identifier', 'type_identifier', 'statement_identifier', 'primitive_type', 'number_literal',
+  'char_literal', 'string_literal', 'concatenated_string', 'comment', 'null', 'true', 'false', 'system_lib_string',
+  'preproc_arg', 'escape_sequence', 'string_content',
+]);
 
 export function mirror(root: SyntaxNode): Ast {
   const base = root.startIndex;
   const cursor = root.walk();
-  const make = (parentType: string | undefined): Ast & { children: Ast[] } => {
+  const info = (): { type: string; named: boolean; leaf: boolean } => {
     const id = cursor.nodeTypeId;
-    let info = typeInfo.get(id);
-    if (!info) {
-      info = { type: cursor.nodeType, named: cursor.nodeIsNamed };
-      typeInfo.set(id, info);
+    let i = typeInfo.get(id);
+    if (!i) {
+      const named = cursor.nodeIsNamed;
+      const type = cursor.nodeType;
+      i = { type, named, leaf: !named || LEAVES.has(type) };
+      typeInfo.set(id, i);
     }
-    const node: Ast & { children: Ast[]; field?: string } = {
-      type: info.type,
-      named: info.named,
-      start: cursor.startIndex - base,
-      end: cursor.endIndex - base,
-      children: [],
-    };
+    return i;
+  };
+  const make = (parentType: string | undefined, i: { type: string; named: boolean }): Ast & { children: Ast[] } => {
+    // Tokens only need their type (operators); skipping their offsets halves the native calls.
+    const node: Ast & { children: Ast[]; field?: string } = i.named
+      ? { type: i.type, named: true, start: cursor.startIndex - base, end: cursor.endIndex - base, children: [] }
+      : { type: i.type, named: false, start: -1, end: -1, children: [] };
     if (parentType && FIELD_PARENTS.has(parentType)) {
       const f = cursor.currentFieldName;
       if (f) node.field = f;
     }
     return node;
   };
-  const top = make(undefined);
+  const top = make(undefined, info());
   const stack: Ast[] = [top];
   if (!cursor.gotoFirstChild()) return top;
   for (;;) {
     const parent = stack[stack.length - 1];
-    const node = make(parent.type);
+    const i = info();
+    const node = make(parent.type, i);
     parent.children.push(node);
-    // comments and string bodies carry nothing the analyses need below them
-    if (node.type !== 'comment' && node.type !== 'string_literal' && cursor.gotoFirstChild()) {
+    if (!i.leaf && cursor.gotoFirstChild()) {
       stack.push(node);
       continue;
     }
