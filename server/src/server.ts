@@ -163,7 +163,7 @@ connection.onReferences((p) =>
 connection.onHover((p) =>
   guard('hover', null, () => {
     const a = tracker.analysisFor(p.textDocument.uri);
-    return a ? hover(a, p.position) : null;
+    return a ? hover(a, p.position, { uri: p.textDocument.uri, onError: logError }) : null;
   }),
 );
 

@@ -10,6 +10,7 @@ describe('auditlens usage', () => {
       const r = auditlens(args);
       expect(r.status, args.join(' ')).toBe(0);
       expect(r.stdout).toContain('auditlens check [options] FILE.c...');
+      expect(r.stdout).toContain('auditlens explain FILE.c SYMBOL');
       expect(r.stderr).toBe('');
     }
   });
@@ -18,7 +19,7 @@ describe('auditlens usage', () => {
     for (const args of [['check', '--help'], ['help', 'check']]) {
       const r = auditlens(args);
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain('--format text|json');
+      expect(r.stdout).toContain('--format text|json|sarif');
       expect(r.stdout).toContain('--max-size BYTES');
       expect(r.stdout).toContain('--exit-zero');
     }
@@ -32,7 +33,7 @@ describe('auditlens usage', () => {
 
   it('does not offer commands that are not implemented', () => {
     const usage = auditlens(['--help']).stdout;
-    for (const cmd of ['review', 'simulate', 'kcsan', 'explain']) {
+    for (const cmd of ['review', 'simulate', 'kcsan']) {
       expect(usage).not.toContain(`auditlens ${cmd}`);
       expectBadInput(auditlens([cmd, EXAMPLE]), new RegExp(`^auditlens: ${cmd} is not implemented yet$`, 'm'));
     }
@@ -51,7 +52,7 @@ describe('auditlens usage', () => {
   it('exits 2 on unknown or malformed check options', () => {
     expectBadInput(auditlens(['check', '--frobnicate', EXAMPLE]), /unknown option '--frobnicate'/);
     expectBadInput(auditlens(['check', '-x', EXAMPLE]), /unknown option '-x'/);
-    expectBadInput(auditlens(['check', '--format', 'xml', EXAMPLE]), /--format must be one of text, json/);
+    expectBadInput(auditlens(['check', '--format', 'xml', EXAMPLE]), /--format must be one of text, json, sarif \(got 'xml'\)/);
     expectBadInput(auditlens(['check', EXAMPLE, '--format']), /'--format' needs a value/);
     expectBadInput(auditlens(['check', '--max-size', 'lots', EXAMPLE]), /--max-size must be a positive number/);
     expectBadInput(auditlens(['check', '--max-size=0', EXAMPLE]), /--max-size must be a positive number/);

@@ -27,9 +27,19 @@ describe('features/hover', () => {
   });
 
   it('shows a global\'s declaration (annotations as written) and a macro\'s #define', () => {
-    expect(markdown(positionOf(text, 'skb_queue_purge(&audit_queue', 0, 'skb_queue_purge(&'.length))).toBe('```c\nstatic struct sk_buff_head audit_queue;\n```');
+    // a backlog queue gets the model's explanation, which shows the declaration too
+    expect(markdown(positionOf(text, 'skb_queue_purge(&audit_queue', 0, 'skb_queue_purge(&'.length))).toContain('```c\nstatic struct sk_buff_head audit_queue;\n```');
+    expect(markdown(positionOf(text, 'static DEFINE_SPINLOCK(mini_conn_lock)', 0, 'static DEFINE_SPINLOCK('.length))).toBe('```c\nstatic DEFINE_SPINLOCK(mini_conn_lock);\n```');
     expect(markdown(positionOf(text, '*auditd_conn', 0, 1))).toContain('static struct mini_conn __rcu *auditd_conn;');
     expect(markdown(positionOf(text, '= MINI_BACKLOG_DEFAULT', 0, 3))).toBe('```c\n#define MINI_BACKLOG_DEFAULT 64\n```');
+  });
+
+  it('falls back to the plain hover when the model fails, and says so', () => {
+    const errors: string[] = [];
+    const broken = { parsed: analysis.parsed, outline: analysis.outline, get model(): never { throw new Error('model in flux'); } };
+    const h = hover(broken, positionOf(text, 'mini_enqueue(skb)', 0, 2), { onError: (what) => errors.push(what) })!;
+    expect((h.contents as MarkupContent).value).toMatch(/^```c\nstatic int mini_enqueue\(struct sk_buff \*skb\)\n```/);
+    expect(errors).toEqual(['explaining the queue model']);
   });
 
   it('is silent on locals, keywords and unknown names', () => {

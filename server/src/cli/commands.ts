@@ -18,7 +18,7 @@ export const COMMANDS: Record<string, CommandInfo> = {
   review: { implemented: false, summary: 'review a patch or patch email against its base' },
   simulate: { implemented: false, summary: 'run a queue scenario on a C file' },
   kcsan: { implemented: false, summary: 'triage a KCSAN report' },
-  explain: { implemented: false, summary: 'explain a rule' },
+  explain: { implemented: true, summary: 'explain a function, queue, lock or variable (the hover text)' },
 };
 
 export function notImplemented(command: string): string {
@@ -29,6 +29,7 @@ export const USAGE = `auditlens ${VERSION}: queue-model checks for the Linux ker
 
 Usage:
   auditlens check [options] FILE.c...   ${COMMANDS.check.summary}
+  auditlens explain FILE.c SYMBOL       ${COMMANDS.explain.summary}
   auditlens help [COMMAND]              show this help, or a command's
   auditlens --version                   print the version
 
@@ -46,11 +47,29 @@ checked (missing, directories, binary, too large, patches, not C) are
 reported on stderr; the others are still checked, and the exit status is 2.
 
 Options:
-  --format text|json   output format (default text); json is the stable
-                       contract { "version": 1, "files": [...] }
+  --format text|json|sarif
+                       output format (default text); json is the stable
+                       contract { "version": 1, "files": [...] }; sarif is
+                       SARIF 2.1.0 for GitHub code scanning and other viewers
   --verbose, -v        text: also list each function with its lines and roles
   --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
   --exit-zero          exit 0 even when findings at warning or above exist
                        (unusable input still exits 2)
+  --help, -h           show this help
+`;
+
+export const EXPLAIN_USAGE = `Usage: auditlens explain [options] FILE.c SYMBOL
+
+Prints what the queue model of FILE.c says about SYMBOL, as the editor's
+hover shows it (Markdown): a function (roles, queue operations and bounds,
+locks, may-sleep, contexts, callers and hook bindings, a drain's routing),
+a backlog queue, a lock, the RCU connection pointer, a config word, a field
+path such as audit_cmd_mutex.owner, or an errno such as EAGAIN (how the
+drains route it). Exits 2 when FILE.c is unusable or SYMBOL is unknown.
+
+Options:
+  --format text|json   output format (default text: the Markdown); json is
+                       { "version": 1, "symbol", "markdown" }
+  --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
   --help, -h           show this help
 `;

@@ -3,6 +3,7 @@
  * columns, stable key order. Formatters (text, JSON) only present this.
  */
 import type { FileAnalysis } from '../analyser';
+import type { QueueModel } from '../model';
 import type { Finding, Severity } from '../rules/finding';
 import { SEVERITY_RANK } from '../rules/finding';
 
@@ -13,7 +14,7 @@ export interface QueueUseReport {
   op: string;
   /** `head` or `tail` where the operation has an end, else null. */
   end: string | null;
-  /** Whether an `audit_backlog_limit` bound guards it on that path. */
+  /** For enqueues, whether the model found a bound (limit, admission, same queue); true for other operations. */
   bounded: boolean;
 }
 
@@ -35,6 +36,8 @@ export interface FindingReport {
   endLine: number;
   endColumn: number;
   related: { line: number; message: string }[];
+  /** Position-independent key of the finding (rule, function, cause): SARIF fingerprints and patch review. */
+  anchor?: string;
 }
 
 export interface FileReport {
@@ -51,16 +54,46 @@ export interface CheckReport {
 
 /**
  * Roles and queue operations per function. This is the one place the queue
- * state model plugs into the CLI; until the model exists both are empty.
+ * state model plugs into the CLI.
  */
 export function describeFunctions(analysis: FileAnalysis): FunctionReport[] {
+  const model = analysis.model;
   return analysis.outline.functions.map((fn) => ({
     name: fn.name,
-    roles: [],
+    roles: [...(model.roles.get(fn.name) ?? [])],
     line: fn.span.line + 1,
     endLine: fn.span.endLine + 1,
-    queues: [],
+    queues: queueUses(model, fn.name),
   }));
+}
+
+/**
+ * One entry per operation on a backlog queue, in source order: a global queue
+ * by name, a queue parameter (a drain's) as `param:<name>`. Local lists
+ * (`ab->skb_list`) are not backlog queues. Only enqueues can be unbounded;
+ * an enqueue counts as bounded when the model found any bound for it
+ * (the limit, admission control, or returning a record to its own queue).
+ */
+function queueUses(model: QueueModel, fn: string): QueueUseReport[] {
+  const entry = model.file.functions.get(fn);
+  if (!entry) return [];
+  const out: QueueUseReport[] = [];
+  for (const op of entry.facts.queueOps) {
+    const site = entry.base + op.at.start;
+    let queue: string;
+    let bounded = true;
+    if (op.queue.kind === 'global') {
+      const q = model.queues.get(op.queue.name);
+      if (!q) continue;
+      queue = q.name;
+      if (op.op === 'enqueue') bounded = (q.enqueues.find((s) => s.site === site)?.bound ?? 'none') !== 'none';
+    } else if (op.queue.kind === 'param') {
+      queue = `param:${op.queue.name}`;
+      if (op.op === 'enqueue') bounded = model.summaries.get(fn)?.enqueues.find((e) => e.site === site)?.limitGuarded ?? false;
+    } else continue;
+    out.push({ queue, op: op.op, end: op.end ?? null, bounded });
+  }
+  return out;
 }
 
 export function fileReport(path: string, analysis: FileAnalysis): FileReport {
@@ -89,6 +122,7 @@ export function findingReport(f: Finding): FindingReport {
     endLine: f.span.endLine + 1,
     endColumn: f.span.endColumn + 1,
     related: f.related.map((r) => ({ line: r.span.line + 1, message: r.message })),
+    anchor: f.anchor,
   };
 }
 

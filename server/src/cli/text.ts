@@ -31,7 +31,8 @@ export function formatFileText(report: FileReport, problems: readonly SyntaxProb
 function describeModel(fn: FunctionReport): string {
   const roles = `roles: ${fn.roles.length ? fn.roles.join(', ') : '-'}`;
   if (!fn.queues.length) return roles;
-  const queues = fn.queues.map((q) => `${q.op}${q.end ? ` ${q.end}` : ''} ${q.queue}${q.bounded ? ' (bounded)' : ''}`);
+  // only an enqueue can be unbounded: say so for enqueues alone
+  const queues = fn.queues.map((q) => `${q.op}${q.end ? ` ${q.end}` : ''} ${q.queue}${q.op !== 'enqueue' ? '' : q.bounded ? ' (bounded)' : ' (UNBOUNDED)'}`);
   return `${roles}; queues: ${queues.join(', ')}`;
 }
 

@@ -1,22 +1,37 @@
 /**
- * textDocument/hover, first version: what the name under the cursor is, from
- * the cached Outline only (no analysis runs on hover). Functions show their
- * signature and kernel-doc; globals their declaration; macros their #define;
- * structs their tag. Locals shadowing a file-level name get no hover.
+ * textDocument/hover. On names the queue model knows (functions, backlog
+ * queues, locks, the RCU pointer, config words, guarded fields, routed errno)
+ * it shows the model's explanation (features/explain.ts); otherwise, or when
+ * the model fails, what the name is from the Outline: a function's signature
+ * and kernel-doc, a global's declaration, a macro's #define, a struct's tag.
+ * Locals shadowing a file-level name get no hover.
  */
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
 import type { FileSymbol, FunctionSymbol } from '../parse/outline';
 import { toOffset, toRange } from './convert';
+import { explainAt } from './explain';
+import { kernelDocToMarkdown } from './kernelDoc';
+
+export { kernelDocToMarkdown };
+
+export interface HoverOptions {
+  /** The document's URI, so that line references in the explanation are links. */
+  uri?: string;
+  /** Told when the model's explanation fails; the plain hover is shown instead. */
+  onError?: (what: string, err: unknown) => void;
+}
 
 const MAX_DECLARATION_CHARS = 240;
 const MAX_MACRO_LINES = 8;
 
-export function hover(analysis: Pick<FileAnalysis, 'parsed' | 'outline'>, position: Position): Hover | null {
+export function hover(analysis: Pick<FileAnalysis, 'parsed' | 'outline' | 'model'>, position: Position, options: HoverOptions = {}): Hover | null {
   const { outline, parsed } = analysis;
   const offset = toOffset(parsed.lines, position);
   const use = outline.nameAt(offset);
   if (!use) return null;
+  const explained = explain(analysis, offset, options);
+  if (explained) return { contents: { kind: MarkupKind.Markdown, value: explained }, range: toRange(parsed.lines, use.span) };
   if (!use.isType) {
     const fn = outline.functionAt(offset);
     if (fn && outline.localsOf(fn).has(use.name)) return null;
@@ -25,6 +40,15 @@ export function hover(analysis: Pick<FileAnalysis, 'parsed' | 'outline'>, positi
   const value = render(symbols, parsed.text);
   if (!value) return null;
   return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(parsed.lines, use.span) };
+}
+
+function explain(analysis: Pick<FileAnalysis, 'parsed' | 'outline' | 'model'>, offset: number, options: HoverOptions): string | undefined {
+  try {
+    return explainAt(analysis, offset, options.uri);
+  } catch (err) {
+    options.onError?.('explaining the queue model', err);
+    return undefined;
+  }
 }
 
 function render(symbols: FileSymbol[], text: string): string | undefined {
@@ -60,31 +84,4 @@ function declarationText(text: string, g: FileSymbol): string {
 
 function codeBlock(code: string): string {
   return '```c\n' + code + '\n```';
-}
-
-/**
- * kernel-doc to Markdown, lightly: `@param:` lines become a list, `%CONST`,
- * `&struct x` and `@param` references become code, and characters Markdown would
- * take as markup are escaped. Paragraphs (blank-line separated) are kept.
- */
-export function kernelDocToMarkdown(doc: string): string {
-  const out: string[] = [];
-  for (const raw of doc.split('\n')) {
-    const line = raw.trimEnd();
-    const param = /^\s*@(\w+|\.\.\.):\s*(.*)$/.exec(line);
-    if (param) {
-      out.push(`- \`${param[1]}\`: ${inline(param[2])}`);
-      continue;
-    }
-    out.push(inline(line));
-  }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
-}
-
-function inline(s: string): string {
-  const escaped = s.replace(/([\\`*<>\[\]])/g, '\\$1').replace(/^(\s*)([#>+-])/, '$1\\$2');
-  return escaped
-    .replace(/%([A-Z_][A-Z0-9_]*)/g, '`$1`')
-    .replace(/&(struct|union|enum)\s+(\w+)/g, '`$1 $2`')
-    .replace(/(^|[^\w`])@(\w+)/g, '$1`$2`');
 }

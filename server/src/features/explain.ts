@@ -1,0 +1,79 @@
+/**
+ * Explanations of the queue model in kernel terms, as concise Markdown: what
+ * a function, backlog queue, lock, RCU pointer, config word, guarded field or
+ * errno is in the model of this file. Pure (no LSP types): the hover and
+ * `auditlens explain` both print it. Everything comes from the model; per-model
+ * lookups are built once (explain/modelIndex.ts) so a hover only reads maps.
+ */
+import type { FileAnalysis } from '../analyser';
+import type { NameUse } from '../parse/outline';
+import { errorText } from './explain/errorText';
+import { functionText } from './explain/functionText';
+import { lockText } from './explain/lockText';
+import { indexOf, rootOf } from './explain/modelIndex';
+import { queueText } from './explain/queueText';
+import type { ExplainEnv } from './explain/text';
+import { variableText } from './explain/variableText';
+
+export type Explainable = Pick<FileAnalysis, 'parsed' | 'outline' | 'model'>;
+
+const ERRNO = /^E[A-Z0-9]+$/;
+const PATH = /^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)+$/;
+
+/**
+ * The explanation of the name at `offset`, or undefined when the model says
+ * nothing about it (locals, types, macros, kernel APIs). With `uri`, line
+ * references are links (`[L907](uri#L907)`).
+ */
+export function explainAt(analysis: Explainable, offset: number, uri?: string): string | undefined {
+  const use = analysis.outline.nameAt(offset);
+  if (!use || use.isType) return undefined;
+  const env = envOf(analysis, uri);
+  const fn = analysis.outline.functionAt(offset);
+  const facts = fn ? env.model.file.functions.get(fn.name)?.facts : undefined;
+  const isLocal = (name: string) => !!facts && (facts.locals.includes(name) || facts.params.some((p) => p.name === name));
+
+  const path = fieldPathAt(analysis, use);
+  if (path) return isLocal(rootOf(path)) ? undefined : explainPath(env, path);
+  if (isLocal(use.name)) return undefined;
+  return explainName(env, use.name, fn?.name);
+}
+
+/** The explanation of a function, global, field path (`audit_cmd_mutex.owner`) or errno (`EAGAIN`, `-EAGAIN`) by name. */
+export function explainSymbol(analysis: Explainable, name: string, uri?: string): string | undefined {
+  const env = envOf(analysis, uri);
+  const symbol = name.trim();
+  if (PATH.test(symbol)) return explainPath(env, symbol.replace(/\s+/g, ''));
+  const named = explainName(env, symbol);
+  if (named) return named;
+  const errno = symbol.replace(/^-/, '');
+  return ERRNO.test(errno) ? errorText(env, errno) : undefined;
+}
+
+function envOf(analysis: Explainable, uri?: string): ExplainEnv {
+  const model = analysis.model;
+  return { analysis, model, index: indexOf(model), uri };
+}
+
+function explainName(env: ExplainEnv, name: string, inFunction?: string): string | undefined {
+  if (env.model.file.functions.has(name)) return functionText(env, name);
+  if (env.model.file.globals.has(name)) return explainPath(env, name);
+  if (inFunction && ERRNO.test(name)) return errorText(env, name, inFunction);
+  return undefined;
+}
+
+function explainPath(env: ExplainEnv, path: string): string | undefined {
+  if (env.model.queues.has(path)) return queueText(env, path);
+  const lock = lockText(env, path);
+  if (lock) return lock;
+  const guard = env.model.guards.get(path);
+  return guard ? variableText(env, guard) : undefined;
+}
+
+/** `audit_cmd_mutex.owner` when the name is the field of a member access (`.` or `->`). */
+function fieldPathAt(analysis: Explainable, use: NameUse): string | undefined {
+  const node = analysis.parsed.tree.rootNode.descendantForIndex(use.span.start, Math.max(use.span.start, use.span.end - 1));
+  if (node?.type !== 'field_identifier' || node.parent?.type !== 'field_expression') return undefined;
+  const path = node.parent.text.replace(/\s+/g, '');
+  return PATH.test(path) ? path : undefined;
+}
