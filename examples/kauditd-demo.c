@@ -31,6 +31,7 @@ static u32 audit_backlog_wait_ms = 60000;
 
 /* The connected audit daemon, if any: read under RCU, replaced under the lock. */
 struct demo_conn {
+	struct pid *pid;
 	u32 portid;
 	struct sock *sk;
 	struct rcu_head rcu;
@@ -60,10 +61,28 @@ static bool demo_backlog_full(void)
 	       skb_queue_len(&audit_queue) >= audit_backlog_limit;
 }
 
+/* True when @task is the connected daemon. */
+static bool demo_is_daemon(struct task_struct *task)
+{
+	struct demo_conn *conn;
+	bool is = false;
+
+	rcu_read_lock();
+	conn = rcu_dereference(auditd_conn);
+	if (conn)
+		is = conn->pid == task_tgid(task);
+	rcu_read_unlock();
+	return is;
+}
+
 /* Backlog wait: sleeps until the consumer makes room, or gives up. */
 static int demo_wait_for_room(void)
 {
 	long left = msecs_to_jiffies(audit_backlog_wait_ms);
+
+	/* the daemon is what drains the queue: it must never wait for room */
+	if (demo_is_daemon(current))
+		return 0;
 
 	while (demo_backlog_full()) {
 		wake_up_interruptible(&demo_consumer_wait);

@@ -7,13 +7,15 @@ import { KernelCParser, ParsedSource } from './parse/cParser';
 import { Outline } from './parse/outline';
 import { buildModel, QueueModel } from './model';
 import type { Finding } from './rules/finding';
+import { runRules, RuleOptions } from './rules';
 
 /** Everything known about one version of one C text. Lazy and memoised. */
 export class FileAnalysis {
   private outlineCache?: Outline;
   private modelCache?: QueueModel;
+  private findingsCache?: Finding[];
 
-  constructor(readonly parsed: ParsedSource, readonly version: number) {}
+  constructor(readonly parsed: ParsedSource, readonly version: number, readonly options: RuleOptions = {}) {}
 
   get outline(): Outline {
     return (this.outlineCache ??= new Outline(this.parsed));
@@ -24,26 +26,28 @@ export class FileAnalysis {
     return (this.modelCache ??= buildModel(this.outline));
   }
 
-  /** Rule findings; the rules stage fills this in later issues. */
+  /** Rule findings on the model, with the analyser's rule options applied. */
   get findings(): Finding[] {
-    return [];
+    return (this.findingsCache ??= runRules(this.model, this.options));
   }
 }
 
 export class Analyser {
   private readonly parser = new KernelCParser();
   private readonly documents = new Map<string, FileAnalysis>();
+  /** Rule enable/severity settings, applied to every analysis made from now on. */
+  options: RuleOptions = {};
 
   /** Analyses a text that is not tracked as an open document (CLI, patch images). */
   analyseText(text: string): FileAnalysis {
-    return new FileAnalysis(this.parser.parse(text), 0);
+    return new FileAnalysis(this.parser.parse(text), 0, this.options);
   }
 
   /** Opens or replaces a document; reuses the previous tree when there is one. */
   update(uri: string, text: string, version: number): FileAnalysis {
     const previous = this.documents.get(uri);
     const parsed = previous ? this.parser.reparse(previous.parsed, text) : this.parser.parse(text);
-    const analysis = new FileAnalysis(parsed, version);
+    const analysis = new FileAnalysis(parsed, version, this.options);
     this.documents.set(uri, analysis);
     return analysis;
   }

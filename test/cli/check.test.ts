@@ -5,13 +5,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS, hasShared, readShared } from '../shared';
 import { auditlens, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
+import type { CheckReport } from '../../server/src/cli/report';
+
+interface QueueUse {
+  queue: string;
+  op: string;
+  end: string | null;
+  bounded: boolean;
+}
 
 interface CheckJson {
   version: number;
   files: {
     path: string;
     parse: { errors: number; functions: number; ms: number };
-    functions: { name: string; roles: unknown[]; line: number; endLine: number; queues: unknown[] }[];
+    functions: { name: string; roles: string[]; line: number; endLine: number; queues: QueueUse[] }[];
     findings: unknown[];
   }[];
 }
@@ -38,13 +46,13 @@ describe('auditlens check on the example', () => {
     const r = auditlens(['check', 'examples/kauditd-demo.c']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('checked 1 file (11 functions), no findings\n');
+    expect(r.stdout).toBe('checked 1 file (12 functions), no findings\n');
   });
 
   it('lists each function with its 1-based lines under --verbose', () => {
     const r = auditlens(['check', '--verbose', 'examples/kauditd-demo.c']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^examples\/kauditd-demo\.c: 11 functions, 0 syntax errors, parsed in [\d.]+ ms$/m);
+    expect(r.stdout).toMatch(/^examples\/kauditd-demo\.c: 12 functions, 0 syntax errors, parsed in [\d.]+ ms$/m);
     const thread = lines.findIndex((l) => l.startsWith('static int demo_kauditd_thread(')) + 1;
     expect(r.stdout).toMatch(new RegExp(`^  ${thread}-\\d+ +demo_kauditd_thread +roles: `, 'm'));
   });
@@ -57,7 +65,7 @@ describe('auditlens check on the example', () => {
     expect(Object.keys(file)).toEqual(['path', 'parse', 'functions', 'findings']);
     expect(file.path).toBe('examples/kauditd-demo.c');
     expect(file.parse.errors).toBe(0);
-    expect(file.parse.functions).toBe(11);
+    expect(file.parse.functions).toBe(12);
     expect(file.parse.ms).toBeGreaterThan(0);
     expect(file.findings).toBeInstanceOf(Array);
     expect(file.functions.map((f) => f.name)).toContain('demo_send_queue');
@@ -94,7 +102,13 @@ describe('the example patch', () => {
     expect(retryHook).not.toContain('audit_backlog_limit');
     const [file] = checkJson('--exit-zero', join(work, 'examples', 'kauditd-demo.c')).files;
     expect(file.parse.errors).toBe(0);
-    expect(file.parse.functions).toBe(11);
+    expect(file.parse.functions).toBe(12);
+    // the unbounded retry queue is a warning: exit 1, one finding at the retry hook
+    const r = auditlens(['check', '--format', 'json', join(work, 'examples', 'kauditd-demo.c')]);
+    expect(r.status, r.stderr).toBe(1);
+    const findings = (JSON.parse(r.stdout) as CheckReport).files[0].findings;
+    expect(findings.map((f) => `${f.rule}:${f.function}:${f.severity}`)).toEqual(['AQ101:demo_retry_skb:warning']);
+    expect(patched.split('\n')[findings[0].line - 1]).toContain('skb_queue_tail(&audit_retry_queue, skb);');
   });
 });
 
@@ -120,7 +134,7 @@ describe('auditlens check on imperfect but usable C', () => {
 
 describe.skipIf(!hasShared)('auditlens check on kernel/audit.c (2026)', () => {
   it('parses without errors and finds all 85 functions at their lines', () => {
-    const report = checkJson(CORPUS);
+    const report = checkJson('--exit-zero', CORPUS);
     const [file] = report.files;
     expect(file.parse.errors).toBe(0);
     expect(file.parse.functions).toBe(85);
@@ -129,5 +143,30 @@ describe.skipIf(!hasShared)('auditlens check on kernel/audit.c (2026)', () => {
     const thread = file.functions.find((f) => f.name === 'kauditd_thread')!;
     expect(lines[thread.line - 1]).toMatch(/^static int kauditd_thread\(/);
     expect(lines[thread.endLine - 1]).toBe('}');
+  });
+
+  it('fills roles and backlog-queue operations from the queue model', () => {
+    // --exit-zero: this is about roles and queues, whatever the findings
+    const [file] = checkJson('--exit-zero', CORPUS).files;
+    const fn = (name: string) => file.functions.find((f) => f.name === name)!;
+    expect(fn('kauditd_thread').roles).toEqual(['consumer']);
+    expect(fn('kauditd_send_queue').roles).toContain('drain');
+    expect(fn('__audit_log_end').roles).toContain('producer');
+    expect(fn('__audit_log_end').queues).toEqual([{ queue: 'audit_queue', op: 'enqueue', end: 'tail', bounded: true }]);
+    // a drain of a queue parameter names the parameter
+    expect(fn('kauditd_send_queue').queues).toContainEqual({ queue: 'param:queue', op: 'dequeue', end: 'head', bounded: true });
+    expect(fn('kauditd_hold_skb').queues.filter((q) => q.op === 'enqueue')).toEqual([
+      { queue: 'audit_retry_queue', op: 'enqueue', end: 'tail', bounded: true },
+      { queue: 'audit_hold_queue', op: 'enqueue', end: 'tail', bounded: true },
+    ]);
+    // local lists (ab->skb_list) are not backlog queues
+    expect(file.functions.flatMap((f) => f.queues.map((q) => q.queue)).every((q) => /^(audit_(hold_|retry_)?queue|param:\w+)$/.test(q))).toBe(true);
+  });
+
+  it('shows roles and queue operations under --verbose', () => {
+    const r = auditlens(['check', '--verbose', '--exit-zero', CORPUS]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^  \d+-\d+ +kauditd_thread +roles: consumer;/m);
+    expect(r.stdout).toMatch(/^  \d+-\d+ +__audit_log_end +roles: producer; queues: enqueue tail audit_queue \(bounded\)$/m);
   });
 });

@@ -27,6 +27,8 @@ export interface CfgNode {
   loop?: Ast;
   /** For labels: the label name. */
   label?: string;
+  /** For switch nodes: the whole switch statement (case regions are inside it). */
+  stmt?: Ast;
 }
 
 export interface Cfg {
@@ -128,6 +130,7 @@ export function buildCfg(body: Ast, labelName: (n: Ast) => string): Cfg {
       case 'switch_statement': {
         const [cond, bodyStmt] = kids(s);
         const sw = add('switch', cond);
+        nodes[sw].stmt = s;
         const cases = bodyStmt ? kids(bodyStmt) : [];
         const inner: Targets = { brk: next, cont: t.cont };
         let fall = next;

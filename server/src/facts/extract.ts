@@ -46,7 +46,7 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
   const facts: FunctionFacts = {
     name, params, locals: [...locals], returnType, cfg,
     calls: [], queueOps: [], lockOps: [], accesses: [], errors: [], sleeps: [], fates: [], bindings: [], loops: [],
-    limits: [], atoms: [], paramWrites: [],
+    limits: [], atoms: [], branchAtoms: [], paramWrites: [],
   };
   const limits = new Set<string>();
 
@@ -391,6 +391,7 @@ function computeAtoms(facts: FunctionFacts, src: SourceView, isLimit: (p: string
   }
   const order = reversePostOrder(cfg);
   const preds = predecessors(cfg);
+  facts.branchAtoms = cfg.nodes.map((n) => (n.kind === 'cond' && n.ast ? { t: atomsFor(n.ast, true, ctx), f: atomsFor(n.ast, false, ctx) } : undefined));
   const IN: (Set<Atom> | undefined)[] = cfg.nodes.map(() => undefined);
   IN[cfg.entry] = new Set();
   const edgeAtoms = (from: number, to: number): Set<Atom> | undefined => {
@@ -401,7 +402,8 @@ function computeAtoms(facts: FunctionFacts, src: SourceView, isLimit: (p: string
     const node = cfg.nodes[from];
     for (const e of node.succ) {
       if (e.to !== to) continue;
-      if (node.kind === 'cond' && node.ast && e.branch !== undefined) for (const a of atomsFor(node.ast, e.branch, ctx)) out.add(a);
+      const ba = facts.branchAtoms[from];
+      if (ba && e.branch !== undefined) for (const a of e.branch ? ba.t : ba.f) out.add(a);
       if (node.kind === 'switch' && node.ast && e.caseValue && e.caseValue !== 'default') {
         const v = pathOf(node.ast, src);
         const c = constantOf(e.caseValue, src);

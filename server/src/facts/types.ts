@@ -166,4 +166,6 @@ export interface FunctionFacts {
   limits: string[];
   /** Per CFG node: condition atoms true on every path to it. */
   atoms: Set<Atom>[];
+  /** Per condition node: the atoms its true and false edges add. */
+  branchAtoms: ({ t: Atom[]; f: Atom[] } | undefined)[];
 }

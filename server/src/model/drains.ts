@@ -53,6 +53,8 @@ export interface DrainInfo {
   queueParam?: number;
   /** Global queue drained inline (v4.10-style loops in the consumer). */
   queue?: string;
+  /** Absolute offset of the dequeue that takes records off the queue. */
+  dequeueAt: number;
   singlePass: boolean;
   singlePassWhy: string;
   /** Calls through hook parameters inside the loop. */
@@ -80,7 +82,7 @@ export function findDrains(file: FileFacts, graph: CallGraph, summaries: Map<str
       if (nested) continue;
       const { singlePass, why } = singlePassBound(f, loop, deq.queue.kind === 'param' ? deq.queue.name : deq.queue.name);
       const drain: DrainInfo = {
-        fn, loop, loopAt: e.base + loop.at.start,
+        fn, loop, loopAt: e.base + loop.at.start, dequeueAt: e.base + deq.at.start,
         queueParam: deq.queue.kind === 'param' ? deq.queue.index : undefined,
         queue: deq.queue.kind === 'global' ? deq.queue.name : undefined,
         singlePass, singlePassWhy: why,

@@ -46,14 +46,28 @@ export function findAdmissionControl(file: FileFacts, summaries: Map<string, Sum
     const f = e.facts;
     for (const loop of f.loops) {
       const m = /skb_queue_len(?:_lockless)?\s*\(\s*&\s*(\w+)\s*\)/.exec(loop.condition);
-      if (!m || !f.limits.some((l) => loop.condition.includes(l))) continue;
+      let queue = m && f.limits.some((l) => loop.condition.includes(l)) ? m[1] : undefined;
+      // `while (backlog_full())`: the comparison lives in a predicate of the file
+      if (!queue) queue = predicateQueue(file, loop.condition);
+      if (!queue) continue;
       const inside = (at: { start: number; end: number }) => at.start >= loop.at.start && at.end <= loop.at.end;
       // the wait may sleep in a helper (v4.9's wait_for_auditd)
       const sleepsInside = f.sleeps.some((s) => inside(s.at)) || f.calls.some((c) => inside(c.at) && c.callee && summaries.get(c.callee)?.sleeps);
-      if (sleepsInside) out.push({ queue: m[1], fn: name, loopAt: e.base + loop.at.start, condition: loop.condition });
+      if (sleepsInside) out.push({ queue, fn: name, loopAt: e.base + loop.at.start, condition: loop.condition });
     }
   }
   return out;
+}
+
+/** A function called in `condition` that compares a global queue's length with a limit. */
+function predicateQueue(file: FileFacts, condition: string): string | undefined {
+  for (const m of condition.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+    const f = file.functions.get(m[1]);
+    if (!f || !f.facts.limits.length) continue;
+    const len = f.facts.queueOps.find((o) => o.op === 'len' && o.queue.kind === 'global');
+    if (len && len.queue.kind === 'global') return len.queue.name;
+  }
+  return undefined;
 }
 
 export function classifyQueues(file: FileFacts, graph: CallGraph, summaries: Map<string, Summary>, consumerReach: Set<string>): Map<string, QueueInfo> {

@@ -1,0 +1,210 @@
+/**
+ * Control-path rules: the backlog wait must exempt the holder of the control
+ * mutex and auditd itself (AL207); control messages that change configuration
+ * must refuse when audit is locked if their siblings do (AC301).
+ */
+import { kids, SourceView, stripParens } from '../facts/ast';
+import type { Ast } from '../facts/ast';
+import { predecessors, reversePostOrder } from '../facts/cfg';
+import type { FunctionFacts } from '../facts/types';
+import { heldAt } from '../model/locksets';
+import type { RuleContext } from './context';
+import type { Finding } from './finding';
+
+/** Kernel APIs (defined outside audit.c) that change audit rules. */
+const RULE_CHANGERS = new Set(['audit_rule_change', 'audit_tag_tree', 'audit_trim_trees', 'audit_make_tree', 'audit_add_tree_rule', 'audit_remove_tree_rule', 'audit_update_lsm_rules']);
+
+/** Condition nodes (id:branch) that hold on every path to each node. */
+function dominatingBranches(f: FunctionFacts): Set<string>[] {
+  const cfg = f.cfg;
+  const preds = predecessors(cfg);
+  const order = reversePostOrder(cfg);
+  const IN: (Set<string> | undefined)[] = cfg.nodes.map(() => undefined);
+  IN[cfg.entry] = new Set();
+  let changed = true;
+  for (let i = 0; changed && i < 40; i++) {
+    changed = false;
+    for (const id of order) {
+      if (id === cfg.entry) continue;
+      let acc: Set<string> | undefined;
+      for (const p of preds[id]) {
+        if (!IN[p]) continue;
+        for (const e of cfg.nodes[p].succ) {
+          if (e.to !== id) continue;
+          const s = new Set(IN[p]);
+          if (cfg.nodes[p].kind === 'cond' && e.branch !== undefined && !cfg.nodes[p].loop) s.add(`${p}:${e.branch}`);
+          acc = acc ? new Set([...acc].filter((x) => s.has(x))) : s;
+        }
+      }
+      if (!acc) continue;
+      const prev = IN[id];
+      if (!prev || prev.size !== acc.size) { IN[id] = acc; changed = true; }
+    }
+  }
+  return IN.map((s) => s ?? new Set());
+}
+
+function callsIn(n: Ast, src: SourceView, out: string[] = []): string[] {
+  const e = stripParens(n);
+  if (e.type === 'call_expression') {
+    const f = kids(e)[0];
+    if (f && f.type === 'identifier') out.push(src.of(f));
+  }
+  for (const c of e.children) if (c.named) callsIn(c, src, out);
+  return out;
+}
+
+export function backlogWaitUnderLock(ctx: RuleContext): Finding[] {
+  const { model } = ctx;
+  const out: Finding[] = [];
+  const controlLocks = [...model.file.globals.values()].filter((g) => g.kind === 'control-lock' || g.kind === 'mutex').map((g) => g.name);
+  const isControlLock = (l: string) => controlLocks.includes(l.split('.')[0]);
+  const ownerFields = new Set([...model.guards.keys()].filter((v) => v.includes('.') && isControlLock(v) && model.guards.get(v)!.discipline === 'lock'));
+  const text = model.file.source.text;
+
+  // functions reachable from a call made while a control lock is held
+  const underLock = new Map<string, { caller: string; at: number }>();
+  for (const [fn, e] of model.file.functions) {
+    const s = model.summaries.get(fn)!;
+    for (const c of e.facts.calls) {
+      if (!c.callee || !model.file.functions.has(c.callee)) continue;
+      const held = [...(model.entryLocks.get(fn) ?? []), ...heldAt(s.locksets, c.node, c.at.start)];
+      if (!held.some(isControlLock)) continue;
+      for (const r of model.graph.reachable(c.callee)) if (!underLock.has(r)) underLock.set(r, { caller: fn, at: e.base + c.at.start });
+    }
+  }
+
+  for (const adm of model.admission) {
+    const e = ctx.fn(adm.fn);
+    const f = e.facts;
+    const src = new SourceView(text, e.base);
+    const loop = f.loops.find((l) => e.base + l.at.start === adm.loopAt);
+    if (!loop) continue;
+    const dom = dominatingBranches(f)[loop.head];
+    let ownerTest = false;
+    let auditdTest = false;
+    for (const key of dom) {
+      const node = f.cfg.nodes[Number(key.split(':')[0])];
+      if (!node.ast) continue;
+      const condText = src.of(node.ast);
+      const mentionsTask = /\bcurrent\b|\btask\b/.test(condText);
+      // inline tests
+      if ([...ownerFields].some((o) => condText.includes(o)) && /\bcurrent\b/.test(condText)) ownerTest = true;
+      if ([...model.connection].some((c) => new RegExp(`\\b${c}\\b`).test(condText)) && mentionsTask) auditdTest = true;
+      // tests made by the file's own functions, judged by their bodies
+      for (const callee of callsIn(node.ast, src)) {
+        const ce = model.file.functions.get(callee);
+        if (!ce) continue;
+        const reads = ce.facts.accesses.filter((a) => a.read);
+        if (reads.some((a) => ownerFields.has(a.variable)) && /\bcurrent\b/.test(text.slice(ce.symbol.bodySpan.start, ce.symbol.bodySpan.end))) ownerTest = true;
+        if (reads.some((a) => model.connection.has(a.variable)) && (mentionsTask || ce.facts.params.some((p) => /task_struct/.test(p.type)))) auditdTest = true;
+      }
+    }
+    const span = ctx.span(adm.fn, loop.at);
+    const lineSpan = ctx.lineSpan(span.start);
+    const locked = underLock.get(adm.fn);
+    if (!ownerTest && locked) {
+      out.push(ctx.finding('AL207', adm.fn, lineSpan,
+        `${adm.fn}() can sleep in the backlog wait while its caller holds the audit control mutex, and nothing exempts the mutex owner: the owner blocks on a backlog that only drains once userspace control (which needs the mutex) proceeds, stalling auditd and every audit_receive() for up to audit_backlog_wait_time.`,
+        [ctx.related(ctx.abs(locked.at, locked.at + 1), `${locked.caller}() calls towards ${adm.fn}() holding the control mutex`)], 'owner'));
+    }
+    if (!auditdTest) {
+      out.push(ctx.finding('AL207', adm.fn, lineSpan,
+        `${adm.fn}() does not exempt auditd itself from the backlog wait: when the queue is full, auditd's own records make it sleep on the backlog that only auditd can drain.`,
+        [], 'auditd'));
+    }
+  }
+  return out;
+}
+
+function describeChanges(changes: string[]): string {
+  const calls = changes.filter((c) => c.endsWith('()'));
+  const words = changes.filter((c) => !c.endsWith('()'));
+  const parts: string[] = [];
+  if (words.length) parts.push(`changes ${words.join(', ')}`);
+  if (calls.length) parts.push(`changes audit rules through ${calls.join(', ')}`);
+  return parts.join(' and ');
+}
+
+interface CaseEffect {
+  label: string;
+  start: number;
+  end: number;
+  changes: string[];
+  testsLock: boolean;
+}
+
+export function lockedConfigBypass(ctx: RuleContext): Finding[] {
+  const { model } = ctx;
+  const out: Finding[] = [];
+  const configWords = new Set([...model.guards.values()].filter((g) => g.discipline === 'lock' && (g.kind === 'scalar' || g.kind === 'field')).map((g) => g.variable));
+  // per function: does it (transitively) test lock-down / change configuration?
+  const testsLock = new Map<string, boolean>();
+  const changes = new Map<string, string[]>();
+  for (const fn of model.graph.bottomUp()) {
+    const f = ctx.fn(fn).facts;
+    // refusing = testing lock-down, or a lock of the handler's own that refuses with -EPERM
+    let tests = f.branchAtoms.some((b) => b && [...b.t, ...b.f].some((a) => /:AUDIT_LOCKED$/.test(a))) ||
+      f.errors.some((x) => x.code === '-EPERM' && (x.how === 'return' || x.how === 'assign'));
+    const ch = new Set<string>();
+    for (const a of f.accesses) if (a.write && configWords.has(a.variable)) ch.add(a.variable);
+    for (const c of f.calls) {
+      if (!c.callee) continue;
+      if (RULE_CHANGERS.has(c.callee)) ch.add(`${c.callee}()`);
+      if (testsLock.get(c.callee)) tests = true;
+      for (const x of changes.get(c.callee) ?? []) ch.add(x);
+      c.args.forEach((a, i) => {
+        if (a.kind === 'address' && a.name && configWords.has(a.name) && model.summaries.get(c.callee!)?.paramWrites.includes(i)) ch.add(a.name);
+      });
+    }
+    testsLock.set(fn, tests);
+    changes.set(fn, [...ch]);
+  }
+  const controlFns = new Set([...model.contexts.of].filter(([, ids]) => [...ids].some((id) => id.startsWith('netlink-input:'))).map(([fn]) => fn));
+  for (const fn of controlFns) {
+    const e = ctx.fn(fn);
+    const f = e.facts;
+    const src = new SourceView(model.file.source.text, e.base);
+    for (const sw of f.cfg.nodes.filter((n) => n.kind === 'switch' && n.stmt)) {
+      const labels = sw.succ.filter((x) => x.caseValue && x.caseValue !== 'default').map((x) => x.caseValue as Ast).sort((a, b) => a.start - b.start);
+      const cases: CaseEffect[] = labels.map((v, i) => ({
+        label: src.of(v), start: v.start, end: i + 1 < labels.length ? labels[i + 1].start : sw.stmt!.end, changes: [], testsLock: false,
+      }));
+      // a case region shared by fall-through labels counts for each of them
+      for (const c of cases) {
+        const inside = (at: { start: number }) => at.start >= c.start && at.start < c.end;
+        const ch = new Set<string>();
+        for (const a of f.accesses) if (inside(a.at) && a.write && configWords.has(a.variable)) ch.add(a.variable);
+        for (const call of f.calls) {
+          if (!inside(call.at) || !call.callee) continue;
+          if (RULE_CHANGERS.has(call.callee)) ch.add(`${call.callee}()`);
+          for (const x of changes.get(call.callee) ?? []) ch.add(x);
+          if (testsLock.get(call.callee)) c.testsLock = true;
+        }
+        for (let id = 0; id < f.cfg.nodes.length; id++) {
+          const ba = f.branchAtoms[id];
+          const n = f.cfg.nodes[id];
+          if (ba && n.ast && inside(n.ast) && [...ba.t, ...ba.f].some((a) => /:AUDIT_LOCKED$/.test(a))) c.testsLock = true;
+        }
+        c.changes = [...ch];
+      }
+      // fall-through: an empty case shares the next one's effects
+      for (let i = cases.length - 2; i >= 0; i--) {
+        if (!cases[i].changes.length && !cases[i].testsLock && src.of({ ...labels[i], start: cases[i].start, end: cases[i].end } as Ast).trim().split('\n').length <= 1) {
+          cases[i].changes = cases[i + 1].changes;
+          cases[i].testsLock = cases[i + 1].testsLock;
+        }
+      }
+      const changing = cases.filter((c) => c.changes.length);
+      const refusing = changing.filter((c) => c.testsLock);
+      if (!refusing.length) continue;
+      for (const c of changing) {
+        if (c.testsLock) continue;
+        out.push(ctx.finding('AC301', fn, ctx.lineSpan(e.base + c.start),
+          `${c.label} ${describeChanges(c.changes)} without refusing when audit is locked (audit_enabled == AUDIT_LOCKED, set by auditctl -e 2), while ${refusing.map((r) => r.label).slice(0, 3).join(', ')} refuse${refusing.length === 1 ? 's' : ''}: a configuration locked until reboot can still be altered through this message.`,
+          refusing.slice(0, 3).map((r) => ctx.related(ctx.lineSpan(e.base + r.start), `${r.label} refuses when locked`)), c.label));
+      }
+    }
+  }
+  return out;
+}

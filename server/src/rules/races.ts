@@ -1,0 +1,95 @@
+/**
+ * AL206 data races: one finding per variable, with every racing access as a
+ * related location and a verdict. Benign (information): config words written
+ * under a lock and read plain, an owner field only ever compared with
+ * `current`, plain reads of integers. Harmful (warning): pointers, lists and
+ * connection state, and unlocked read-modify-write updates.
+ */
+import type { AccessSite, GuardInfo } from '../model/guards';
+import type { RuleContext } from './context';
+import type { Finding, Severity } from './finding';
+
+export interface RaceVerdict {
+  verdict: 'benign' | 'harmful';
+  reason: string;
+}
+
+const SELF_EXCLUSIVE = new Set(['kthread', 'rcu-callback', 'init', 'pernet']);
+
+/** Can code in context a run at the same time as code in context b? */
+function concurrent(a: string, b: string): boolean {
+  if (a !== b) return !(a.startsWith('init:') && b.startsWith('init:'));
+  return !SELF_EXCLUSIVE.has(a.split(':')[0]);
+}
+
+export function raceVerdict(ctx: RuleContext, g: GuardInfo, racing: AccessSite[]): RaceVerdict {
+  const { model } = ctx;
+  const text = ctx.source.text;
+  const root = g.variable.split('.')[0];
+  const kind = model.file.globals.get(root)?.kind;
+  const writes = g.accesses.filter((a) => a.write && !model.contexts.initOnly.has(a.fn));
+  const stmt = (a: AccessSite) => {
+    const lineStart = text.lastIndexOf('\n', a.start) + 1;
+    const lineEnd = text.indexOf('\n', a.end);
+    return text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+  };
+  const esc = g.variable.replace(/[.]/g, '\\.');
+  // owner field: written with current/NULL under its lock, read only to compare with current
+  if (g.variable.includes('.') && writes.length && writes.every((w) => new RegExp(`${esc}\\s*=\\s*(current|NULL)\\b`).test(stmt(w))) &&
+      racing.every((r) => !r.write && new RegExp(`(current\\s*[!=]=\\s*${esc}|${esc}\\s*[!=]=\\s*current)`).test(stmt(r)))) {
+    return {
+      verdict: 'benign',
+      reason: `${g.variable} only ever holds the owning task or NULL, and readers only compare it with current: a task that owns ${g.locks[0] ?? 'the lock'} sees its own pointer (nobody else can write it meanwhile), a task that does not can never see itself, and aligned pointer stores do not tear`,
+    };
+  }
+  if (model.connection.has(root) || kind === 'pointer' || kind === 'list' || kind === 'rcu-pointer' || kind === 'queue') {
+    return { verdict: 'harmful', reason: `${g.variable} is ${model.connection.has(root) ? 'auditd connection state' : `a ${kind}`} that the reader goes on to use: it can act on a value another context has just invalidated (a stale or freed connection, a torn list)` };
+  }
+  if (racing.some((r) => r.write && r.read)) {
+    return { verdict: 'harmful', reason: `an unlocked read-modify-write of ${g.variable} races with other writers, so updates can be lost` };
+  }
+  if (g.discipline === 'lock' && racing.every((r) => !r.write)) {
+    return {
+      verdict: 'benign',
+      reason: `${g.variable} is a configuration word written under ${g.locks.join(', ')} and read plain: a reader sees the old or the new value, both valid, and an aligned word does not tear; READ_ONCE() documents the intent and silences KCSAN`,
+    };
+  }
+  if (kind === 'scalar') {
+    return {
+      verdict: 'benign',
+      reason: `${g.variable} is a word-sized value only loaded and stored whole: an aligned word does not tear, readers see an old or a new value${racing.some((r) => r.write) ? ' and concurrent stores leave the last writer\'s value' : ''}`,
+    };
+  }
+  return { verdict: 'harmful', reason: `plain writes to ${g.variable} from concurrent contexts with no common lock` };
+}
+
+export function dataRaces(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const { model } = ctx;
+  for (const g of model.guards.values()) {
+    if (g.discipline === 'atomic' || g.discipline === 'queue-internal' || g.discipline === 'init-only' || g.discipline === 'rcu') continue;
+    const root = model.file.globals.get(g.variable.split('.')[0]);
+    if (!root || root.kind === 'array' || root.kind === 'struct' && !g.variable.includes('.')) continue;
+    const live = g.accesses.filter((a) => !model.contexts.initOnly.has(a.fn) && a.mode === 'plain');
+    const writes = g.accesses.filter((a) => a.write && !model.contexts.initOnly.has(a.fn));
+    if (!writes.length) continue;
+    const unguarded = (a: AccessSite) => (g.discipline === 'lock' ? !g.locks.every((l) => a.held.includes(l)) : true);
+    const racing = live.filter((a) => unguarded(a) && writes.some((w) => w !== a &&
+      a.contexts.some((ca) => w.contexts.some((cw) => concurrent(ca, cw))) &&
+      !a.held.some((l) => w.held.includes(l) && l !== 'rcu_read_lock')));
+    if (!racing.length) continue;
+    racing.sort((x, y) => x.start - y.start);
+    const { verdict, reason } = raceVerdict(ctx, g, racing);
+    const severity: Severity = verdict === 'benign' ? 'information' : 'warning';
+    const first = racing[0];
+    const related = [
+      ...racing.slice(1).map((a) => ctx.related(ctx.abs(a.start, a.end), `plain ${a.write ? 'write' : 'read'} in ${a.fn}()`)),
+      ...writes.filter((w) => !racing.includes(w)).slice(0, 6).map((w) => ctx.related(ctx.abs(w.start, w.end), `write in ${w.fn}()${w.held.length ? ` holding ${w.held.join(', ')}` : ''}`)),
+    ];
+    const fix = verdict === 'benign' ? ' Mark the accesses with READ_ONCE()/WRITE_ONCE() to document it.' : '';
+    out.push(ctx.finding('AL206', first.fn, ctx.abs(first.start, first.end),
+      `Data race on ${g.variable} (${verdict}): ${racing.length} plain access${racing.length > 1 ? 'es' : ''} race${racing.length > 1 ? '' : 's'} with writes from other contexts; ${reason}.${fix}`,
+      related, g.variable, severity));
+  }
+  return out;
+}
