@@ -26,10 +26,7 @@ interface Subject {
 
 const SUBJECTS: Subject[] = [
   { label: 'kernel/audit.c (2026)', skip: !hasShared, text: () => readShared(CORPUS), n: (fn) => fn, ownerReadUnlocked: true },
-  // In renamed.c the owner test's only caller is a non-static function called
-  // from the control path alone, and the model's entry locksets assume no
-  // outside caller: it sees the read under the lock. Reported to the model's owner.
-  { label: 'renamed.c', skip: false, text: () => fixture('versions/renamed.c'), n: (fn) => RENAMED[fn] ?? fn, ownerReadUnlocked: false },
+  { label: 'renamed.c', skip: false, text: () => fixture('versions/renamed.c'), n: (fn) => RENAMED[fn] ?? fn, ownerReadUnlocked: true },
 ];
 
 const code = (s: string) => '`' + s + '`';

@@ -91,7 +91,8 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
 
   const access = (path: string, mode: Mode, n: Ast, node: number, extra: Partial<AccessFact> = {}) => {
     const read = mode !== 'write' && mode !== 'marked-write' && mode !== 'rcu-write' && mode !== 'address';
-    const write = mode === 'write' || mode === 'rw' || mode === 'marked-write' || mode === 'rcu-write' || (mode === 'atomic' && extra.api !== undefined && !/_read$/.test(extra.api));
+    const write = mode === 'write' || mode === 'rw' || mode === 'marked-write' || mode === 'rcu-write' || (mode === 'atomic' && extra.api !== undefined && !/_read$/.test(extra.api)) ||
+      (mode === 'queue' && extra.api !== undefined && /queue_(tail|head|purge)|dequeue|unlink|head_init/.test(extra.api));
     const m: AccessMode =
       mode === 'read' || mode === 'write' || mode === 'rw' ? 'plain'
         : mode === 'marked-read' || mode === 'marked-write' ? 'marked'

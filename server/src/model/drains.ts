@@ -155,8 +155,9 @@ function routesFor(drain: DrainInfo, site: DrainSite, file: FileFacts, summaries
     let hooks = binding.fns;
     if (choices && choices.length === 2 && condParam) {
       // the hook was chosen when the drain was called: no socket then means the false arm; a send means the true arm
-      const arm = noSocket ? choices[1] : choices[0];
-      hooks = binding.fns.filter((fn) => fn === arm);
+      // a send happened, so the socket was set when the drain was called: the true arm. Without a
+      // socket the call may have chosen the false arm, or an earlier failure in this pass cleared it.
+      if (!noSocket) hooks = binding.fns.filter((fn) => fn === choices[0]);
     }
     for (const err of errors) {
       const outcomes: RouteOutcome[] = [];

@@ -10,6 +10,7 @@ import type { CallGraph } from './callgraph';
 import type { Contexts } from './contexts';
 import { heldAt } from './locksets';
 import type { Summary } from './summaries';
+import { isOwnerIdiom } from './ownerIdiom';
 
 export interface AccessSite {
   fn: string;
@@ -40,17 +41,24 @@ export interface GuardInfo {
   accesses: AccessSite[];
   /** Accesses that do not hold the guard (plain reads/writes outside it). */
   exceptions: AccessSite[];
+  /**
+   * An owner field (`audit_cmd_mutex.owner`): every concurrent write stores `current` or NULL
+   * and every unguarded read only compares it with `current`. Such reads are benign races.
+   */
+  ownerIdiom: boolean;
 }
 
 /** Locks every caller holds when calling each function. */
 export function entryLocks(file: FileFacts, graph: CallGraph, summaries: Map<string, Summary>, initOnly: Set<string>): Map<string, Set<string>> {
   const held = new Map<string, Set<string> | undefined>();
-  for (const name of file.functions.keys()) held.set(name, graph.callers(name).length ? undefined : new Set());
+  // Callable from outside the file (non-static, exported): outside callers hold nothing we know of.
+  for (const [name, e] of file.functions) held.set(name, graph.callers(name).length && e.isStatic ? undefined : new Set());
   // (a function only ever called at boot keeps what its boot callers hold)
   const order = graph.bottomUp().reverse();
   for (let iter = 0; iter < 6; iter++) {
     let changed = false;
     for (const name of order) {
+      if (!file.functions.get(name)!.isStatic) continue;
       // Boot-time callers run single-threaded: they do not weaken what concurrent callers hold.
       const all = graph.callers(name);
       const concurrent = all.filter((e) => !initOnly.has(e.caller));
@@ -75,7 +83,11 @@ export function entryLocks(file: FileFacts, graph: CallGraph, summaries: Map<str
     if (!changed) break;
   }
   const out = new Map<string, Set<string>>();
-  for (const [k, v] of held) out.set(k, v ?? new Set());
+  for (const [k, v] of held) {
+    // a function that releases a lock it never took (an unlock wrapper) requires its caller to hold it
+    const required = summaries.get(k)?.locks.releases ?? [];
+    out.set(k, new Set([...(v ?? []), ...required]));
+  }
   return out;
 }
 
@@ -127,7 +139,7 @@ export function computeGuards(file: FileFacts, graph: CallGraph, summaries: Map<
       : discipline === 'rcu'
         ? live.filter((a) => (a.mode === 'plain') || (a.mode === 'rcu' && a.read && !a.held.includes('rcu_read_lock') && !(a.protectedBy && a.held.includes(a.protectedBy)) && !locks.some((l) => a.held.includes(l))))
         : [];
-    out.set(variable, { variable, kind, discipline, locks, accesses, exceptions });
+    out.set(variable, { variable, kind, discipline, locks, accesses, exceptions, ownerIdiom: variable.includes('.') && isOwnerIdiom(file.source, writes, exceptions) });
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { computeContexts, Contexts } from './contexts';
 import { DrainInfo, findDrains } from './drains';
 import { computeGuards, entryLocks, GuardInfo } from './guards';
 import { AdmissionControl, classifyQueues, findAdmissionControl, QueueInfo } from './queues';
-import { assignRoles, connectionGlobals, findConsumer, Role } from './roles';
+import { assignRoles, connectionGlobals, findConfigWords, findConsumer, Role } from './roles';
 import { computeSummaries, Summary } from './summaries';
 
 export interface QueueModel {
@@ -27,6 +27,8 @@ export interface QueueModel {
   entryLocks: Map<string, Set<string>>;
   guards: Map<string, GuardInfo>;
   connection: Set<string>;
+  /** Scalars that configure audit (written under the control lock or by boot parameters). */
+  configWords: Set<string>;
   /** The file's loss counter (the body of `audit_log_lost`), if defined here. */
   lossCounter?: string;
   /** Milliseconds spent building facts and model. */
@@ -52,6 +54,7 @@ export function buildModel(outline: Outline): QueueModel {
   const lossCounter = [...summaries.values()].find((s) => s.isLossCounter)?.name;
   return {
     file, graph, summaries, queues, admission, drains, consumer, roles, contexts, entryLocks: entry, guards, connection, lossCounter,
+    configWords: findConfigWords(file, guards, connection),
     ms: { facts: t1 - t0, model: performance.now() - t1 },
   };
 }

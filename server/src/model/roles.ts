@@ -44,6 +44,17 @@ export function connectionGlobals(file: FileFacts): Set<string> {
   return out;
 }
 
+/** Config words: scalars written under a lock by the control path, or by boot parameter handlers. */
+export function findConfigWords(file: FileFacts, guards: Map<string, GuardInfo>, connection: Set<string>): Set<string> {
+  const setupHandlers = new Set(file.registrations.filter((r) => /__setup|early_param/.test(r.macro)).map((r) => r.fn));
+  const out = new Set<string>();
+  for (const g of guards.values()) {
+    if (g.kind !== 'scalar' || connection.has(g.variable)) continue;
+    if (g.discipline === 'lock' || g.accesses.some((a) => a.write && setupHandlers.has(a.fn))) out.add(g.variable);
+  }
+  return out;
+}
+
 export interface RoleInputs {
   file: FileFacts;
   graph: CallGraph;
@@ -60,13 +71,7 @@ export interface RoleInputs {
 export function assignRoles(inp: RoleInputs): Map<string, Role[]> {
   const { file, queues, drains, admission, consumer, consumerReach, connection, summaries, guards, graph } = inp;
   const kthreads = new Set(graph.handedTo.filter((h) => /^kthread_/.test(h.api)).map((h) => h.fn));
-  const setupHandlers = new Set(file.registrations.filter((r) => /__setup|early_param/.test(r.macro)).map((r) => r.fn));
-  // Config words: scalars written under a lock by the control path, or by boot parameter handlers.
-  const configWords = new Set<string>();
-  for (const g of guards.values()) {
-    if (g.kind !== 'scalar' || connection.has(g.variable)) continue;
-    if (g.discipline === 'lock' || g.accesses.some((a) => a.write && setupHandlers.has(a.fn))) configWords.add(g.variable);
-  }
+  const configWords = findConfigWords(file, guards, connection);
   const mainQueues = new Set([...queues.values()].filter((q) => q.role === 'main').map((q) => q.name));
   const initcalls = new Set(file.registrations.filter((r) => /initcall|module_init/.test(r.macro)).map((r) => r.fn));
   const inputs = new Set(file.bindings.filter((b) => b.field === 'input').map((b) => b.fn));

@@ -120,6 +120,8 @@ function summarise(name: string, f: FunctionFacts, base: number, file: FileFacts
     }
     for (const e of instantiate(cs, call, file)) {
       if (e.path.length > MAX_PATH) continue;
+      // several calls to one callee (retry loops, error paths) are one effect
+      if (s.enqueues.some((x) => x.site === e.site && x.queue === e.queue && x.path.length === e.path.length + 1 && x.path[1] === e.path[0])) continue;
       s.enqueues.push({ ...e, path: [name, ...e.path] });
     }
     for (const d of cs.dequeues) {

@@ -24,19 +24,9 @@ function concurrent(a: string, b: string): boolean {
 
 export function raceVerdict(ctx: RuleContext, g: GuardInfo, racing: AccessSite[]): RaceVerdict {
   const { model } = ctx;
-  const text = ctx.source.text;
   const root = g.variable.split('.')[0];
   const kind = model.file.globals.get(root)?.kind;
-  const writes = g.accesses.filter((a) => a.write && !model.contexts.initOnly.has(a.fn));
-  const stmt = (a: AccessSite) => {
-    const lineStart = text.lastIndexOf('\n', a.start) + 1;
-    const lineEnd = text.indexOf('\n', a.end);
-    return text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
-  };
-  const esc = g.variable.replace(/[.]/g, '\\.');
-  // owner field: written with current/NULL under its lock, read only to compare with current
-  if (g.variable.includes('.') && writes.length && writes.every((w) => new RegExp(`${esc}\\s*=\\s*(current|NULL)\\b`).test(stmt(w))) &&
-      racing.every((r) => !r.write && new RegExp(`(current\\s*[!=]=\\s*${esc}|${esc}\\s*[!=]=\\s*current)`).test(stmt(r)))) {
+  if (g.ownerIdiom && racing.every((r) => !r.write)) {
     return {
       verdict: 'benign',
       reason: `${g.variable} only ever holds the owning task or NULL, and readers only compare it with current: a task that owns ${g.locks[0] ?? 'the lock'} sees its own pointer (nobody else can write it meanwhile), a task that does not can never see itself, and aligned pointer stores do not tear`,

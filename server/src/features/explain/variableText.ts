@@ -6,7 +6,6 @@
  * follow the guard, with a KCSAN verdict where the model gives grounds for one.
  */
 import type { AccessSite, GuardInfo } from '../../model/guards';
-import { isOwnerIdiom } from './ownerField';
 import { ExplainEnv, blocks, bounded, code, codeBlock, countByContext, link, plural, siteLinks, unique } from './text';
 
 const MAX_DECLARATION_CHARS = 240;
@@ -100,7 +99,7 @@ function lockGuardedText(env: ExplainEnv, g: GuardInfo): string {
 }
 
 function verdict(env: ExplainEnv, g: GuardInfo, config: boolean, writes: AccessSite[], unlockedReads: AccessSite[]): string {
-  if (isOwnerIdiom(env, writes, unlockedReads)) {
+  if (g.ownerIdiom) {
     return '**KCSAN**: a reported race between the unlocked read and a locked write is **benign**: the holder stores `current` and clears it to `NULL` before unlocking, and the unlocked read only compares it with `current`; only the owner can see its own task pointer, and an aligned pointer store does not tear.';
   }
   if (config) {

@@ -6,19 +6,18 @@
  * the race KCSAN reports is benign. Read off the syntax at the model's access
  * sites; nothing here knows a function name.
  */
-import type { AccessSite } from '../../model/guards';
-import type { SyntaxNode } from '../../parse/cParser';
-import type { ExplainEnv } from './text';
+import type { ParsedSource, SyntaxNode } from '../parse/cParser';
+import type { AccessSite } from './guards';
 
-export function isOwnerIdiom(env: ExplainEnv, writes: readonly AccessSite[], unlockedReads: readonly AccessSite[]): boolean {
+export function isOwnerIdiom(source: ParsedSource, writes: readonly AccessSite[], unlockedReads: readonly AccessSite[]): boolean {
   if (!unlockedReads.length || unlockedReads.some((r) => r.write)) return false;
-  const stored = writes.map((w) => storedValue(env, w));
+  const stored = writes.map((w) => storedValue(source, w));
   if (!stored.includes('current') || stored.some((v) => v !== 'current' && v !== 'NULL')) return false;
-  return unlockedReads.every((r) => comparedWithCurrent(env, r));
+  return unlockedReads.every((r) => comparedWithCurrent(source, r));
 }
 
-function nodeAt(env: ExplainEnv, a: AccessSite): SyntaxNode | null {
-  let n: SyntaxNode | null = env.analysis.parsed.tree.rootNode.descendantForIndex(a.start, Math.max(a.start, a.end - 1));
+function nodeAt(source: ParsedSource, a: AccessSite): SyntaxNode | null {
+  let n: SyntaxNode | null = source.tree.rootNode.descendantForIndex(a.start, Math.max(a.start, a.end - 1));
   while (n && !(n.startIndex <= a.start && n.endIndex >= a.end)) n = n.parent;
   return n;
 }
@@ -35,16 +34,16 @@ function context(n: SyntaxNode): { parent: SyntaxNode | null; child: SyntaxNode 
 }
 
 /** `x = current;` -> `current`. */
-function storedValue(env: ExplainEnv, w: AccessSite): string | undefined {
-  const n = nodeAt(env, w);
+function storedValue(source: ParsedSource, w: AccessSite): string | undefined {
+  const n = nodeAt(source, w);
   const { parent } = n ? context(n) : { parent: null };
   if (!parent || parent.type !== 'assignment_expression') return undefined;
   return parent.childForFieldName('right')?.text.replace(/[()\s]/g, '');
 }
 
 /** `current == x` or `x != current`. */
-function comparedWithCurrent(env: ExplainEnv, r: AccessSite): boolean {
-  const n = nodeAt(env, r);
+function comparedWithCurrent(source: ParsedSource, r: AccessSite): boolean {
+  const n = nodeAt(source, r);
   if (!n) return false;
   const { parent, child } = context(n);
   if (!parent || parent.type !== 'binary_expression') return false;
