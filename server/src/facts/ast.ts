@@ -43,6 +43,8 @@ export function walk(n: Ast, enter: (n: Ast, parent: Ast | undefined) => boolean
   for (const c of n.children) if (c.named) walk(c, enter, n);
 }
 
+const MARKED_LOADS = new Set(['READ_ONCE', 'data_race', 'smp_load_acquire']);
+
 /** Identifier-like text of an expression: `x`, `x.f`, `x->f`, `*x`, `&x` stripped to the base path. */
 export function pathOf(n: Ast, src: SourceView): string | undefined {
   const e = stripParens(n);
@@ -58,6 +60,13 @@ export function pathOf(n: Ast, src: SourceView): string | undefined {
     case 'pointer_expression': {
       const inner = kids(e)[0];
       return inner ? pathOf(inner, src) : undefined;
+    }
+    case 'call_expression': {
+      // READ_ONCE(x) has x's value: conditions on it are conditions on x
+      const [fn, args] = kids(e);
+      if (!fn || !args || !MARKED_LOADS.has(src.of(fn))) return undefined;
+      const first = kids(args)[0];
+      return first ? pathOf(first, src) : undefined;
     }
     default:
       return undefined;

@@ -109,8 +109,9 @@ export function atomsFor(cond: Ast, value: boolean, ctx: ConditionContext): Atom
       return p ? [value ? `true:${p}` : `false:${p}`] : [];
     }
     case 'identifier':
-    case 'field_expression': {
-      const p = pathOf(e, ctx.src);
+    case 'field_expression':
+    case 'call_expression': {
+      const p = pathOf(e, ctx.src); // a call only when it is a marked load: READ_ONCE(x)
       if (!p) return [];
       if (!value && ctx.isLimit(p)) return ['bound:*', `false:${p}`];
       return [value ? `true:${p}` : `false:${p}`];

@@ -51,7 +51,8 @@ export function unguardedWrite(ctx: RuleContext): Finding[] {
   const { model } = ctx;
   for (const g of model.guards.values()) {
     if (g.discipline === 'rcu' || g.discipline === 'atomic' || g.discipline === 'queue-internal') continue;
-    const writes = g.accesses.filter((a) => a.write && a.mode === 'plain' && !model.contexts.initOnly.has(a.fn));
+    // WRITE_ONCE() marks a race as intended; it does not take the lock the other writers hold
+    const writes = g.accesses.filter((a) => a.write && (a.mode === 'plain' || a.mode === 'marked') && !model.contexts.initOnly.has(a.fn));
     const locks = new Set(writes.flatMap((w) => w.held).filter((l) => l !== 'rcu_read_lock'));
     for (const lock of locks) {
       const withLock = writes.filter((w) => w.held.includes(lock));

@@ -100,26 +100,47 @@ export function requeueRules(ctx: RuleContext): Finding[] {
   return [...byKey.values()];
 }
 
-/** v4.10-style drains written inline in the consumer: `skb_queue_head(&Q, skb)` of a record just dequeued from Q. */
+/**
+ * Drains written inline (v4.9's flush_hold_queue, v4.10's consumer loops): a failed record
+ * put back on the queue being drained, directly (`skb_queue_head(&Q, skb)` of the record
+ * just dequeued) or by a function handed the record (`audit_hold_skb(skb)`).
+ */
 function inlineRequeues(ctx: RuleContext, drain: DrainInfo): Finding[] {
   const q = ctx.model.queues.get(drain.queue!);
   if (!q) return [];
   const e = ctx.fn(drain.fn);
-  const out: Finding[] = [];
-  const loopStart = e.base + drain.loop.at.start;
-  const loopEnd = e.base + drain.loop.at.end;
+  const f = e.facts;
+  const inLoop = (at: number) => at >= drain.loop.at.start && at <= drain.loop.at.end;
+  const records = new Set(f.calls.filter((c) => c.callee && /dequeue/.test(c.callee) && c.resultVar && inLoop(c.at.start)).map((c) => c.resultVar!));
+  const requeues: { fn: string; site: number; end: 'head' | 'tail'; at: number }[] = [];
   for (const s of q.enqueues) {
-    if (s.fn !== drain.fn || s.bound !== 'same-queue' || s.site < loopStart || s.site > loopEnd) continue;
-    const exits = loopExitsAfter(ctx, drain, s.site - e.base);
+    if (s.fn === drain.fn && s.bound === 'same-queue' && inLoop(s.site - e.base)) requeues.push({ fn: s.fn, site: s.site, end: s.end, at: s.site - e.base });
+  }
+  for (const c of f.calls) {
+    if (!c.callee || !inLoop(c.at.start)) continue;
+    const cs = ctx.model.summaries.get(c.callee);
+    if (!cs) continue;
+    const recordArg = c.args.findIndex((a) => !!a.name && records.has(a.name));
+    if (recordArg < 0) continue;
+    for (const x of instantiate(cs, c, ctx.model.file)) {
+      const viaRecord = cs.enqueues.find((y) => y.site === x.site)?.recordParam === recordArg;
+      if (x.queue !== q.name || !viaRecord || requeues.some((r) => r.site === x.site)) continue;
+      requeues.push({ fn: x.path[x.path.length - 1], site: x.site, end: x.end, at: c.at.start });
+    }
+  }
+  const out: Finding[] = [];
+  for (const r of requeues) {
+    const exits = loopExitsAfter(ctx, drain, r.at);
     const related = [ctx.related(ctx.span(drain.fn, drain.loop.at), `${drain.fn}() drains ${q.name} in this loop`)];
-    const span = ctx.lineSpan(s.site);
-    if (!exits && (!drain.singlePass || s.end === 'head')) {
-      out.push(ctx.finding('AQ103', drain.fn, span, `${drain.fn}() puts a failed record back on ${q.name} inside the loop that drains it, and nothing stops the loop after the failure: kauditd spins while sends fail.`, related, `${q.name}:${s.end}:inline`));
+    if (r.fn !== drain.fn) related.push(ctx.related(ctx.span(drain.fn, { start: r.at, end: r.at + 1 }), `the failed record is handed to ${r.fn}() here`));
+    const span = ctx.lineSpan(r.site);
+    if (!exits && (!drain.singlePass || r.end === 'head')) {
+      out.push(ctx.finding('AQ103', r.fn, span, `${r.fn}() puts a failed record back on ${q.name} inside the loop of ${drain.fn}() that drains it, and nothing stops the loop after the failure: kauditd spins while sends fail.`, related, `${q.name}:${r.end}:inline`));
     } else if (exits) {
-      out.push(ctx.finding('AQ102', drain.fn, span, s.end === 'head'
-        ? `${drain.fn}() puts a failed record back at the head of ${q.name} while draining it; order holds only because the loop stops after the failure, and a drain that keeps going would dequeue the same record again first.`
-        : `${drain.fn}() puts a failed record at the tail of ${q.name} and stops draining, so it now sits behind newer records and reaches auditd out of order.`,
-      related, `${q.name}:${s.end}:inline`));
+      out.push(ctx.finding('AQ102', r.fn, span, r.end === 'head'
+        ? `${r.fn}() puts a failed record back at the head of ${q.name} while ${drain.fn}() drains it; order holds only because the loop stops after the failure, and a drain that keeps going would dequeue the same record again first.`
+        : `${r.fn}() puts a failed record at the tail of ${q.name} and ${drain.fn}() stops draining, so the record now sits behind newer records and reaches auditd out of order.`,
+      related, `${q.name}:${r.end}:inline`));
     }
   }
   return out;
@@ -137,11 +158,19 @@ function loopExitsAfter(ctx: RuleContext, drain: DrainInfo, rel: number): boolea
   if (!start) return false;
   const src = ctx.source.text;
   const base = ctx.fn(drain.fn).base;
+  const storesZero = (v: string) => new RegExp(`\\b${v.replace(/[.>-]/g, '\\$&')}\\s*=\\s*(0|NULL|false)\\b`);
+  // functions that (transitively) store 0/NULL into a flag the loop needs: v4.9's sender resets audit_pid
+  const clearingFns = new Set<string>();
+  for (const [name, fe] of ctx.model.file.functions) {
+    const body = src.slice(fe.symbol.bodySpan.start, fe.symbol.bodySpan.end);
+    if (needs.some((v) => ctx.model.file.globals.has(v) && storesZero(v).test(body))) clearingFns.add(name);
+  }
   const clears = (id: number) => {
     const a = cfg.nodes[id].ast;
     if (!a) return false;
     const t = src.slice(base + a.start, base + a.end);
-    return needs.some((v) => new RegExp(`\\b${v.replace(/[.>-]/g, '\\$&')}\\s*=\\s*(0|NULL|false)\\b`).test(t));
+    if (needs.some((v) => storesZero(v).test(t))) return true;
+    return f.calls.some((c) => c.node === id && c.callee && [...ctx.model.graph.reachable(c.callee)].some((r) => clearingFns.has(r)));
   };
   // every path from the requeue back to the head, or from the head to the requeue, clears the flag
   const allPathsClear = (from: number, next: (id: number) => number[]): boolean => {
