@@ -10,6 +10,7 @@ import { EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError, oneL
 import { DEFAULT_MAX_SIZE, notCReason, readSource } from './input';
 import type { CliIO } from './io';
 import { CheckReport, FileReport, fileReport, hasWarnings } from './report';
+import { sarifLog } from './sarif';
 import { formatFileText, formatSummary } from './text';
 
 const FLAGS = {
@@ -26,33 +27,35 @@ export function runCheck(args: readonly string[], io: CliIO): number {
     io.stdout(CHECK_USAGE);
     return EXIT_CLEAN;
   }
-  const format = choice('check', parsed, 'format', ['text', 'json'] as const, 'text');
+  const format = choice('check', parsed, 'format', ['text', 'json', 'sarif'] as const, 'text');
   const maxSize = byteSize('check', parsed, 'max-size', DEFAULT_MAX_SIZE);
   const verbose = parsed.flags.has('verbose');
   if (parsed.positionals.length === 0) throw new UsageError('auditlens check: no input files; try `auditlens check --help`');
 
   const analyser = new Analyser();
   const files: FileReport[] = [];
-  let unusable = 0;
+  const unusable: string[] = [];
   for (const path of parsed.positionals) {
     const checked = checkFile(analyser, path, maxSize);
     if (typeof checked === 'string') {
-      unusable++;
+      unusable.push(checked);
       io.stderr(`auditlens: ${checked}\n`);
       continue;
     }
     files.push(checked.report);
-    // Text streams file by file; JSON is one document at the end.
+    // Text streams file by file; JSON and SARIF are one document at the end.
     if (format === 'text') io.stdout(formatFileText(checked.report, checked.problems, verbose));
   }
 
   if (format === 'json') {
     const report: CheckReport = { version: 1, files };
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (format === 'sarif') {
+    io.stdout(`${JSON.stringify(sarifLog(files, { unusable }), null, 2)}\n`);
   } else if (files.length > 0) {
-    io.stdout(formatSummary(files, unusable));
+    io.stdout(formatSummary(files, unusable.length));
   }
-  if (unusable > 0) return EXIT_BAD_INPUT;
+  if (unusable.length > 0) return EXIT_BAD_INPUT;
   return hasWarnings(files) && !parsed.flags.has('exit-zero') ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
