@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyser } from './analyser';
+import { codeActions } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
 import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
 import { DocumentTracker, TrackedDocument } from './features/documents';
@@ -25,7 +26,8 @@ import { DEFAULT_SETTINGS, readSettings, ServerSettings } from './settings';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = { ...DEFAULT_SETTINGS };
-const tracker = new DocumentTracker(new Analyser(), () => settings);
+const analyser = new Analyser();
+const tracker = new DocumentTracker(analyser, () => settings);
 // In the bundle __dirname is dist/, so the rule pages are <extension>/docs/rules/<RULE>.md.
 const rulesDocDir = path.join(__dirname, '..', 'docs', 'rules');
 let canPullConfiguration = false;
@@ -48,6 +50,7 @@ function logError(what: string, err: unknown): void {
 
 connection.onInitialize((params): InitializeResult => {
   settings = readSettings(params.initializationOptions, DEFAULT_SETTINGS);
+  analyser.options = { rules: settings.rules };
   const workspace = params.capabilities?.workspace; // tolerate a bare `{}` from minimal clients
   canPullConfiguration = !!workspace?.configuration;
   canRegisterConfiguration = !!workspace?.didChangeConfiguration?.dynamicRegistration;
@@ -59,6 +62,7 @@ connection.onInitialize((params): InitializeResult => {
       referencesProvider: true,
       hoverProvider: true,
       codeLensProvider: { resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
     },
     serverInfo: { name: 'auditlens', version: '0.1.0' },
   };
@@ -78,9 +82,10 @@ async function refreshSettings(): Promise<void> {
   try {
     const raw: unknown = await connection.workspace.getConfiguration('auditlens');
     const next = readSettings(raw, settings);
-    if (next.maxFileSize === settings.maxFileSize) return;
+    if (next.maxFileSize === settings.maxFileSize && JSON.stringify(next.rules) === JSON.stringify(settings.rules)) return;
     settings = next;
-    connection.console.info(`auditlens.maxFileSize is now ${settings.maxFileSize} bytes`);
+    analyser.options = { rules: settings.rules };
+    connection.console.info(`settings: maxFileSize ${settings.maxFileSize} bytes, rules ${JSON.stringify(settings.rules)}`);
     for (const t of tracker.all()) {
       const doc = documents.get(t.uri);
       if (doc && t.kind === 'audit-c') guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
@@ -94,7 +99,10 @@ connection.onDidChangeConfiguration((change) =>
   guard('didChangeConfiguration', undefined, () => {
     // Pushed settings (older clients) apply at once; the pull refreshes and re-analyses.
     const pushed = (change.settings as { auditlens?: unknown } | null)?.auditlens;
-    if (pushed) settings = readSettings(pushed, settings);
+    if (pushed) {
+      settings = readSettings(pushed, settings);
+      analyser.options = { rules: settings.rules };
+    }
     void refreshSettings();
   }),
 );
@@ -171,6 +179,13 @@ connection.onCodeLens((p) =>
   guard('codeLens', [], () => {
     const a = tracker.analysisFor(p.textDocument.uri);
     return a ? codeLenses(a) : [];
+  }),
+);
+
+connection.onCodeAction((p) =>
+  guard('codeAction', [], () => {
+    const a = tracker.analysisFor(p.textDocument.uri);
+    return a ? codeActions(a, p.textDocument.uri, p.range) : [];
   }),
 );
 

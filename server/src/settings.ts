@@ -2,12 +2,19 @@
  * Server settings (`auditlens.*`). They arrive in initializationOptions at start
  * and, when the client supports the pull model, from workspace/configuration.
  */
+import type { RuleOptions } from './rules';
+import { RULE_BY_ID } from './rules/catalogue';
+
 export interface ServerSettings {
   /** Documents larger than this many UTF-8 bytes are not parsed. */
   maxFileSize: number;
+  /** `auditlens.rules`: per rule id, 'off' or a replacement severity. */
+  rules: NonNullable<RuleOptions['rules']>;
 }
 
-export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({ maxFileSize: 8 * 1024 * 1024 });
+export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({ maxFileSize: 8 * 1024 * 1024, rules: {} });
+
+const RULE_SETTINGS = new Set(['default', 'off', 'error', 'warning', 'information']);
 
 /** Merges whatever the client sent over `base`, ignoring values of the wrong shape. */
 export function readSettings(raw: unknown, base: Readonly<ServerSettings> = DEFAULT_SETTINGS): ServerSettings {
@@ -15,6 +22,13 @@ export function readSettings(raw: unknown, base: Readonly<ServerSettings> = DEFA
   if (raw && typeof raw === 'object') {
     const size = (raw as Record<string, unknown>).maxFileSize;
     if (typeof size === 'number' && Number.isFinite(size) && size > 0) out.maxFileSize = Math.floor(size);
+    const rules = (raw as Record<string, unknown>).rules;
+    if (rules && typeof rules === 'object') {
+      out.rules = {};
+      for (const [id, v] of Object.entries(rules as Record<string, unknown>)) {
+        if (RULE_BY_ID.has(id) && typeof v === 'string' && RULE_SETTINGS.has(v)) out.rules[id] = v as ServerSettings['rules'][string];
+      }
+    }
   }
   return out;
 }

@@ -1,0 +1,46 @@
+/**
+ * textDocument/codeAction: the verified quick fixes of the findings under the
+ * requested range, as workspace edits. Fixes are computed per document version
+ * and finding, once.
+ */
+import { CodeAction, CodeActionKind, Range, TextEdit } from 'vscode-languageserver';
+import type { FileAnalysis } from '../analyser';
+import type { Finding } from '../rules/finding';
+import { toOffset, toRange } from './convert';
+import { QuickFix, quickFixes } from './quickFixes';
+
+const cache = new WeakMap<FileAnalysis, Map<string, QuickFix[]>>();
+
+function fixesOf(analysis: FileAnalysis, f: Finding): QuickFix[] {
+  let perAnalysis = cache.get(analysis);
+  if (!perAnalysis) cache.set(analysis, (perAnalysis = new Map()));
+  let fixes = perAnalysis.get(f.anchor);
+  if (!fixes) perAnalysis.set(f.anchor, (fixes = quickFixes(analysis, f)));
+  return fixes;
+}
+
+export function codeActions(analysis: FileAnalysis, uri: string, range: Range): CodeAction[] {
+  const lines = analysis.parsed.lines;
+  const start = toOffset(lines, range.start);
+  const end = toOffset(lines, range.end);
+  const out: CodeAction[] = [];
+  for (const f of analysis.findings) {
+    const touches = f.span.start <= end && f.span.end >= start ||
+      f.span.line <= range.end.line && f.span.endLine >= range.start.line;
+    if (!touches) continue;
+    for (const fix of fixesOf(analysis, f)) {
+      out.push({
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        isPreferred: true,
+        diagnostics: [{ range: toRange(lines, f.span), message: f.message, code: f.rule, source: 'auditlens' }],
+        edit: {
+          changes: {
+            [uri]: fix.edits.map((e): TextEdit => ({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText })),
+          },
+        },
+      });
+    }
+  }
+  return out;
+}
