@@ -76,20 +76,24 @@ connection.onInitialized(() => {
   void refreshSettings();
 });
 
-/** Pulls `auditlens.*` when the client supports it; re-checks open documents if the limit changed. */
+/** Takes new settings; open documents are analysed again when something that affects them changed. */
+function applySettings(next: ServerSettings): void {
+  if (next.maxFileSize === settings.maxFileSize && JSON.stringify(next.rules) === JSON.stringify(settings.rules)) return;
+  settings = next;
+  analyser.options = { rules: settings.rules };
+  connection.console.info(`settings: maxFileSize ${settings.maxFileSize} bytes, rules ${JSON.stringify(settings.rules)}`);
+  for (const t of tracker.all()) {
+    const doc = documents.get(t.uri);
+    if (doc && t.kind === 'audit-c') guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
+  }
+}
+
+/** Pulls `auditlens.*` when the client supports it. */
 async function refreshSettings(): Promise<void> {
   if (!canPullConfiguration) return;
   try {
     const raw: unknown = await connection.workspace.getConfiguration('auditlens');
-    const next = readSettings(raw, settings);
-    if (next.maxFileSize === settings.maxFileSize && JSON.stringify(next.rules) === JSON.stringify(settings.rules)) return;
-    settings = next;
-    analyser.options = { rules: settings.rules };
-    connection.console.info(`settings: maxFileSize ${settings.maxFileSize} bytes, rules ${JSON.stringify(settings.rules)}`);
-    for (const t of tracker.all()) {
-      const doc = documents.get(t.uri);
-      if (doc && t.kind === 'audit-c') guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
-    }
+    applySettings(readSettings(raw, settings));
   } catch (err) {
     logError('reading workspace configuration', err);
   }
@@ -99,10 +103,7 @@ connection.onDidChangeConfiguration((change) =>
   guard('didChangeConfiguration', undefined, () => {
     // Pushed settings (older clients) apply at once; the pull refreshes and re-analyses.
     const pushed = (change.settings as { auditlens?: unknown } | null)?.auditlens;
-    if (pushed) {
-      settings = readSettings(pushed, settings);
-      analyser.options = { rules: settings.rules };
-    }
+    if (pushed) applySettings(readSettings(pushed, settings));
     void refreshSettings();
   }),
 );

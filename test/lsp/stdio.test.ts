@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CodeAction,
+  CodeActionRequest,
   ConfigurationRequest,
   DefinitionRequest,
   DidChangeConfigurationNotification,
@@ -318,5 +320,44 @@ describe('language server over stdio: auditlens.maxFileSize', () => {
 
   it('exits cleanly', async () => {
     expect(await stopServer(server)).toBe(0);
+  });
+});
+
+describe('language server over stdio: findings, quick fixes and rule settings', () => {
+  const uri = 'file:///work/linux/kernel/audit.c';
+  const text = fixture('rules/AQ101-trigger.c');
+  const aq101Line = text.split('\n').findIndex((l) => l.includes('/* expect: AQ101 */'));
+
+  it('publishes a finding with its rule page, offers a verified quick fix, and obeys auditlens.rules', async () => {
+    const { server } = await startServer();
+    try {
+      await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
+      const [diag] = (await server.diagnostics(uri, 1)).diagnostics;
+      expect(diag).toMatchObject({ code: 'AQ101', severity: DiagnosticSeverity.Warning, source: 'auditlens' });
+      expect(diag.range.start.line).toBe(aq101Line);
+      expect(diag.codeDescription?.href).toMatch(/docs\/rules\/AQ101\.md$/);
+      expect(diag.relatedInformation?.length).toBeGreaterThan(0);
+
+      const actions = (await server.connection.sendRequest(CodeActionRequest.type, {
+        textDocument: { uri },
+        range: diag.range,
+        context: { diagnostics: [diag] },
+      })) as CodeAction[];
+      expect(actions.map((a) => a.title)).toEqual([expect.stringMatching(/^Bound audit_retry_queue by audit_backlog_limit/)]);
+      const edits = actions[0].edit!.changes![uri];
+      const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'c', 1, text), edits);
+      expect(fixed).toMatch(/skb_queue_len\(&audit_retry_queue\) >= audit_backlog_limit\) \{/);
+
+      // turn the rule off, then make it an error: the server re-publishes each time
+      const off = server.nextDiagnostics(uri);
+      await server.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { auditlens: { rules: { AQ101: 'off' } } } });
+      expect((await off).diagnostics).toEqual([]);
+      const asError = server.nextDiagnostics(uri);
+      await server.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { auditlens: { rules: { AQ101: 'error' } } } });
+      const [again] = (await asError).diagnostics;
+      expect(again).toMatchObject({ code: 'AQ101', severity: DiagnosticSeverity.Error });
+    } finally {
+      server.kill();
+    }
   });
 });
