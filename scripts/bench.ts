@@ -9,6 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Analyser, FileAnalysis } from '../server/src/analyser';
 import { explainAt } from '../server/src/features/explain';
+import { clearFactCache } from '../server/src/facts/fileFacts';
+import { runRules } from '../server/src/rules';
 import { KernelCParser } from '../server/src/parse/cParser';
 import { Outline } from '../server/src/parse/outline';
 
@@ -50,6 +52,26 @@ const CASES: BenchCase[] = [
   {
     name: 'cold parse (new parser)',
     sample: (p) => time(() => new KernelCParser().parse(p.input.text)),
+  },
+  {
+    name: 'cold analysis: parse+facts+model+rules, empty fact cache',
+    sample: (p) => {
+      clearFactCache();
+      return time(() => void new Analyser().analyseText(p.input.text).findings.length);
+    },
+  },
+  {
+    name: 'edit in one function: reparse+model+rules',
+    sample: (p) => {
+      // the editor's path: the previous version is analysed, then one character is typed
+      const analyser = new Analyser();
+      void analyser.update('file:///bench.c', p.input.text, 1).findings.length;
+      return time(() => void analyser.update('file:///bench.c', p.edited, 2).findings.length);
+    },
+  },
+  {
+    name: 'rules only (model built)',
+    sample: (p) => time(() => void runRules(p.analysis.model).length),
   },
   {
     name: 'full analysis (parse+outline+findings)',

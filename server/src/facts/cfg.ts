@@ -207,15 +207,27 @@ export function buildCfg(body: Ast, labelName: (n: Ast) => string): Cfg {
   return { nodes, entry, exit, loops };
 }
 
-/** Predecessor lists, computed once per CFG. */
+const predCache = new WeakMap<Cfg, number[][]>();
+const orderCache = new WeakMap<Cfg, number[]>();
+
+/** Predecessor lists, computed once per CFG (CFGs are immutable and shared through the fact cache). */
 export function predecessors(cfg: Cfg): number[][] {
-  const preds: number[][] = cfg.nodes.map(() => []);
+  let preds = predCache.get(cfg);
+  if (preds) return preds;
+  preds = cfg.nodes.map(() => []);
   for (const n of cfg.nodes) for (const e of n.succ) preds[e.to].push(n.id);
+  predCache.set(cfg, preds);
   return preds;
 }
 
-/** Reverse post-order from the entry (unreachable nodes last). */
+/** Reverse post-order from the entry (unreachable nodes last), computed once per CFG. */
 export function reversePostOrder(cfg: Cfg): number[] {
+  let order = orderCache.get(cfg);
+  if (!order) orderCache.set(cfg, (order = computeReversePostOrder(cfg)));
+  return order;
+}
+
+function computeReversePostOrder(cfg: Cfg): number[] {
   const seen = new Uint8Array(cfg.nodes.length);
   const order: number[] = [];
   const stack: [number, number][] = [[cfg.entry, 0]];

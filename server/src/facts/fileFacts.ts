@@ -53,23 +53,31 @@ export interface FileFacts {
 }
 
 const CACHE_LIMIT = 4000;
-const factCache = new Map<string, FunctionFacts>();
+/**
+ * Facts by file scope (the globals and functions an identifier may name), then by
+ * function text. Two levels, so no key is built by concatenating whole functions.
+ */
+const factCache = new Map<string, Map<string, FunctionFacts>>();
+let cachedCount = 0;
 
 /** Forget every cached function (tests, and memory pressure in long sessions). */
 export function clearFactCache(): void {
   factCache.clear();
+  cachedCount = 0;
 }
 
-function cached(key: string, make: () => FunctionFacts): { facts: FunctionFacts; hit: boolean } {
-  const hit = factCache.get(key);
-  if (hit) {
-    factCache.delete(key);
-    factCache.set(key, hit); // LRU: most recent last
-    return { facts: hit, hit: true };
+function cached(scopeKey: string, fnText: string, make: () => FunctionFacts): { facts: FunctionFacts; hit: boolean } {
+  let byText = factCache.get(scopeKey);
+  if (!byText) {
+    byText = new Map();
+    factCache.set(scopeKey, byText);
   }
+  const hit = byText.get(fnText);
+  if (hit) return { facts: hit, hit: true };
+  if (cachedCount >= CACHE_LIMIT) clearFactCache(); // rare: a long session over many files starts afresh
   const facts = make();
-  factCache.set(key, facts);
-  if (factCache.size > CACHE_LIMIT) factCache.delete(factCache.keys().next().value as string);
+  (factCache.get(scopeKey) ?? factCache.set(scopeKey, new Map()).get(scopeKey)!).set(fnText, facts);
+  cachedCount++;
   return { facts, hit: false };
 }
 
@@ -110,7 +118,7 @@ export function buildFileFacts(outline: Outline): FileFacts {
   const root = source.tree.rootNode;
   for (const sym of outline.functions) {
     const fnText = text.slice(sym.span.start, sym.span.end);
-    const { facts, hit } = cached(`${scopeKey}\u0000${fnText}`, () => {
+    const { facts, hit } = cached(scopeKey, fnText, () => {
       const node = root.descendantForIndex(sym.span.start, sym.span.end - 1);
       const def = node.type === 'function_definition' ? node : findAncestor(node, 'function_definition');
       return extractFunctionFacts(mirror(def ?? node), new SourceView(text, sym.span.start), scope);

@@ -41,6 +41,11 @@ export function computeLocksets(facts: FunctionFacts, effectOf: (callee: string)
     for (const l of eff.acquires) push(c.node, c.at.start, 'acquire', l);
   }
   for (const list of opsByNode.values()) list.sort((a, b) => a.at - b.at);
+  if (!opsByNode.size) {
+    // no lock operation on any path (most functions): nothing is ever held
+    const none = new Set<string>();
+    return { mustIn: cfg.nodes.map(() => none), mayIn: cfg.nodes.map(() => none), exitMust: none, exitMay: none, releasedUnheld: new Set(), opsByNode };
+  }
 
   const preds = predecessors(cfg);
   const order = reversePostOrder(cfg);
