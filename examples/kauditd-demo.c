@@ -42,8 +42,31 @@ static DEFINE_SPINLOCK(auditd_conn_lock);
 static DECLARE_WAIT_QUEUE_HEAD(demo_consumer_wait);
 static DECLARE_WAIT_QUEUE_HEAD(demo_backlog_wait);
 
-/* Sends one record to the daemon; consumes it on success, not on failure. */
-int demo_unicast(u32 portid, struct sk_buff *skb);
+/*
+ * Sends one record to the daemon; consumes it on success and keeps it on
+ * failure, so the caller can requeue it. netlink_unicast() drops a reference
+ * whatever happens, hence the extra one taken first.
+ */
+static int demo_unicast(u32 portid, struct sk_buff *skb)
+{
+	struct demo_conn *conn;
+	struct sock *sk = NULL;
+	int rc;
+
+	rcu_read_lock();
+	conn = rcu_dereference(auditd_conn);
+	if (conn)
+		sk = conn->sk;
+	rcu_read_unlock();
+	if (!sk)
+		return -ECONNREFUSED;
+
+	skb_get(skb);
+	rc = netlink_unicast(sk, skb, portid, 0);
+	if (rc >= 0)
+		consume_skb(skb);
+	return rc;
+}
 /* Last resort when no daemon will ever read the record (audit=0). */
 void demo_print_record(const struct sk_buff *skb);
 

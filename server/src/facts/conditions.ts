@@ -7,6 +7,8 @@
  *   ne:V:C       variable V differs from constant C
  *   true:V       V (a flag, pointer or count) is non-zero
  *   false:V      V is zero / NULL
+ *   nonneg:V     V >= 0 (a status that reports success)
+ *   neg:V        V < 0 (a status that reports failure)
  *
  * Atoms are must-facts: the dataflow meets them by intersection, so a guard
  * holds at an operation only if it holds on every path to it (early returns,
@@ -133,6 +135,14 @@ function comparisonAtoms(l: Ast, op: string, r: Ast, ctx: ConditionContext): Ato
   const rc = constantOf(r, ctx.src);
   const [v, c] = rc !== undefined && lp ? [lp, rc] : lc !== undefined && rp ? [rp, lc] : [undefined, undefined];
   if (v === undefined || c === undefined) return [];
+  // the sign of a status: `rc >= 0` (success) / `rc < 0` (failure), either way round
+  if (c === '0' && (op === '<' || op === '>=' || op === '>' || op === '<=')) {
+    const flipped = rc !== undefined && lp ? op : FLIP[op];
+    if (flipped === '>=') return [`nonneg:${v}`];
+    if (flipped === '<') return [`neg:${v}`, `true:${v}`];
+    if (flipped === '>') return [`nonneg:${v}`, `true:${v}`];
+    return [];
+  }
   if (op === '==') return c === 'NULL' || c === '0' ? [`eq:${v}:${c}`, `false:${v}`] : [`eq:${v}:${c}`];
   if (op === '!=') return c === 'NULL' || c === '0' ? [`ne:${v}:${c}`, `true:${v}`] : [`ne:${v}:${c}`];
   return [];

@@ -236,12 +236,12 @@ function analyse(ctx: RuleContext, fn: string, f: FunctionFacts, tracked: Tracke
         case 'consume':
         case 'handoff':
         case 'free':
-          if (v.pending) { v.pending = undefined; }
-          else if (record && v.refs.has('gone')) report('AQ107', ev.at, t.name, `${fn}() hands on ${t.name} after a call that may already have consumed it: a double free or use-after-free of the record.`);
+          if (!v.pending && record && v.refs.has('gone')) report('AQ107', ev.at, t.name, `${fn}() hands on ${t.name} after a call that may already have consumed it: a double free or use-after-free of the record.`);
           if (ev.kind === 'free' && record && v.refs.has(1) && !v.sent && !v.accounted) {
             report('AQ105', ev.at, t.name, `${fn}() frees the record in ${t.name} on a path reachable with audit=1 (audit_default set) without audit_log_lost(): the record disappears without being counted, so the lost-record count and audit_failure handling never see it.`);
           }
           if (ev.kind === 'send') v.sent = true;
+          v.pending = undefined; // handed on: whatever the callee kept is ours to pass on now
           v.refs = dec(v.refs);
           break;
         case 'assign':
@@ -275,8 +275,9 @@ function analyse(ctx: RuleContext, fn: string, f: FunctionFacts, tracked: Tracke
           }
           if (v.pending) {
             // the callee kept the record iff it returned non-zero
-            if (atoms.has(`false:${v.pending}`) || atoms.has(`eq:${v.pending}:0`)) { v.refs = new Set<Ref>(['gone']); v.pending = undefined; }
-            else if (atoms.has(`true:${v.pending}`) || atoms.has(`ne:${v.pending}:0`)) v.pending = undefined;
+            const st = v.pending;
+            if (atoms.has(`false:${st}`) || atoms.has(`eq:${st}:0`) || atoms.has(`nonneg:${st}`)) { v.refs = new Set<Ref>(['gone']); v.pending = undefined; }
+            else if (atoms.has(`true:${st}`) || atoms.has(`ne:${st}:0`) || atoms.has(`neg:${st}`)) v.pending = undefined;
           }
           if (atoms.has(`false:${name}`)) v.refs = new Set<Ref>(['null']);
           else if (atoms.has(`true:${name}`) && v.refs.size > 1) { v.refs.delete('null'); }
