@@ -67,6 +67,25 @@ export class AuditLensContext implements vscode.Disposable {
     await this.start();
   }
 
+  /** Asks the server for a reply to the active patch document and opens it beside. */
+  async draftReply(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !this.client) {
+      void vscode.window.showInformationMessage('AuditLens: open a patch or patch email first.');
+      return;
+    }
+    const text = await this.client.sendRequest<string | null>('workspace/executeCommand', {
+      command: 'auditlens.server.draftReply',
+      arguments: [editor.document.uri.toString()],
+    });
+    if (!text) {
+      void vscode.window.showInformationMessage('AuditLens: this document is not a patch AuditLens has reviewed.');
+      return;
+    }
+    const reply = await vscode.workspace.openTextDocument({ content: text, language: 'auditlens-patch' });
+    await vscode.window.showTextDocument(reply, { viewColumn: vscode.ViewColumn.Beside });
+  }
+
   dispose(): void {
     // The channel goes last so the client can still log while it stops.
     const subscriptions = this.subscriptions.splice(0);

@@ -13,6 +13,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   extension.subscriptions.push(
     ctx,
     vscode.commands.registerCommand('auditlens.restartServer', () => ctx.restart()),
+    vscode.commands.registerCommand('auditlens.draftReply', () => ctx.draftReply()),
   );
   void ctx.start();
 }

@@ -14,7 +14,10 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyser } from './analyser';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { codeActions } from './features/codeActions';
+import { PatchReview, patchCodeLenses, patchDiagnostics, patchHover, patchReply, reviewDocument } from './features/patchDocument';
 import { codeLenses } from './features/codeLens';
 import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
 import { DocumentTracker, TrackedDocument } from './features/documents';
@@ -24,6 +27,8 @@ import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, ServerSettings } from './settings';
 
 const connection = createConnection(ProposedFeatures.all);
+/** Server-side command behind the client's "AuditLens: Draft review reply". */
+const DRAFT_REPLY = 'auditlens.server.draftReply';
 const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = { ...DEFAULT_SETTINGS };
 const analyser = new Analyser();
@@ -31,6 +36,10 @@ const tracker = new DocumentTracker(analyser, () => settings);
 // In the bundle __dirname is dist/, so the rule pages are <extension>/docs/rules/<RULE>.md.
 const rulesDocDir = path.join(__dirname, '..', 'docs', 'rules');
 let canPullConfiguration = false;
+/** Workspace folders (paths), to find the base of a patch: <folder>/kernel/audit.c. */
+let workspaceRoots: string[] = [];
+/** The review of each open patch document, per version. */
+const patchReviews = new Map<string, PatchReview>();
 let canRegisterConfiguration = false;
 
 /** Runs a handler; an exception is logged and answered with `fallback`, never fatal. */
@@ -51,6 +60,8 @@ function logError(what: string, err: unknown): void {
 connection.onInitialize((params): InitializeResult => {
   settings = readSettings(params.initializationOptions, DEFAULT_SETTINGS);
   analyser.options = { rules: settings.rules };
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  workspaceRoots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   const workspace = params.capabilities?.workspace; // tolerate a bare `{}` from minimal clients
   canPullConfiguration = !!workspace?.configuration;
   canRegisterConfiguration = !!workspace?.didChangeConfiguration?.dynamicRegistration;
@@ -63,6 +74,7 @@ connection.onInitialize((params): InitializeResult => {
       hoverProvider: true,
       codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
+      executeCommandProvider: { commands: [DRAFT_REPLY] },
     },
     serverInfo: { name: 'auditlens', version: '0.1.0' },
   };
@@ -108,6 +120,35 @@ connection.onDidChangeConfiguration((change) =>
   }),
 );
 
+/** The base a patch applies to: an open kernel/audit.c, else one in a workspace folder. */
+function patchBase(): { text: string; path: string } | undefined {
+  for (const t of tracker.all()) {
+    if (t.kind === 'audit-c' && t.analysis && t.uri.endsWith('/kernel/audit.c')) return { text: t.analysis.parsed.text, path: t.uri };
+  }
+  for (const root of workspaceRoots) {
+    const candidate = path.join(root, 'kernel', 'audit.c');
+    try {
+      if (fs.statSync(candidate).size <= settings.maxFileSize) return { text: fs.readFileSync(candidate, 'utf8'), path: candidate };
+    } catch {
+      // no base there: the patch is reviewed from its hunks alone
+    }
+  }
+  return undefined;
+}
+
+function reviewAndPublish(doc: TextDocument): void {
+  const text = doc.getText();
+  if (Buffer.byteLength(text, 'utf8') > settings.maxFileSize) {
+    patchReviews.delete(doc.uri);
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [skippedDiagnostic(text.length, settings.maxFileSize)] });
+    return;
+  }
+  const review = reviewDocument(text, patchBase(), settings.rules);
+  patchReviews.set(doc.uri, review);
+  const diagnostics = patchDiagnostics(review, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length, rulesDocDir);
+  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+}
+
 function publish(t: TrackedDocument): void {
   if (t.kind !== 'audit-c') return;
   const diagnostics = t.skipped
@@ -132,6 +173,8 @@ function syncAndPublish(doc: TextDocument): void {
     } else if (a && a.parsed.ms > 250) {
       connection.console.warn(`${doc.uri}: slow reparse, ${a.parsed.ms.toFixed(0)} ms`);
     }
+  } else if (current.kind === 'patch') {
+    reviewAndPublish(doc);
   } else if (previous?.kind === 'audit-c') {
     // It no longer looks like the audit core: take back what was published.
     void connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
@@ -143,7 +186,9 @@ documents.onDidChangeContent((e) => guard(`analysing ${e.document.uri}`, undefin
 
 documents.onDidClose((e) =>
   guard(`closing ${e.document.uri}`, undefined, () => {
+    patchReviews.delete(e.document.uri);
     const previous = tracker.close(e.document.uri);
+    if (previous?.kind === 'patch') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     if (previous?.kind === 'audit-c') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   }),
 );
@@ -171,6 +216,14 @@ connection.onReferences((p) =>
 
 connection.onHover((p) =>
   guard('hover', null, () => {
+    const review = patchReviews.get(p.textDocument.uri);
+    if (review) {
+      const doc = documents.get(p.textDocument.uri);
+      return patchHover(review, p.position, (line) => {
+        const t = doc?.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }) ?? '';
+        return (/^(?:>\s?)*[ +-]?/.exec(t)?.[0].length) ?? 0;
+      });
+    }
     const a = tracker.analysisFor(p.textDocument.uri);
     return a ? hover(a, p.position, { uri: p.textDocument.uri, onError: logError }) : null;
   }),
@@ -178,6 +231,8 @@ connection.onHover((p) =>
 
 connection.onCodeLens((p) =>
   guard('codeLens', [], () => {
+    const review = patchReviews.get(p.textDocument.uri);
+    if (review) return patchCodeLenses(review);
     const a = tracker.analysisFor(p.textDocument.uri);
     return a ? codeLenses(a) : [];
   }),
@@ -187,6 +242,15 @@ connection.onCodeAction((p) =>
   guard('codeAction', [], () => {
     const a = tracker.analysisFor(p.textDocument.uri);
     return a ? codeActions(a, p.textDocument.uri, p.range) : [];
+  }),
+);
+
+connection.onExecuteCommand((p) =>
+  guard(p.command, null, () => {
+    if (p.command !== DRAFT_REPLY) return null;
+    const uri = String(p.arguments?.[0] ?? '');
+    const review = patchReviews.get(uri);
+    return review ? patchReply(review) : null;
   }),
 );
 

@@ -3,8 +3,13 @@
  * messages VS Code sends, against the bundled dist/server.js.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   CodeAction,
+  CodeLens,
+  CodeLensRequest,
+  ExecuteCommandRequest,
   CodeActionRequest,
   ConfigurationRequest,
   DefinitionRequest,
@@ -186,7 +191,7 @@ describe('language server over stdio: a session on an audit-like C file', () => 
     expect(defs.map((l) => l.range.start)).toEqual([pos('mini_flush(void)')]);
   });
 
-  it('ignores other C files and only tracks patches (no diagnostics, no symbols)', async () => {
+  it('ignores other C files (no diagnostics, no symbols); a patch with no hunk gets an empty review', async () => {
     const other = 'file:///work/linux/kernel/fork.c';
     const patch = 'file:///work/0001-audit-fix.patch';
     await server.connection.sendNotification(DidOpenTextDocumentNotification.type, {
@@ -200,7 +205,7 @@ describe('language server over stdio: a session on an audit-like C file', () => 
     expect(await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: patch } })).toEqual([]);
     expect(await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri: other }, position: { line: 0, character: 6 } })).toBeNull();
     expect(server.publishedFor(other)).toEqual([]);
-    expect(server.publishedFor(patch)).toEqual([]);
+    expect(server.publishedFor(patch).every((p) => p.diagnostics.length === 0)).toBe(true);
   });
 
   it('clears diagnostics on close', async () => {
@@ -356,6 +361,43 @@ describe('language server over stdio: findings, quick fixes and rule settings', 
       await server.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { auditlens: { rules: { AQ101: 'error' } } } });
       const [again] = (await asError).diagnostics;
       expect(again).toMatchObject({ code: 'AQ101', severity: DiagnosticSeverity.Error });
+    } finally {
+      server.kill();
+    }
+  });
+});
+
+describe('language server over stdio: a patch document', () => {
+  const base = 'file:///work/demo/kernel/audit.c';
+  const patchUri = 'file:///work/demo/0001-unbounded-retry.patch';
+  const baseText = readFileSync(resolve(__dirname, '..', '..', 'examples', 'kauditd-demo.c'), 'utf8');
+  const patchText = readFileSync(resolve(__dirname, '..', '..', 'examples', 'unbounded-retry.patch'), 'utf8');
+  const lineOf = (needle: string) => patchText.split('\n').findIndex((l) => l.includes(needle));
+
+  it('reviews it against the open kernel/audit.c: diagnostics, hover, hunk lens and a drafted reply', async () => {
+    const { server } = await startServer();
+    try {
+      await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: base, languageId: 'c', version: 1, text: baseText } });
+      await server.diagnostics(base, 1);
+      await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: patchUri, languageId: 'auditlens-patch', version: 1, text: patchText } });
+      const { diagnostics } = await server.diagnostics(patchUri, 1);
+      expect(diagnostics.map((d) => [d.code, d.severity, d.range.start.line])).toEqual([['AQ101', DiagnosticSeverity.Warning, lineOf('\tskb_queue_tail(&audit_retry_queue, skb);')]]);
+      expect(diagnostics[0].message).toMatch(/^Introduced by this patch: demo_retry_skb\(\) appends to audit_retry_queue/);
+
+      const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri: patchUri }, position: { line: lineOf(' static void demo_retry_skb('), character: 14 } });
+      const md = (hover?.contents as MarkupContent).value;
+      expect(md).toMatch(/^\*After the patch\*/);
+      expect(md).toContain('demo_retry_skb');
+      expect(md).toContain('requeue');
+
+      const lenses = (await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: patchUri } })) as CodeLens[];
+      expect(lenses).toHaveLength(1);
+      expect(lenses[0].range.start.line).toBe(lineOf('@@ -'));
+      expect(lenses[0].command?.title).toMatch(/^AuditLens: introduces AQ101 · demo_retry_skb\(\): the enqueue to audit_retry_queue is now unbounded/);
+
+      const reply = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.draftReply', arguments: [patchUri] });
+      expect(String(reply)).toMatch(/^Subject: Re: \[PATCH\] audit demo: keep every record that failed with -EAGAIN\n/);
+      expect(String(reply)).toContain('AQ101: demo_retry_skb() appends to audit_retry_queue');
     } finally {
       server.kill();
     }

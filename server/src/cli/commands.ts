@@ -15,7 +15,7 @@ export interface CommandInfo {
 
 export const COMMANDS: Record<string, CommandInfo> = {
   check: { implemented: true, summary: 'parse C files and report functions and findings' },
-  review: { implemented: false, summary: 'review a patch or patch email against its base' },
+  review: { implemented: true, summary: 'review a patch, patch email or mbox: what it introduces, fixes and changes' },
   simulate: { implemented: false, summary: 'run a queue scenario on a C file' },
   kcsan: { implemented: false, summary: 'triage a KCSAN report' },
   explain: { implemented: true, summary: 'explain a function, queue, lock or variable (the hover text)' },
@@ -30,6 +30,8 @@ export const USAGE = `auditlens ${VERSION}: queue-model checks for the Linux ker
 Usage:
   auditlens check [options] FILE.c...   ${COMMANDS.check.summary}
   auditlens explain FILE.c SYMBOL       ${COMMANDS.explain.summary}
+  auditlens review PATCH [--base FILE.c]
+                                        ${COMMANDS.review.summary}
   auditlens help [COMMAND]              show this help, or a command's
   auditlens --version                   print the version
 
@@ -71,5 +73,26 @@ Options:
   --format text|json   output format (default text: the Markdown); json is
                        { "version": 1, "symbol", "markdown" }
   --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
+  --help, -h           show this help
+`;
+
+export const REVIEW_USAGE = `Usage: auditlens review [options] PATCH
+
+Reads a unified diff, a git format-patch email, an mbox series or a reply
+quoting a patch (archived emails that lost blank lines and lone braces are
+recovered where possible, and reported), analyses the code before and after
+the patch, and reports each finding as introduced, fixed or unchanged, with
+what the patch changes in the queue model. With --base the hunks are applied
+to that file (in reverse when it already contains the patch); without it the
+touched functions are rebuilt from the hunks alone.
+
+Options:
+  --base FILE.c        the file the patch applies to (e.g. kernel/audit.c)
+  --format text|json   output format (default text); json is the stable
+                       contract { "version": 1, "patch": {...}, "findings": [...] }
+  --reply              print a drafted mailing-list reply instead
+  --max-size BYTES     refuse larger inputs (default 8M; K, M, G suffixes)
+  --exit-zero          exit 0 even when the patch introduces findings at
+                       warning or above (unusable input still exits 2)
   --help, -h           show this help
 `;

@@ -16,6 +16,23 @@ const MAX_INVALID_UTF8 = 0.3;
 
 /** Reads a C source file as text, refusing what cannot be one (missing, directory, too large, binary, a patch). */
 export function readSource(path: string, maxSize: number): string {
+  const text = readText(path, maxSize, 'C source');
+  if (looksLikePatch(text)) {
+    const later = COMMANDS.review.implemented ? '' : ' (not implemented yet)';
+    throw new InputError(`${path}: looks like a patch; use \`auditlens review\`${later} rather than check`);
+  }
+  return text;
+}
+
+/** Reads a patch, patch email or mbox as text, refusing what cannot be one. */
+export function readPatch(path: string, maxSize: number): string {
+  const text = readText(path, maxSize, 'a patch');
+  if (!looksLikePatch(text)) throw new InputError(`${path}: does not look like a patch (no diff, hunk or [PATCH] subject found)`);
+  return text;
+}
+
+/** Reads a text file, refusing missing files, directories, files over the limit and binary data. */
+function readText(path: string, maxSize: number, what: string): string {
   let size: number;
   try {
     const st = statSync(path);
@@ -36,15 +53,11 @@ export function readSource(path: string, maxSize: number): string {
   } catch (err) {
     throw new InputError(`${path}: ${describeFsError(err)}`);
   }
-  if (bytes.includes(0)) throw new InputError(`${path}: looks like a binary file (it contains NUL bytes), not C source`);
+  if (bytes.includes(0)) throw new InputError(`${path}: looks like a binary file (it contains NUL bytes), not ${what}`);
   const text = new TextDecoder('utf-8').decode(bytes);
   const invalid = countChar(text, 0xfffd);
   if (text.length > 0 && invalid / text.length > MAX_INVALID_UTF8) {
-    throw new InputError(`${path}: looks like a binary file (${Math.round((100 * invalid) / text.length)}% of it is not UTF-8 text), not C source`);
-  }
-  if (looksLikePatch(text)) {
-    const later = COMMANDS.review.implemented ? '' : ' (not implemented yet)';
-    throw new InputError(`${path}: looks like a patch; use \`auditlens review\`${later} rather than check`);
+    throw new InputError(`${path}: looks like a binary file (${Math.round((100 * invalid) / text.length)}% of it is not UTF-8 text), not ${what}`);
   }
   return text;
 }

@@ -1,18 +1,21 @@
 /** Dispatches `auditlens <command> ...` and the top-level flags; returns the exit status. */
 import { runCheck } from './check';
-import { CHECK_USAGE, COMMANDS, EXPLAIN_USAGE, USAGE, VERSION, notImplemented } from './commands';
+import { CHECK_USAGE, COMMANDS, EXPLAIN_USAGE, REVIEW_USAGE, USAGE, VERSION, notImplemented } from './commands';
 import { runExplain } from './explain';
+import { runReview } from './review';
 import { EXIT_BAD_INPUT, EXIT_CLEAN, UsageError } from './errors';
 import type { CliIO } from './io';
 
 const RUNNERS: Record<string, (args: readonly string[], io: CliIO) => number> = {
   check: runCheck,
   explain: runExplain,
+  review: runReview,
 };
 
 const HELP: Record<string, string> = {
   check: CHECK_USAGE,
   explain: EXPLAIN_USAGE,
+  review: REVIEW_USAGE,
 };
 
 export function run(argv: readonly string[], io: CliIO): number {

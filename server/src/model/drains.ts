@@ -75,7 +75,10 @@ export function findDrains(file: FileFacts, graph: CallGraph, summaries: Map<str
       if (!deq) continue;
       const sends = f.fates.some((x) => x.kind === 'send-unicast' && inLoop(x.at)) ||
         f.calls.some((c) => inLoop(c.at) && c.callee && summaries.get(c.callee)?.sendsUnicast);
-      if (!sends) continue;
+      // a loop over a queue parameter that hands each record to a hook parameter is a drain too,
+      // even where its send is not in view (a patch that shows only part of the function)
+      const hands = deq.queue.kind === 'param' && f.calls.some((c) => inLoop(c.at) && c.viaParam);
+      if (!sends && !hands) continue;
       // an outer loop that merely contains a drain loop is not itself the drain
       if (out.some((d) => d.fn === fn && d.loop.at.start >= loop.at.start && d.loop.at.end <= loop.at.end)) continue;
       const nested = f.loops.some((l) => l !== loop && l.at.start >= loop.at.start && l.at.end <= loop.at.end && f.queueOps.some((q) => q === deq && q.at.start >= l.at.start && q.at.end <= l.at.end));
@@ -126,11 +129,16 @@ function singlePassBound(f: FunctionFacts, loop: LoopFact, queueName: string): {
 export function errorHookCalls(drain: DrainInfo, f: FunctionFacts): { call: CallFact; noSocket: boolean }[] {
   const inLoop = (at: { start: number; end: number }) => at.start >= drain.loop.at.start && at.end <= drain.loop.at.end;
   const send = f.calls.find((c) => (c.callee === 'netlink_unicast' || c.callee === 'nlmsg_unicast') && inLoop(c.at));
-  const sock = send?.args[0]?.name;
+  const sock = send?.args[0]?.name ?? f.params.find((p) => /struct\s+sock\s*\*/.test(p.type))?.name;
+  // Without the send in view (a patch showing part of the drain), the error hook is the last
+  // function-pointer parameter: the per-record hook comes first in every design since v4.11.
+  const hookParams = f.params.filter((p) => p.isFunctionPointer);
+  const errHook = hookParams.length > 1 ? hookParams[hookParams.length - 1].name : hookParams[0]?.name;
   const out: { call: CallFact; noSocket: boolean }[] = [];
   for (const hc of drain.hookCalls) {
     const noSocket = !!sock && f.atoms[hc.node].has(`false:${sock}`);
-    if (noSocket || (send && hc.at.start > send.at.start)) out.push({ call: hc, noSocket });
+    const afterSend = send ? hc.at.start > send.at.start : hc.viaParam?.name === errHook;
+    if (noSocket || afterSend) out.push({ call: hc, noSocket });
   }
   return out;
 }

@@ -111,7 +111,11 @@ export function classifyQueues(file: FileFacts, graph: CallGraph, summaries: Map
     if (q.admission) q.role = 'main';
   }
   if (![...queues.values()].some((q) => q.role === 'main')) {
-    for (const q of queues.values()) if (q.enqueues.some((s) => !consumerReach.has(s.fn))) { q.role = 'main'; break; }
+    // no backlog wait in view: the queue named for neither holding nor retrying, else one filled from outside the consumer
+    const plain = [...queues.values()].find((q) => !/hold|retry/.test(q.name));
+    const outside = [...queues.values()].find((q) => !/hold|retry/.test(q.name) || q.enqueues.some((s) => !consumerReach.has(s.fn)) && consumerReach.size > 0);
+    const main = plain ?? outside;
+    if (main) main.role = 'main';
   }
   for (const q of queues.values()) {
     if (q.role !== 'other') continue;

@@ -122,7 +122,9 @@ function summarise(name: string, f: FunctionFacts, base: number, file: FileFacts
       if (e.path.length > MAX_PATH) continue;
       // several calls to one callee (retry loops, error paths) are one effect
       if (s.enqueues.some((x) => x.site === e.site && x.queue === e.queue && x.path.length === e.path.length + 1 && x.path[1] === e.path[0])) continue;
-      s.enqueues.push({ ...e, path: [name, ...e.path] });
+      // the branch that leads to the call is part of the effect's condition (`if (error == -EAGAIN) retry(skb)`)
+      const atoms = [...new Set([...e.atoms, ...f.atoms[call.node]])];
+      s.enqueues.push({ ...e, atoms, path: [name, ...e.path] });
     }
     for (const d of cs.dequeues) {
       const q = mapQueue(d, call);

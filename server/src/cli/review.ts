@@ -1,0 +1,156 @@
+/**
+ * `auditlens review PATCH [--base FILE.c]`: what a patch, patch email or mbox
+ * series introduces, fixes and changes in the queue model (DESIGN.md's review
+ * contract), or a drafted reply with `--reply`.
+ */
+import { draftReply } from '../patch/reply';
+import { reviewPatch, ReviewResult } from '../patch/review';
+import type { Severity } from '../rules/finding';
+import { SEVERITY_RANK } from '../rules/finding';
+import { byteSize, choice, parseArgs } from './args';
+import { REVIEW_USAGE } from './commands';
+import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
+import { DEFAULT_MAX_SIZE, readPatch, readSource } from './input';
+import type { CliIO } from './io';
+
+const FLAGS = {
+  base: { takesValue: true },
+  format: { takesValue: true },
+  reply: { takesValue: false },
+  'max-size': { takesValue: true },
+  'exit-zero': { takesValue: false },
+  help: { takesValue: false, short: 'h' },
+};
+
+export interface ReviewFindingReport {
+  rule: string;
+  severity: Severity;
+  message: string;
+  function: string;
+  /** 1-based line and column in the patch document when the finding maps onto it, else in the image. */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  related: { line: number; message: string }[];
+  status: 'introduced' | 'fixed' | 'unchanged';
+  file: string;
+  /** Which code the finding is in: before (fixed) or after (introduced, unchanged) the patch. */
+  image: 'pre' | 'post';
+  /** 1-based line in that image. */
+  imageLine: number;
+  /** True when the line is a line of the patch document. */
+  inPatch: boolean;
+  /** Depends on call sites outside the patch, assumed from the hooks' shapes. */
+  assumed: boolean;
+}
+
+export interface ReviewReport {
+  version: 1;
+  patch: {
+    subject: string;
+    files: string[];
+    hunks: number;
+    lossyHunks: number;
+    lossy: { hunk: number; line: number; problems: string[] }[];
+    mode: 'base' | 'fragments' | 'none';
+    messages: number;
+  };
+  findings: ReviewFindingReport[];
+  changes: { file: string; function?: string; message: string }[];
+  assumptions: string[];
+  problems: string[];
+}
+
+export function buildReviewReport(review: ReviewResult): ReviewReport {
+  const m = review.message;
+  const mode = review.images[0]?.mode ?? 'none';
+  return {
+    version: 1,
+    patch: {
+      subject: m ? m.subject : '',
+      files: review.files,
+      hunks: review.hunks.length,
+      lossyHunks: review.lossyHunks.length,
+      lossy: review.lossyHunks.map((h) => ({ hunk: review.hunks.indexOf(h) + 1, line: h.headerLine + 1, problems: h.problems })),
+      mode,
+      messages: review.patch.messages.length,
+    },
+    findings: review.findings.map((r) => {
+      const f = r.finding;
+      const inPatch = r.docLine !== undefined;
+      return {
+        rule: f.rule, severity: f.severity, message: f.message, function: f.function,
+        line: inPatch ? r.docLine! + 1 : f.span.line + 1,
+        column: inPatch ? 1 : f.span.column + 1,
+        endLine: inPatch ? r.docLine! + 1 : f.span.endLine + 1,
+        endColumn: inPatch ? 1 : f.span.endColumn + 1,
+        related: f.related.map((x) => ({ line: x.span.line + 1, message: x.message })),
+        status: r.status, file: r.file, image: r.image, imageLine: f.span.line + 1, inPatch, assumed: r.assumed,
+      };
+    }).sort((a, b) => order(a.status) - order(b.status) || a.line - b.line),
+    changes: review.changes.map((c) => ({ file: c.file, function: c.fn, message: c.message })),
+    assumptions: [...new Set(review.images.flatMap((i) => i.assumptions))],
+    problems: review.problems,
+  };
+}
+
+function order(s: string): number {
+  return s === 'introduced' ? 0 : s === 'fixed' ? 1 : 2;
+}
+
+export function runReview(args: readonly string[], io: CliIO): number {
+  const parsed = parseArgs('review', args, FLAGS);
+  if (parsed.flags.has('help')) {
+    io.stdout(REVIEW_USAGE);
+    return EXIT_CLEAN;
+  }
+  const format = choice('review', parsed, 'format', ['text', 'json'] as const, 'text');
+  const maxSize = byteSize('review', parsed, 'max-size', DEFAULT_MAX_SIZE);
+  if (parsed.positionals.length !== 1) throw new UsageError('auditlens review: needs one patch, patch email or mbox; try `auditlens review --help`');
+  const [path] = parsed.positionals;
+  const text = prefixed(() => readPatch(path, maxSize));
+  const baseFlag = parsed.flags.get('base');
+  const basePath = typeof baseFlag === 'string' ? baseFlag : undefined;
+  const base = basePath !== undefined ? prefixed(() => readSource(basePath, maxSize)) : undefined;
+
+  const review = reviewPatch(text, { base, basePath });
+  if (!review.hunks.length) throw new InputError(`auditlens: ${path}: no hunk could be read${review.problems.length ? ` (${review.problems[0]})` : ''}`);
+  for (const p of review.problems) io.stderr(`auditlens: ${path}: ${p}\n`);
+
+  if (parsed.flags.has('reply')) {
+    io.stdout(draftReply(review));
+  } else {
+    const report = buildReviewReport(review);
+    if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    else io.stdout(textReport(path, report));
+  }
+  const serious = review.findings.some((r) => r.status === 'introduced' && SEVERITY_RANK[r.finding.severity] >= SEVERITY_RANK.warning);
+  return serious && !parsed.flags.has('exit-zero') ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+function textReport(path: string, r: ReviewReport): string {
+  const out: string[] = [`${r.patch.subject || path}: ${r.patch.files.join(', ')}, ${r.patch.hunks} hunks${r.patch.lossyHunks ? ` (${r.patch.lossyHunks} lossy)` : ''}, reviewed ${r.patch.mode === 'base' ? 'against the base' : 'from the hunks alone'}`];
+  for (const f of r.findings) {
+    if (f.status === 'unchanged' && f.severity === 'information') continue;
+    const where = f.inPatch ? `${path}:${f.line}` : `${f.file}:${f.imageLine} (${f.image === 'pre' ? 'before' : 'after'} the patch)`;
+    out.push(`${where}: ${f.status}: ${f.severity}: ${f.message} [${f.rule}]${f.assumed ? ' (assumes the usual hook bindings)' : ''}`);
+  }
+  if (r.changes.length) {
+    out.push('model changes:');
+    for (const c of r.changes) out.push(`  ${c.message}`);
+  }
+  for (const a of r.assumptions) out.push(`assumed binding: ${a}`);
+  const count = (s: string) => r.findings.filter((f) => f.status === s && f.severity !== 'information').length;
+  out.push(`${count('introduced')} introduced, ${count('fixed')} fixed, ${count('unchanged')} unchanged at warning or above`);
+  return `${out.join('\n')}\n`;
+}
+
+function prefixed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof InputError && !err.message.startsWith('auditlens')) throw new InputError(`auditlens: ${err.message}`);
+    throw err;
+  }
+}

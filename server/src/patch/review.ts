@@ -1,0 +1,213 @@
+/**
+ * Patch review: the code before and after a patch, analysed with the model and
+ * the rules, and what the patch introduces, fixes and changes in the model.
+ * With a base file the hunks are applied to it (forward, or in reverse when it
+ * already contains the patch); without one the touched functions are rebuilt
+ * from the hunks. Plain data in, plain data out: the CLI, the language server
+ * and the reply drafter all present this.
+ */
+import { Analyser, FileAnalysis } from '../analyser';
+import type { RuleOptions } from '../rules';
+import type { Finding } from '../rules/finding';
+import { applyFilePatch } from './apply';
+import { ASSUMED_CONSUMER, assumedConsumer } from './assumedBindings';
+import { fragmentImages } from './fragments';
+import { modelChanges, ModelChange } from './modelDiff';
+import { parsePatch } from './parse';
+import type { FilePatch, Hunk, PatchMessage, PatchSet } from './types';
+
+export type FindingStatus = 'introduced' | 'fixed' | 'unchanged';
+
+export interface ReviewedFinding {
+  finding: Finding;
+  status: FindingStatus;
+  /** The image the finding was found in: post for introduced/unchanged, pre for fixed. */
+  image: 'pre' | 'post';
+  file: string;
+  /** 0-based line of the patch document it maps to (a +/- line, else its hunk header), if any. */
+  docLine?: number;
+  /** Findings that depend on call sites assumed from the hooks' shapes (review without a base). */
+  assumed: boolean;
+}
+
+export interface ImagePair {
+  file: string;
+  mode: 'base' | 'fragments';
+  /** For a base: whether the base already contained the patch (applied in reverse). */
+  reversed?: boolean;
+  pre: FileAnalysis;
+  post: FileAnalysis;
+  /** image line (0-based) -> patch document line */
+  preOrigin: (number | undefined)[];
+  postOrigin: (number | undefined)[];
+  assumptions: string[];
+  problems: string[];
+  /** Functions only partly in view (review without a base): record ownership is not judged there. */
+  partial: Set<string>;
+  /** Image lines a lossy hunk could only guess (base mode). */
+  uncertain?: { pre: Set<number>; post: Set<number> };
+}
+
+export interface ReviewResult {
+  patch: PatchSet;
+  message?: PatchMessage;
+  files: string[];
+  hunks: Hunk[];
+  lossyHunks: Hunk[];
+  images: ImagePair[];
+  findings: ReviewedFinding[];
+  changes: ModelChange[];
+  problems: string[];
+}
+
+export interface ReviewOptions {
+  /** Text of the base file (the workspace's kernel/audit.c, or --base). */
+  base?: string;
+  /** Path of the base, to pick the file patch it belongs to. */
+  basePath?: string;
+  rules?: RuleOptions['rules'];
+}
+
+const C_FILE = /\.(c|h)$/;
+
+export function reviewPatch(text: string, options: ReviewOptions = {}): ReviewResult {
+  const patch = parsePatch(text);
+  const messages = patch.messages.filter((m) => m.files.length);
+  const files = messages.flatMap((m) => m.files);
+  const hunks = files.flatMap((f) => f.hunks);
+  const problems = patch.problems.map((p) => `line ${p.docLine + 1}: ${p.message}`);
+  const result: ReviewResult = {
+    patch, message: messages[0] ?? patch.messages[0], files: [...new Set(files.map((f) => f.newPath || f.oldPath))],
+    hunks, lossyHunks: hunks.filter((h) => h.lossy), images: [], findings: [], changes: [], problems,
+  };
+  const cFiles = mergeByPath(files.filter((f) => C_FILE.test(f.newPath || f.oldPath)));
+  const analyser = new Analyser();
+  analyser.options = { rules: options.rules };
+  for (const file of cFiles) {
+    const path = file.newPath || file.oldPath;
+    const useBase = options.base !== undefined && (cFiles.length === 1 || !options.basePath || baseName(options.basePath) === baseName(path));
+    const pair = useBase ? baseImages(analyser, file, options.base!) : fragmentPair(analyser, file);
+    result.images.push(pair);
+    result.problems.push(...pair.problems.map((p) => `${path}: ${p}`));
+    result.findings.push(...classify(pair));
+    result.changes.push(...modelChanges(pair.pre.model, pair.post.model, path));
+  }
+  return result;
+}
+
+/** Hunks of one file spread over several messages of a series are reviewed together. */
+function mergeByPath(files: FilePatch[]): FilePatch[] {
+  const by = new Map<string, FilePatch>();
+  for (const f of files) {
+    const key = f.newPath || f.oldPath;
+    const prev = by.get(key);
+    if (prev) by.set(key, { ...prev, hunks: [...prev.hunks, ...f.hunks] });
+    else by.set(key, f);
+  }
+  return [...by.values()];
+}
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+function baseImages(analyser: Analyser, file: FilePatch, base: string): ImagePair {
+  const path = file.newPath || file.oldPath;
+  let applied = applyFilePatch(base, file);
+  let reversed = false;
+  // a base that already contains the patch (reviewing a merged fix against today's file)
+  if (applied.placed.length < file.hunks.length) {
+    const back = applyFilePatch(base, file, { reverse: true });
+    if (back.placed.length > applied.placed.length) {
+      applied = back;
+      reversed = true;
+    }
+  }
+  const preOrigin: (number | undefined)[] = [];
+  const postOrigin: (number | undefined)[] = [];
+  for (const p of applied.placed) {
+    p.hunk.lines.forEach((l, i) => {
+      const pre = p.preLine[i];
+      const post = p.postLine[i];
+      if (pre !== undefined) preOrigin[pre] = l.docLine;
+      if (post !== undefined) postOrigin[post] = l.docLine;
+    });
+  }
+  const problems = applied.failed.map((f) => `hunk @@ -${f.hunk.oldStart},${f.hunk.oldLines} +${f.hunk.newStart},${f.hunk.newLines} @@ (line ${f.hunk.headerLine + 1}) not applied: ${f.reason}`);
+  if (reversed) problems.unshift('the base already contains this patch; reviewed by applying it in reverse');
+  // Code lines the base has but a lossy hunk lacks (dropped by the archive, or added since) are
+  // guesses in the rebuilt image: a finding that rests on one is not claimed as the patch's.
+  const uncertain = { pre: new Set<number>(), post: new Set<number>() };
+  for (const p of applied.placed) for (const r of p.recovered) if (!r.trivial) { uncertain.pre.add(r.pre); uncertain.post.add(r.post); }
+  return {
+    file: path, mode: 'base', reversed,
+    pre: analyser.analyseText(applied.pre), post: analyser.analyseText(applied.post),
+    preOrigin, postOrigin, assumptions: [], problems, partial: new Set(), uncertain,
+  };
+}
+
+function fragmentPair(analyser: Analyser, file: FilePatch): ImagePair {
+  const path = file.newPath || file.oldPath;
+  const images = fragmentImages(file);
+  const assumptions: string[] = [];
+  const withConsumer = (text: string): string => {
+    const c = assumedConsumer(text);
+    if (!c) return text;
+    for (const b of c.bindings) if (!assumptions.includes(b)) assumptions.push(b);
+    return text + c.source;
+  };
+  const preText = withConsumer(images.pre.text);
+  const postText = withConsumer(images.post.text);
+  const problems = [...new Set([...images.pre.repairs, ...images.post.repairs])].map((r) => `rebuilt without a base: ${r}`);
+  return {
+    file: path, mode: 'fragments',
+    pre: analyser.analyseText(preText), post: analyser.analyseText(postText),
+    preOrigin: images.pre.origin, postOrigin: images.post.origin, assumptions, problems,
+    partial: new Set([...images.pre.partial, ...images.post.partial]),
+  };
+}
+
+/** Position-independent identity of a finding: rule, what it is about, and where (function). */
+function key(f: Finding): string {
+  // which end of a queue a requeue uses is what changed, not which finding it is
+  const [rule, fn, ...subject] = f.anchor.replace(/:(head|tail)\b/, '').split('|');
+  // a race is about its variable wherever its first access moves
+  return rule === 'AL206' ? `${rule}|${subject.join('|')}` : `${rule}|${fn}|${subject.join('|')}`;
+}
+
+/** Record ownership (AQ105, AQ107, AQ108) cannot be judged in a function the patch shows only in part. */
+const OWNERSHIP_RULES = new Set(['AQ105', 'AQ107', 'AQ108']);
+
+function classify(pair: ImagePair): ReviewedFinding[] {
+  const out: ReviewedFinding[] = [];
+  const judged = (f: Finding) => !(OWNERSHIP_RULES.has(f.rule) && pair.partial.has(f.function));
+  const pre = new Map(pair.pre.findings.filter(judged).map((f) => [key(f), f]));
+  const post = new Map(pair.post.findings.filter(judged).map((f) => [key(f), f]));
+  const assumed = (f: Finding) => f.function === ASSUMED_CONSUMER || f.related.some((r) => r.message.includes(ASSUMED_CONSUMER)) ||
+    (pair.assumptions.length > 0 && /^AQ10[234]$/.test(f.rule));
+  const guessed = (f: Finding, image: 'pre' | 'post') => !!pair.uncertain?.[image].has(f.span.line);
+  for (const [k, f] of post) {
+    if (!pre.has(k) && guessed(f, 'post')) continue;
+    out.push({ finding: f, status: pre.has(k) ? 'unchanged' : 'introduced', image: 'post', file: pair.file, docLine: docLineOf(f, pair.postOrigin, pair, 'post'), assumed: assumed(f) });
+  }
+  for (const [k, f] of pre) {
+    if (!post.has(k) && !guessed(f, 'pre')) out.push({ finding: f, status: 'fixed', image: 'pre', file: pair.file, docLine: docLineOf(f, pair.preOrigin, pair, 'pre'), assumed: assumed(f) });
+  }
+  return out.filter((r) => r.finding.function !== ASSUMED_CONSUMER);
+}
+
+/** The patch line a finding sits on, or the nearest line of the same hunk region. */
+function docLineOf(f: Finding, origin: (number | undefined)[], pair: ImagePair, image: 'pre' | 'post'): number | undefined {
+  const exact = origin[f.span.line];
+  if (exact !== undefined) return exact;
+  // nearest mapped line within a few lines (the finding is in code the patch shows as context)
+  for (let d = 1; d <= 3; d++) {
+    const up = origin[f.span.line - d];
+    if (up !== undefined) return up;
+    const down = origin[f.span.line + d];
+    if (down !== undefined) return down;
+  }
+  void pair;
+  void image;
+  return undefined;
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ReviewReport } from '../../server/src/cli/review';
+import { CORPUS, hasShared, SEED_001, SEED_003 } from '../shared';
+import { auditlens, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
+
+beforeAll(() => ensureBuilt(), 120_000);
+
+const json = (args: string[]) => {
+  const r = auditlens(['review', '--format', 'json', ...args]);
+  return { status: r.status, stderr: r.stderr, report: JSON.parse(r.stdout) as ReviewReport };
+};
+
+describe('auditlens review', () => {
+  it('exits 1 when the patch introduces a warning, with the DESIGN.md JSON contract', () => {
+    const { status, report } = json([EXAMPLE_PATCH, '--base', EXAMPLE]);
+    expect(status).toBe(1);
+    expect(report.version).toBe(1);
+    expect(report.patch).toMatchObject({ subject: 'audit demo: keep every record that failed with -EAGAIN', files: ['examples/kauditd-demo.c'], hunks: 1, lossyHunks: 0, mode: 'base' });
+    expect(report.findings.map((f) => `${f.status} ${f.rule} ${f.function} ${f.severity}`)).toEqual(['introduced AQ101 demo_retry_skb warning']);
+    const f = report.findings[0];
+    expect(f).toMatchObject({ inPatch: true, image: 'post', file: 'examples/kauditd-demo.c' });
+    expect(f.line).toBeGreaterThan(1);
+    expect(auditlens(['review', '--exit-zero', EXAMPLE_PATCH, '--base', EXAMPLE]).status).toBe(0);
+  });
+
+  it.skipIf(!hasShared)('reviews seed 001 without a base: fixes only, exit 0', () => {
+    const { status, report } = json([SEED_001]);
+    expect(status).toBe(0);
+    expect(report.patch).toMatchObject({ subject: 'audit: improve audit queue handling when "audit=1" on cmdline', hunks: 7, lossyHunks: 6, mode: 'fragments' });
+    const byStatus = (s: string) => report.findings.filter((x) => x.status === s && x.severity !== 'information').map((x) => `${x.rule} ${x.function}`).sort();
+    expect(byStatus('fixed')).toEqual(['AQ101 kauditd_retry_skb', 'AQ103 kauditd_rehold_skb', 'AQ104 kauditd_hold_skb']);
+    expect(byStatus('introduced')).toEqual([]);
+    expect(report.assumptions.length).toBe(3);
+    expect(report.patch.lossy.map((l) => l.hunk)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it.skipIf(!hasShared)('reviews seed 003: AQ101 introduced on kauditd_retry_skb, exit 1; with --base today it does not apply and says why', () => {
+    const { status, report } = json([SEED_003]);
+    expect(status).toBe(1);
+    expect(report.findings.filter((x) => x.status === 'introduced').map((x) => `${x.rule} ${x.function}`)).toContain('AQ101 kauditd_retry_skb');
+    const r = auditlens(['review', SEED_003, '--base', CORPUS, '--format', 'json']);
+    expect(r.stderr).toMatch(/not applied/);
+  });
+
+  it('drafts a reply with --reply', () => {
+    const r = auditlens(['review', '--reply', EXAMPLE_PATCH, '--base', EXAMPLE]);
+    expect(r.stdout.split('\n')[0]).toBe('Subject: Re: [PATCH] audit demo: keep every record that failed with -EAGAIN');
+    expect(r.stdout).toMatch(/^AQ101: demo_retry_skb\(\)/m);
+  });
+
+  it('exits 2 with one line for unusable input', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auditlens-review-'));
+    const notPatch = join(dir, 'notes.txt');
+    writeFileSync(notPatch, 'just some notes\n');
+    const junk = join(dir, 'junk.patch');
+    writeFileSync(junk, Buffer.from([0, 1, 2, 3, 255, 0]));
+    for (const args of [['review', join(dir, 'missing.patch')], ['review', notPatch], ['review', junk], ['review'], ['review', EXAMPLE_PATCH, '--base', join(dir, 'missing.c')]]) {
+      const r = auditlens(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});

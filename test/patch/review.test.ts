@@ -1,0 +1,192 @@
+/**
+ * Patch review end to end: what a patch introduces and fixes, on the real
+ * seed emails (lossy archives), on patches made from our own fixtures, on a
+ * series, a quoted reply and a fuzzed base, and the drafted reply.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyFilePatch } from '../../server/src/patch/apply';
+import { unifiedDiff } from '../../server/src/patch/diff';
+import { parsePatch } from '../../server/src/patch/parse';
+import { draftReply } from '../../server/src/patch/reply';
+import { reviewPatch, ReviewResult } from '../../server/src/patch/review';
+import { CORPUS, FIXTURES, hasShared, readShared, SEED_001, SEED_003 } from '../shared';
+import { versionFixture } from '../model/helpers';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DEMO = readFileSync(resolve(ROOT, 'examples', 'kauditd-demo.c'), 'utf8');
+const DEMO_PATCH = readFileSync(resolve(ROOT, 'examples', 'unbounded-retry.patch'), 'utf8');
+
+/** `status RULE function` of every finding at warning or above. */
+function serious(r: ReviewResult): string[] {
+  return r.findings.filter((f) => f.finding.severity !== 'information').map((f) => `${f.status} ${f.finding.rule} ${f.finding.function}`).sort();
+}
+
+describe.skipIf(!hasShared)('seed 001: the 2022 fix, as archived (lossy)', () => {
+  const text = hasShared ? readShared(SEED_001) : '';
+
+  it('without a base: fixes AQ101, the rehold livelock and AQ104, introduces nothing', () => {
+    const r = reviewPatch(text);
+    expect(r.hunks).toHaveLength(7);
+    expect(r.lossyHunks.length).toBe(6);
+    expect(r.images[0].mode).toBe('fragments');
+    expect(serious(r)).toEqual([
+      'fixed AQ101 kauditd_retry_skb',
+      'fixed AQ103 kauditd_rehold_skb',
+      'fixed AQ104 kauditd_hold_skb',
+    ]);
+    // fixed findings sit on the `-` lines of the patch
+    const lines = text.split('\n');
+    const retry = r.findings.find((f) => f.finding.rule === 'AQ101')!;
+    expect(lines[retry.docLine!]).toBe('-	skb_queue_tail(&audit_retry_queue, skb);');
+    const rehold = r.findings.find((f) => f.finding.rule === 'AQ103')!;
+    expect(lines[rehold.docLine!]).toBe('-	skb_queue_head(&audit_hold_queue, skb);');
+    expect(rehold.assumed).toBe(true); // the drain's call sites are outside the patch
+    expect(r.images[0].assumptions).toContain('kauditd_rehold_skb() as err_hook of kauditd_send_queue(&audit_hold_queue)');
+    expect(r.changes.map((c) => c.message)).toEqual(expect.arrayContaining([
+      'kauditd_retry_skb(): the enqueue to audit_retry_queue is now bounded by the backlog limit (was unbounded)',
+      'kauditd_rehold_skb() now puts records back at the tail of audit_hold_queue (was the head)',
+    ]));
+  });
+
+  it('against today\'s audit.c (which already contains it): applied in reverse, the same fixes, the routing change', () => {
+    const r = reviewPatch(text, { base: readShared(CORPUS), basePath: CORPUS });
+    expect(r.images[0]).toMatchObject({ mode: 'base', reversed: true });
+    expect(serious(r).filter((s) => !s.startsWith('unchanged'))).toEqual([
+      'fixed AQ101 kauditd_retry_skb',
+      'fixed AQ103 kauditd_rehold_skb',
+      'fixed AQ104 kauditd_hold_skb',
+    ]);
+    expect(r.changes.map((c) => c.message)).toContain('-EAGAIN from the drain of audit_retry_queue now goes to audit_retry_queue instead of audit_hold_queue');
+    expect(r.changes.map((c) => c.message)).toContain('kauditd_send_queue(): the drain loop now makes a single pass (stops at skb_tail, the tail of the queue taken before the loop (skb_peek_tail))');
+  });
+
+  it('a patch of our own that reverts the 2022 fix introduces the same rules', () => {
+    // made in the test: reverse-apply the seed to today's file, then diff today -> late 2021
+    const file = parsePatch(text).messages[0].files[0];
+    const late2021 = applyFilePatch(readShared(CORPUS), file, { reverse: true }).pre;
+    const revert = unifiedDiff(readShared(CORPUS), late2021, 'kernel/audit.c');
+    const r = reviewPatch(revert, { base: readShared(CORPUS) });
+    expect(r.images[0]).toMatchObject({ mode: 'base', reversed: false });
+    const introduced = serious(r).filter((s) => s.startsWith('introduced'));
+    expect(introduced).toEqual(expect.arrayContaining([
+      'introduced AQ101 kauditd_retry_skb',
+      'introduced AQ103 kauditd_rehold_skb',
+      'introduced AQ104 kauditd_hold_skb',
+    ]));
+  });
+});
+
+describe.skipIf(!hasShared)('seed 003: the v4.10 three-queue rework, as archived with a review comment inside', () => {
+  const text = hasShared ? readShared(SEED_003) : '';
+  const r = hasShared ? reviewPatch(text) : undefined!;
+
+  it('introduces AQ101 on kauditd_retry_skb (the unbounded retry queue fixed in 2022)', () => {
+    expect(serious(r)).toContain('introduced AQ101 kauditd_retry_skb');
+    const f = r.findings.find((x) => x.finding.rule === 'AQ101' && x.status === 'introduced')!;
+    expect(text.split('\n')[f.docLine!]).toMatch(/^\+\s*skb_queue_tail\(&audit_retry_queue, skb\);/);
+  });
+
+  it('keeps the interleaved reviewer comment as a comment, out of the code', () => {
+    const comments = r.patch.messages[0].comments.map((c) => c.text);
+    expect(comments.some((c) => c.startsWith('Can kauditd_retry_skb() be eliminated entirely'))).toBe(true);
+    for (const image of r.images) {
+      expect(image.pre.parsed.text).not.toContain('eliminated entirely');
+      expect(image.post.parsed.text).not.toContain('eliminated entirely');
+    }
+    expect(r.lossyHunks.length).toBe(7);
+  });
+});
+
+describe('patches of our own', () => {
+  it('the example patch makes the retry queue unbounded: AQ101 introduced on the + line', () => {
+    const r = reviewPatch(DEMO_PATCH, { base: DEMO, basePath: 'examples/kauditd-demo.c' });
+    expect(r.images[0]).toMatchObject({ mode: 'base', reversed: false });
+    expect(serious(r)).toEqual(['introduced AQ101 demo_retry_skb']);
+    const f = r.findings.find((x) => x.status === 'introduced')!;
+    // the enqueue itself is a context line: the patch removed the check around it
+    expect(DEMO_PATCH.split('\n')[f.docLine!]).toBe(' 	skb_queue_tail(&audit_retry_queue, skb);');
+    expect(r.changes.map((c) => c.message)).toContain('demo_retry_skb(): the enqueue to audit_retry_queue is now unbounded (was bounded by the backlog limit)');
+  });
+
+  it('applies by context with an offset and fuzz when the base has moved', () => {
+    const moved = DEMO.replace('#include', '/* five lines added above */\n\n\n\n\n#include');
+    const r = reviewPatch(DEMO_PATCH, { base: moved });
+    expect(r.problems).toEqual([]);
+    expect(serious(r)).toEqual(['introduced AQ101 demo_retry_skb']);
+  });
+
+  it('reports a hunk that does not apply, and still reviews the rest', () => {
+    const broken = DEMO_PATCH.replace(' static void demo_retry_skb(struct sk_buff *skb, int error)', ' static void no_such_function(struct sk_buff *skb, int error)');
+    expect(broken).not.toBe(DEMO_PATCH);
+    const r = reviewPatch(broken, { base: DEMO });
+    expect(r.problems.join('\n')).toMatch(/not applied: /);
+  });
+
+  it('a diff between two designs: late 2021 -> 2022 fixes what seed 001 fixed', () => {
+    const patch = unifiedDiff(versionFixture('late2021'), versionFixture('v2022'), 'kernel/audit.c');
+    const r = reviewPatch(patch, { base: versionFixture('late2021') });
+    expect(serious(r)).toEqual(expect.arrayContaining(['fixed AQ101 kauditd_retry_skb', 'fixed AQ103 kauditd_rehold_skb', 'fixed AQ104 kauditd_hold_skb']));
+    expect(serious(r).filter((s) => s.startsWith('introduced'))).toEqual([]);
+  });
+
+  it('a series in an mbox: each message parsed, hunks of one file reviewed together', () => {
+    const first = unifiedDiff(versionFixture('late2021'), versionFixture('late2021').replace('skb_queue_head(&audit_hold_queue, skb);', 'skb_queue_tail(&audit_hold_queue, skb);'), 'kernel/audit.c');
+    const mbox = [
+      'From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001', 'From: A <a@example.org>', 'Subject: [PATCH 1/2] audit: requeue held records at the tail', '', 'Body.', '', 'Signed-off-by: A <a@example.org>', '---', first,
+      'From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001', 'From: A <a@example.org>', 'Subject: [PATCH 2/2] audit: nothing', '', 'Body.', '---',
+      unifiedDiff('int a;\n', 'int b;\n', 'kernel/other.c'),
+    ].join('\n');
+    const r = reviewPatch(mbox, { base: versionFixture('late2021'), basePath: 'kernel/audit.c' });
+    expect(r.patch.messages.map((m) => [m.index, m.total])).toEqual([[1, 2], [2, 2]]);
+    expect(r.files).toEqual(['kernel/audit.c', 'kernel/other.c']);
+    // a tail requeue alone does not end the livelock while the drain has no single-pass bound
+    expect(serious(r).filter((s) => s.includes('kauditd_rehold_skb'))).toEqual(['unchanged AQ103 kauditd_rehold_skb']);
+    expect(r.changes.map((c) => c.message)).toContain('kauditd_rehold_skb() now puts records back at the tail of audit_hold_queue (was the head)');
+  });
+
+  it('a reply quoting the patch with `> `: comments stay comments, the quoted patch is reviewed', () => {
+    const quoted = [
+      'From: R <r@example.org>', 'Subject: Re: [PATCH] audit demo: keep every record that failed with -EAGAIN', 'Message-ID: <reply@example.org>', '',
+      'On Mon, 2 Mar 2026, Demo Contributor wrote:',
+      ...DEMO_PATCH.split('\n').slice(DEMO_PATCH.split('\n').findIndex((l) => l.startsWith('diff --git'))).map((l) => (/^@@/.test(l) ? `> ${l}\nThis hunk worries me.\n` : `> ${l}`)),
+    ].join('\n');
+    const r = reviewPatch(quoted, { base: DEMO });
+    expect(r.patch.messages[0].quoted).toBe(true);
+    expect(r.patch.messages[0].comments.map((c) => c.text)).toContain('This hunk worries me.');
+    expect(serious(r)).toEqual(['introduced AQ101 demo_retry_skb']);
+  });
+
+  it('the fixture emails of every kind parse and review without throwing', () => {
+    for (const name of ['format-patch-v2.patch', 'series.mbox', 'reply-quoted.eml', 'working-tree.diff', 'malformed-hunk.patch']) {
+      const r = reviewPatch(readFileSync(resolve(FIXTURES, 'patch', name), 'utf8'));
+      expect(r.hunks.length, name).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('drafted review reply', () => {
+  it('reads like a kernel review: Re: subject, In-Reply-To, the hunk quoted and trimmed, the comment under its line', () => {
+    const withId = DEMO_PATCH.replace(/^Subject:/m, 'Message-Id: <demo-1@example.org>\nSubject:');
+    const reply = draftReply(reviewPatch(withId, { base: DEMO }));
+    const lines = reply.split('\n');
+    expect(lines[0]).toBe('Subject: Re: [PATCH] audit demo: keep every record that failed with -EAGAIN');
+    expect(lines).toContain('In-Reply-To: <demo-1@example.org>');
+    expect(reply).toMatch(/^On Mon, 2 Mar 2026 10:15:00 \+0100, Demo Contributor <contributor@example.org> wrote:$/m);
+    const at = lines.indexOf('>  	skb_queue_tail(&audit_retry_queue, skb);');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe('');
+    expect(lines[at + 2]).toMatch(/^AQ101: demo_retry_skb\(\) appends to audit_retry_queue/);
+    expect(reply).toMatch(/It introduces AQ101 in demo_retry_skb\(\); see above\./);
+    expect(reply).not.toMatch(/Dear|Thanks for|Hope this helps/);
+  });
+
+  it.skipIf(!hasShared)('for seed 001 it closes with what the patch fixes', () => {
+    const reply = draftReply(reviewPatch(readShared(SEED_001)));
+    expect(reply.split('\n')[0]).toBe('Subject: Re: [RFC PATCH] audit: improve audit queue handling when "audit=1" on cmdline');
+    expect(reply).toMatch(/This fixes AQ103 in kauditd_rehold_skb\(\), AQ104 in kauditd_hold_skb\(\) and AQ101 in kauditd_retry_skb\(\)\./);
+    expect(reply).toMatch(/^> -\tskb_queue_head\(&audit_hold_queue, skb\);$/m);
+    expect(reply).toMatch(/^Good, this fixes AQ103: /m);
+  });
+});
