@@ -11,6 +11,7 @@ import { Analyser, FileAnalysis } from '../server/src/analyser';
 import { explainAt } from '../server/src/features/explain';
 import { clearFactCache } from '../server/src/facts/fileFacts';
 import { runRules } from '../server/src/rules';
+import { reviewPatch } from '../server/src/patch/review';
 import { KernelCParser } from '../server/src/parse/cParser';
 import { Outline } from '../server/src/parse/outline';
 
@@ -185,6 +186,27 @@ function table(rows: Row[]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
+/** Patch review in-process, after warm-up: seed 001 alone and against the corpus, and the example patch. */
+function reviewRows(root: string, runs: number, corpus: BenchInput): Row[] {
+  const seed = resolve(root, '..', 'shared', 'seeds', '001_31317e1318af443a.txt');
+  const cases: { label: string; name: string; run: () => unknown }[] = [];
+  if (existsSync(seed)) {
+    const text = readFileSync(seed, 'utf8');
+    cases.push({ label: 'seed 001', name: 'review without a base (rebuilt from hunks)', run: () => reviewPatch(text) });
+    if (corpus.label === 'audit-2026.c') cases.push({ label: 'seed 001', name: 'review against audit-2026.c (reverse apply)', run: () => reviewPatch(text, { base: corpus.text }) });
+  }
+  const demo = readFileSync(resolve(root, 'examples', 'kauditd-demo.c'), 'utf8');
+  const demoPatch = readFileSync(resolve(root, 'examples', 'unbounded-retry.patch'), 'utf8');
+  cases.push({ label: 'example patch', name: 'review against kauditd-demo.c', run: () => reviewPatch(demoPatch, { base: demo }) });
+  return cases.map((c) => {
+    for (let i = 0; i < 3; i++) c.run();
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) samples.push(time(c.run));
+    samples.sort((a, b) => a - b);
+    return { input: c.label, case: c.name, runs, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
+  });
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const runsAt = args.indexOf('--runs');
@@ -203,6 +225,7 @@ function main(): void {
     const p = prepare(input);
     for (const c of CASES) rows.push(measure(p, c, runs));
   }
+  rows.push(...reviewRows(root, runs, inputs[0]));
   if (args.includes('--json')) {
     console.log(JSON.stringify({ node: process.version, rows }, null, 2));
     return;

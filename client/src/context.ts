@@ -103,7 +103,12 @@ export class AuditLensContext implements vscode.Disposable {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.output,
       // Read at start; later changes are pulled by the server (workspace/configuration).
-      initializationOptions: { maxFileSize: config.get<number>('maxFileSize') },
+      initializationOptions: {
+        maxFileSize: config.get<number>('maxFileSize'),
+        rules: config.get<Record<string, string>>('rules'),
+        // reading the committed version runs git: only where the workspace is trusted
+        workingTree: vscode.workspace.isTrusted && config.get<boolean>('workingTree', true),
+      },
     };
     return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
   }

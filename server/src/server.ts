@@ -17,6 +17,7 @@ import { Analyser } from './analyser';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { codeActions } from './features/codeActions';
+import { WorkingTreeBaseline } from './features/workingTree';
 import { PatchReview, patchCodeLenses, patchDiagnostics, patchHover, patchReply, reviewDocument } from './features/patchDocument';
 import { codeLenses } from './features/codeLens';
 import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
@@ -33,6 +34,7 @@ const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = { ...DEFAULT_SETTINGS };
 const analyser = new Analyser();
 const tracker = new DocumentTracker(analyser, () => settings);
+const workingTree = new WorkingTreeBaseline(analyser);
 // In the bundle __dirname is dist/, so the rule pages are <extension>/docs/rules/<RULE>.md.
 const rulesDocDir = path.join(__dirname, '..', 'docs', 'rules');
 let canPullConfiguration = false;
@@ -154,7 +156,13 @@ function publish(t: TrackedDocument): void {
   const diagnostics = t.skipped
     ? [skippedDiagnostic(t.skipped.bytes, t.skipped.limit)]
     : t.analysis
-      ? analysisDiagnostics(t.uri, t.analysis, { rulesDocDir, onError: logError })
+      ? analysisDiagnostics(t.uri, t.analysis, {
+        rulesDocDir,
+        onError: logError,
+        introduced: settings.workingTree && t.uri.startsWith('file:')
+          ? (findings) => workingTree.introduced(fileURLToPath(t.uri), t.analysis!.parsed.text, findings)
+          : undefined,
+      })
       : [];
   void connection.sendDiagnostics({ uri: t.uri, version: t.version, diagnostics });
 }

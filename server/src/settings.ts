@@ -10,9 +10,11 @@ export interface ServerSettings {
   maxFileSize: number;
   /** `auditlens.rules`: per rule id, 'off' or a replacement severity. */
   rules: NonNullable<RuleOptions['rules']>;
+  /** Mark findings an uncommitted change introduced (runs `git show HEAD:file`; off in untrusted workspaces). */
+  workingTree: boolean;
 }
 
-export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({ maxFileSize: 8 * 1024 * 1024, rules: {} });
+export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({ maxFileSize: 8 * 1024 * 1024, rules: {}, workingTree: true });
 
 const RULE_SETTINGS = new Set(['default', 'off', 'error', 'warning', 'information']);
 
@@ -22,6 +24,8 @@ export function readSettings(raw: unknown, base: Readonly<ServerSettings> = DEFA
   if (raw && typeof raw === 'object') {
     const size = (raw as Record<string, unknown>).maxFileSize;
     if (typeof size === 'number' && Number.isFinite(size) && size > 0) out.maxFileSize = Math.floor(size);
+    const wt = (raw as Record<string, unknown>).workingTree;
+    if (typeof wt === 'boolean') out.workingTree = wt;
     const rules = (raw as Record<string, unknown>).rules;
     if (rules && typeof rules === 'object') {
       out.rules = {};

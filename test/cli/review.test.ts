@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewReport } from '../../server/src/cli/review';
 import { CORPUS, hasShared, SEED_001, SEED_003 } from '../shared';
-import { auditlens, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
+import { auditlens, BIN, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
@@ -43,6 +44,12 @@ describe('auditlens review', () => {
     expect(report.findings.filter((x) => x.status === 'introduced').map((x) => `${x.rule} ${x.function}`)).toContain('AQ101 kauditd_retry_skb');
     const r = auditlens(['review', SEED_003, '--base', CORPUS, '--format', 'json']);
     expect(r.stderr).toMatch(/not applied/);
+  });
+
+  it('reads the patch from standard input with `-` (git diff | auditlens review -)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'review', '--format', 'json', '--base', EXAMPLE, '-'], { input: readFileSync(EXAMPLE_PATCH), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(1);
+    expect((JSON.parse(r.stdout) as ReviewReport).findings.map((f) => `${f.status} ${f.rule}`)).toEqual(['introduced AQ101']);
   });
 
   it('drafts a reply with --reply', () => {

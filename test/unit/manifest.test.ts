@@ -21,6 +21,8 @@ describe('package.json contributes', () => {
     const props = manifest.contributes.configuration.properties;
     expect(manifest.contributes.configuration.title).toBe('AuditLens');
     expect(props['auditlens.maxFileSize'].default).toBe(DEFAULT_SETTINGS.maxFileSize);
+    expect(props['auditlens.workingTree'].default).toBe(DEFAULT_SETTINGS.workingTree);
+    expect(Object.keys(props['auditlens.rules'].properties).length).toBe(16);
     expect(props['auditlens.trace.server'].enum).toEqual(['off', 'messages', 'verbose']);
     // vscode-languageclient reads `<client id>.trace.server`
     expect(source('client/src/context.ts')).toMatch(/CLIENT_ID = 'auditlens'/);

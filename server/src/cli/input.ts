@@ -24,11 +24,23 @@ export function readSource(path: string, maxSize: number): string {
   return text;
 }
 
-/** Reads a patch, patch email or mbox as text, refusing what cannot be one. */
+/** Reads a patch, patch email or mbox as text (`-`: standard input, e.g. `git diff | auditlens review -`). */
 export function readPatch(path: string, maxSize: number): string {
-  const text = readText(path, maxSize, 'a patch');
+  const text = path === '-' ? readStdin(maxSize) : readText(path, maxSize, 'a patch');
   if (!looksLikePatch(text)) throw new InputError(`${path}: does not look like a patch (no diff, hunk or [PATCH] subject found)`);
   return text;
+}
+
+function readStdin(maxSize: number): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(0);
+  } catch (err) {
+    throw new InputError(`standard input: ${describeFsError(err)}`);
+  }
+  if (bytes.length > maxSize) throw new InputError(`standard input: is ${formatBytes(bytes.length)}, over the ${formatBytes(maxSize)} limit; raise it with --max-size BYTES`);
+  if (bytes.includes(0)) throw new InputError('standard input: looks like binary data (it contains NUL bytes), not a patch');
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /** Reads a text file, refusing missing files, directories, files over the limit and binary data. */

@@ -18,6 +18,8 @@ export interface DiagnosticsOptions {
   maxSyntaxProblems?: number;
   /** Called when the findings could not be computed; syntax diagnostics are still returned. */
   onError?: (what: string, err: unknown) => void;
+  /** Findings the uncommitted change introduced (working-tree mode): their message says so. */
+  introduced?: (findings: Finding[]) => Set<Finding>;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -56,7 +58,17 @@ export function analysisDiagnostics(
   } catch (err) {
     options.onError?.('computing findings', err);
   }
-  for (const f of findings) out.push(findingDiagnostic(uri, analysis, f, options.rulesDocDir));
+  let introduced = new Set<Finding>();
+  try {
+    introduced = options.introduced?.(findings) ?? introduced;
+  } catch (err) {
+    options.onError?.('comparing with the committed version', err);
+  }
+  for (const f of findings) {
+    const d = findingDiagnostic(uri, analysis, f, options.rulesDocDir);
+    if (introduced.has(f)) d.message = `Introduced by your uncommitted change: ${d.message}`;
+    out.push(d);
+  }
   return out;
 }
 

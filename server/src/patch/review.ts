@@ -168,7 +168,7 @@ function fragmentPair(analyser: Analyser, file: FilePatch): ImagePair {
 }
 
 /** Position-independent identity of a finding: rule, what it is about, and where (function). */
-function key(f: Finding): string {
+export function findingKey(f: Finding): string {
   // which end of a queue a requeue uses is what changed, not which finding it is
   const [rule, fn, ...subject] = f.anchor.replace(/:(head|tail)\b/, '').split('|');
   // a race is about its variable wherever its first access moves
@@ -181,8 +181,8 @@ const OWNERSHIP_RULES = new Set(['AQ105', 'AQ107', 'AQ108']);
 function classify(pair: ImagePair): ReviewedFinding[] {
   const out: ReviewedFinding[] = [];
   const judged = (f: Finding) => !(OWNERSHIP_RULES.has(f.rule) && pair.partial.has(f.function));
-  const pre = new Map(pair.pre.findings.filter(judged).map((f) => [key(f), f]));
-  const post = new Map(pair.post.findings.filter(judged).map((f) => [key(f), f]));
+  const pre = new Map(pair.pre.findings.filter(judged).map((f) => [findingKey(f), f]));
+  const post = new Map(pair.post.findings.filter(judged).map((f) => [findingKey(f), f]));
   const assumed = (f: Finding) => f.function === ASSUMED_CONSUMER || f.related.some((r) => r.message.includes(ASSUMED_CONSUMER)) ||
     (pair.assumptions.length > 0 && /^AQ10[234]$/.test(f.rule));
   const guessed = (f: Finding, image: 'pre' | 'post') => !!pair.uncertain?.[image].has(f.span.line);
