@@ -1,0 +1,703 @@
+/**
+ * The interpreter: runs the file's own functions, compiled from their control
+ * flow graphs into closures once per simulation. Nodes are statements and
+ * conditions, so goto, break, continue and early returns need nothing special.
+ * Functions that may sleep (wait_event, schedule_timeout, or calls to such
+ * functions) also run as generators, so the consumer thread and the producers
+ * can yield to the scheduler exactly where the kernel would sleep.
+ */
+import { kids, operatorOf, SourceView, stripParens } from '../facts/ast';
+import type { Ast } from '../facts/ast';
+import type { CfgNode } from '../facts/cfg';
+import type { FunctionEntry } from '../facts/fileFacts';
+import type { QueueModel } from '../model';
+import { FnRef, getField, isObj, num, Obj, Ref, same, setField, struct, truthy, Value } from './values';
+
+/** Why a task stopped running: blocked on a condition, asleep for some ticks, or just letting others run. */
+export type Wait = { kind: 'wait'; until: () => boolean } | { kind: 'sleep'; ticks: number } | { kind: 'yield' };
+
+export class LivelockError extends Error {
+  constructor(readonly fn: string, readonly steps: number) {
+    super(`more than ${steps} steps inside one call of ${fn}()`);
+  }
+}
+
+type Frame = Value[];
+type Expr = (f: Frame) => Value;
+type LValue = { get: Expr; set: (f: Frame, v: Value) => void };
+
+/** What the modelled kernel provides to the interpreter. */
+export interface Kernel {
+  /** A builtin for `name`, or undefined when the name is not a kernel API the model knows. */
+  builtin(name: string): ((args: Expr[], f: Frame) => Value) | undefined;
+  /** Builtins that sleep: they return a generator yielding waits. */
+  sleeper(name: string): ((args: Expr[], f: Frame) => Generator<Wait, Value>) | undefined;
+  /** Value of an identifier that is neither a local, a global nor a function of the file. */
+  constant(name: string): Value | undefined;
+  /** A call the model does not know, run as a no-op. */
+  abstracted(name: string): void;
+  /** Entry into and exit from a function of the file (for the termination invariant). */
+  enter?(name: string, args: Value[]): void;
+  leave?(name: string): void;
+  /** Whether enter/leave matter for this function (kept off the hot path otherwise). */
+  watches?(name: string): boolean;
+}
+
+/** Macros that assign to their first argument. */
+const ASSIGNING = new Set(['rcu_assign_pointer', 'RCU_INIT_POINTER', 'WRITE_ONCE', 'smp_store_release']);
+
+interface Node {
+  kind: CfgNode['kind'];
+  line: number;
+  exec?: (f: Frame) => void;
+  test?: (f: Frame) => boolean;
+  value?: Expr;
+  succ: number[];
+  cases?: { value: number; to: number }[];
+  defaultTo?: number;
+  /** Generator form of a statement that sleeps. */
+  sleepy?: (f: Frame) => Generator<Wait, void>;
+}
+
+interface Compiled {
+  name: string;
+  params: number[];
+  size: number;
+  entry: number;
+  nodes: Node[];
+  sleeps: boolean;
+  /** The kernel wants to know when this function is entered and left (drains). */
+  watched: boolean;
+  /** Statics and locals that are queues need a fresh object per frame. */
+  init: ((f: Frame) => void)[];
+}
+
+export interface Cell {
+  v: Value;
+}
+
+const SLEEPING_APIS = /^(wait_event\w*|schedule|schedule_timeout\w*|msleep\w*|ssleep|cond_resched|wait_for_completion\w*)$/;
+
+export class Machine {
+  readonly globals = new Map<string, Cell>();
+  private readonly compiled = new Map<string, Compiled>();
+  private readonly sleepy = new Set<string>();
+  /** Interpreted statements so far, and within the current top-level call. */
+  steps = 0;
+  private callSteps = 0;
+  private depth = 0;
+  private topCall = '';
+  /** Where the interpreter is, for traces. */
+  line = 0;
+  fn = '';
+
+  constructor(private readonly model: QueueModel, readonly kernel: Kernel, private readonly budget: number) {
+    // which functions may sleep: they call a sleeping API, directly or through the file's functions
+    for (const [name, e] of model.file.functions) if (e.facts.calls.some((c) => c.callee && SLEEPING_APIS.test(c.callee))) this.sleepy.add(name);
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const [name, e] of model.file.functions) {
+        if (this.sleepy.has(name)) continue;
+        if (e.facts.calls.some((c) => c.callee && this.sleepy.has(c.callee))) { this.sleepy.add(name); changed = true; }
+      }
+    }
+  }
+
+  has(name: string): boolean {
+    return this.model.file.functions.has(name);
+  }
+
+  global(name: string): Cell {
+    let c = this.globals.get(name);
+    if (!c) this.globals.set(name, (c = { v: 0 }));
+    return c;
+  }
+
+  /** Calls a function of the file without sleeping (waits are skipped). */
+  call(name: string, args: Value[]): Value {
+    return this.callCompiled(this.compile(name), args);
+  }
+
+  /** The compiled function, for call sites that resolve their callee once. */
+  compiledFn(name: string): Compiled {
+    return this.compile(name);
+  }
+
+  callCompiled(c: Compiled, args: Value[]): Value {
+    if (this.depth === 0) { this.callSteps = 0; this.topCall = c.name; }
+    this.depth++;
+    if (c.watched) this.kernel.enter?.(c.name, args);
+    try {
+      return this.run(c, args);
+    } finally {
+      if (c.watched) this.kernel.leave?.(c.name);
+      this.depth--;
+    }
+  }
+
+  /** Calls a function of the file as a task that yields where it would sleep. */
+  *callGen(name: string, args: Value[]): Generator<Wait, Value> {
+    const c = this.compile(name);
+    if (!c.sleeps) return this.call(name, args);
+    this.depth++;
+    try {
+      return yield* this.runGen(c, args);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  sleeps(name: string): boolean {
+    return this.sleepy.has(name);
+  }
+
+  private frame(c: Compiled, args: Value[]): Frame {
+    const f: Frame = new Array(c.size);
+    for (let i = 0; i < c.size; i++) f[i] = 0;
+    for (let i = 0; i < c.params.length; i++) f[c.params[i]] = i < args.length ? args[i] : 0;
+    for (let i = 0; i < c.init.length; i++) c.init[i](f);
+    return f;
+  }
+
+  private run(c: Compiled, args: Value[]): Value {
+    const f = this.frame(c, args);
+    const savedFn = this.fn;
+    this.fn = c.name;
+    let id = c.entry;
+    try {
+      for (;;) {
+        const n = c.nodes[id];
+        this.steps++;
+        if (++this.callSteps > this.budget) throw new LivelockError(this.topCall, this.budget);
+        this.line = n.line;
+        switch (n.kind) {
+          case 'stmt':
+            n.exec!(f);
+            id = n.succ[0];
+            break;
+          case 'cond':
+            id = n.test ? (n.test(f) ? n.succ[0] : n.succ[1]) : n.succ[0];
+            break;
+          case 'switch': {
+            const v = num(n.value!(f));
+            const hit = n.cases!.find((x) => x.value === v);
+            id = hit ? hit.to : n.defaultTo!;
+            break;
+          }
+          case 'return':
+            return n.value ? n.value(f) : 0;
+          case 'exit':
+            return 0;
+          default:
+            id = n.succ[0];
+        }
+      }
+    } finally {
+      this.fn = savedFn;
+    }
+  }
+
+  private *runGen(c: Compiled, args: Value[]): Generator<Wait, Value> {
+    const f = this.frame(c, args);
+    let id = c.entry;
+    for (;;) {
+      const n = c.nodes[id];
+      this.fn = c.name;
+      this.line = n.line;
+      this.steps++;
+      switch (n.kind) {
+        case 'stmt':
+          if (n.sleepy) yield* n.sleepy(f);
+          else n.exec!(f);
+          id = n.succ[0];
+          break;
+        case 'cond':
+          id = n.test ? (n.test(f) ? n.succ[0] : n.succ[1]) : n.succ[0];
+          break;
+        case 'switch': {
+          const v = num(n.value!(f));
+          const hit = n.cases!.find((x) => x.value === v);
+          id = hit ? hit.to : n.defaultTo!;
+          break;
+        }
+        case 'return':
+          return n.value ? n.value(f) : 0;
+        case 'exit':
+          return 0;
+        default:
+          id = n.succ[0];
+      }
+      // a sleeping task's own steps never count as one call: each wake-up starts afresh
+      this.callSteps = 0;
+    }
+  }
+
+  private compile(name: string): Compiled {
+    const hit = this.compiled.get(name);
+    if (hit) return hit;
+    const e = this.model.file.functions.get(name);
+    if (!e) throw new Error(`no function ${name}`);
+    const c = new FunctionCompiler(this, e, this.model.file.source.text, this.model.file.source.lines.positionAt.bind(this.model.file.source.lines)).compile();
+    c.sleeps = this.sleepy.has(name);
+    c.watched = !!this.kernel.watches?.(name);
+    this.compiled.set(name, c);
+    return c;
+  }
+}
+
+/** Compiles one function's CFG into closures. */
+class FunctionCompiler {
+  private readonly slots = new Map<string, number>();
+  private readonly src: SourceView;
+  private readonly init: ((f: Frame) => void)[] = [];
+
+  constructor(
+    private readonly m: Machine,
+    private readonly e: FunctionEntry,
+    text: string,
+    private readonly positionAt: (o: number) => { line: number },
+  ) {
+    this.src = new SourceView(text, e.base);
+  }
+
+  private slot(name: string): number {
+    let s = this.slots.get(name);
+    if (s === undefined) this.slots.set(name, (s = this.slots.size));
+    return s;
+  }
+
+  compile(): Compiled {
+    const facts = this.e.facts;
+    const params = facts.params.map((p) => this.slot(p.name));
+    for (const l of facts.locals) this.slot(l);
+    const nodes: Node[] = facts.cfg.nodes.map((n) => this.node(n));
+    return { name: facts.name, params, size: this.slots.size, entry: facts.cfg.entry, nodes, sleeps: false, watched: false, init: this.init };
+  }
+
+  private lineOf(a: Ast | undefined): number {
+    return a ? this.positionAt(this.e.base + a.start).line + 1 : this.e.symbol.span.line + 1;
+  }
+
+  private node(n: CfgNode): Node {
+    const out: Node = { kind: n.kind, line: this.lineOf(n.ast), succ: n.succ.map((s) => s.to) };
+    const a = n.ast;
+    switch (n.kind) {
+      case 'stmt':
+        if (a) {
+          out.exec = this.stmt(a);
+          out.sleepy = this.sleepyStmt(a);
+        } else out.exec = () => undefined;
+        break;
+      case 'cond': {
+        if (a) {
+          const t = this.expr(a);
+          out.test = (f) => truthy(t(f));
+        }
+        // succ order from the CFG: true edge first
+        const te = n.succ.find((s) => s.branch === true);
+        const fe = n.succ.find((s) => s.branch === false);
+        if (te && fe) out.succ = [te.to, fe.to];
+        break;
+      }
+      case 'switch': {
+        out.value = this.expr(a!);
+        out.cases = [];
+        for (const s of n.succ) {
+          if (s.caseValue === 'default' || !s.caseValue) out.defaultTo = s.to;
+          else out.cases.push({ value: num(this.expr(s.caseValue)([])), to: s.to });
+        }
+        break;
+      }
+      case 'return': {
+        const v = a && kids(a)[0];
+        if (v) out.value = this.expr(v);
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** A statement whose top-level call sleeps: `wait_event(...)`, `x = schedule_timeout(t)`, `f()` where f sleeps. */
+  private sleepyStmt(a: Ast): ((f: Frame) => Generator<Wait, void>) | undefined {
+    let e = a.type === 'expression_statement' ? kids(a)[0] : a;
+    if (!e) return undefined;
+    e = stripParens(e);
+    let target: LValue | undefined;
+    if (e.type === 'assignment_expression' && operatorOf(e) === '=') {
+      const [l, r] = kids(e);
+      if (!l || !r || stripParens(r).type !== 'call_expression') return undefined;
+      target = this.lvalue(l);
+      e = stripParens(r);
+    }
+    if (e.type !== 'call_expression') return undefined;
+    const [fnAst, argList] = kids(e);
+    if (!fnAst || fnAst.type !== 'identifier') return undefined;
+    const name = this.src.of(fnAst);
+    const argAsts = argList ? kids(argList) : [];
+    const sleeper = this.m.kernel.sleeper(name);
+    if (sleeper) {
+      const args = argAsts.map((x) => this.expr(x));
+      return function* (f) {
+        const v = yield* sleeper(args, f);
+        target?.set(f, v);
+      };
+    }
+    if (this.m.has(name) && this.m.sleeps(name)) {
+      const args = argAsts.map((x) => this.expr(x));
+      const m = this.m;
+      return function* (f) {
+        const v = yield* m.callGen(name, args.map((x) => x(f)));
+        target?.set(f, v);
+      };
+    }
+    return undefined;
+  }
+
+  private stmt(a: Ast): (f: Frame) => void {
+    switch (a.type) {
+      case 'expression_statement': {
+        const e = kids(a)[0];
+        if (!e) return () => undefined;
+        const x = this.expr(e);
+        return (f) => { x(f); };
+      }
+      case 'declaration':
+        return this.declaration(a);
+      default: {
+        // a `for` initialiser or update, or a statement the model does not need
+        if (a.type.endsWith('_statement')) return () => undefined;
+        const x = this.expr(a);
+        return (f) => { x(f); };
+      }
+    }
+  }
+
+  private declaration(a: Ast): (f: Frame) => void {
+    const text = this.src.of(a);
+    const isStatic = /^\s*static\b/.test(text);
+    const isQueue = /\bsk_buff_head\b/.test(text.split(/[=;]/)[0]);
+    const parts: ((f: Frame) => void)[] = [];
+    for (const d of kids(a)) {
+      const isInit = d.type === 'init_declarator';
+      const declarator = isInit ? kids(d)[0] : d;
+      if (!declarator || !(isInit || /declarator$|^identifier$/.test(d.type))) continue;
+      const name = nameOf(declarator, this.src);
+      if (!name) continue;
+      const value = isInit ? kids(d)[1] : undefined;
+      const x = value ? this.expr(value) : undefined;
+      if (isStatic) {
+        // a static local keeps its value across calls: it lives with the globals
+        const cell = this.m.global(`${this.e.facts.name}::${name}`);
+        const slot = this.slot(name);
+        let initialised = false;
+        const ref: Ref = { kind: 'ref', get: () => cell.v, set: (v: Value) => { cell.v = v; } };
+        staticRefs.add(ref);
+        this.init.push((f) => {
+          if (!initialised) { cell.v = x ? x(f) : isQueue ? { kind: 'queue', name, items: [], max: 0, backlog: false } : 0; initialised = true; }
+          f[slot] = ref;
+        });
+        continue;
+      }
+      const slot = this.slot(name);
+      if (x) parts.push((f) => { f[slot] = x(f); });
+      else if (isQueue) parts.push((f) => { f[slot] = { kind: 'queue', name, items: [], max: 0, backlog: false }; });
+      else if (/\bstruct\b/.test(text) && declarator.type === 'identifier') parts.push((f) => { f[slot] = struct(); });
+      else parts.push((f) => { f[slot] = 0; });
+    }
+    return (f) => { for (const p of parts) p(f); };
+  }
+
+  expr(a: Ast): Expr {
+    const src = this.src;
+    switch (a.type) {
+      case 'number_literal': {
+        const v = parseNumber(src.of(a));
+        return () => v;
+      }
+      case 'char_literal': {
+        const t = src.of(a);
+        const v = t.length >= 3 ? t.charCodeAt(1) : 0;
+        return () => v;
+      }
+      case 'string_literal':
+      case 'concatenated_string': {
+        const s: Obj = { kind: 'str', text: src.of(a) };
+        return () => s;
+      }
+      case 'true':
+        return () => 1;
+      case 'false':
+      case 'null':
+        return () => 0;
+      case 'identifier':
+        return this.identifier(src.of(a));
+      case 'parenthesized_expression': {
+        const inner = kids(a)[0];
+        return inner ? this.expr(inner) : () => 0;
+      }
+      case 'field_expression': {
+        const [obj, field] = kids(a);
+        const o = this.expr(obj);
+        const name = src.of(field);
+        return (f) => getField(o(f), name);
+      }
+      case 'pointer_expression': {
+        const inner = kids(a)[0];
+        if (operatorOf(a) === '&') return this.address(inner);
+        const p = this.expr(inner);
+        return (f) => {
+          const v = p(f);
+          return typeof v === 'object' && v.kind === 'ref' ? v.get() : v;
+        };
+      }
+      case 'unary_expression': {
+        const x = this.expr(kids(a)[0]);
+        switch (operatorOf(a)) {
+          case '!': return (f) => (truthy(x(f)) ? 0 : 1);
+          case '-': return (f) => -num(x(f));
+          case '~': return (f) => ~num(x(f));
+          default: return x;
+        }
+      }
+      case 'binary_expression':
+        return this.binary(a);
+      case 'assignment_expression':
+        return this.assignment(a);
+      case 'update_expression': {
+        const target = this.lvalue(kids(a)[0]);
+        const inc = operatorOf(a) === '++' ? 1 : -1;
+        const prefix = !a.children[0].named;
+        return (f) => {
+          const old = num(target.get(f));
+          target.set(f, old + inc);
+          return prefix ? old + inc : old;
+        };
+      }
+      case 'conditional_expression': {
+        const [c, t, e] = kids(a).map((k) => this.expr(k));
+        return (f) => (truthy(c(f)) ? t(f) : e(f));
+      }
+      case 'call_expression':
+        return this.callExpr(a);
+      case 'cast_expression': {
+        const k = kids(a);
+        return this.expr(k[k.length - 1]);
+      }
+      case 'sizeof_expression':
+      case 'alignof_expression':
+      case 'offsetof_expression':
+        return () => 8;
+      case 'comma_expression': {
+        const [l, r] = kids(a).map((k) => this.expr(k));
+        return (f) => { l(f); return r(f); };
+      }
+      case 'subscript_expression': {
+        const [arr, idx] = kids(a).map((k) => this.expr(k));
+        return (f) => getField(arr(f), String(num(idx(f))));
+      }
+      case 'initializer_list': {
+        const pairs = kids(a).filter((k) => k.type === 'initializer_pair').map((p) => {
+          const [d, v] = kids(p);
+          return { name: src.of(d).replace(/^\./, ''), v: this.expr(v) };
+        });
+        return (f) => {
+          const s = struct();
+          for (const p of pairs) s.fields[p.name] = p.v(f);
+          return s;
+        };
+      }
+      case 'compound_literal_expression':
+        return () => struct();
+      default:
+        return () => 0;
+    }
+  }
+
+  private identifier(name: string): Expr {
+    const slot = this.slots.get(name);
+    if (slot !== undefined) {
+      return (f) => {
+        const v = f[slot];
+        return isStaticRef(v) ? (v as Ref).get() : v;
+      };
+    }
+    if (this.m.has(name)) {
+      const fn: FnRef = { kind: 'fn', name };
+      return () => fn;
+    }
+    if (this.m.globals.has(name)) {
+      const cell = this.m.globals.get(name)!;
+      return () => cell.v;
+    }
+    const k = this.m.kernel.constant(name);
+    if (k !== undefined) return () => k;
+    // an undeclared identifier (a macro from a header): its value is unknown, taken as 0
+    const cell = this.m.global(name);
+    return () => cell.v;
+  }
+
+  private address(x: Ast): Expr {
+    const e = stripParens(x);
+    if (e.type === 'identifier' && this.m.has(this.src.of(e))) {
+      const fn: FnRef = { kind: 'fn', name: this.src.of(e) };
+      return () => fn;
+    }
+    const lv = this.lvalue(e);
+    return (f) => {
+      const v = lv.get(f);
+      if (isObj(v) && v.kind !== 'ref' && v.kind !== 'fn' && v.kind !== 'str') return v; // &queue, &struct: the object itself
+      return { kind: 'ref', get: () => lv.get(f), set: (nv: Value) => lv.set(f, nv) } as Ref;
+    };
+  }
+
+  lvalue(a: Ast): LValue {
+    const e = stripParens(a);
+    switch (e.type) {
+      case 'identifier': {
+        const name = this.src.of(e);
+        const slot = this.slots.get(name);
+        if (slot !== undefined) {
+          return {
+            get: (f) => (isStaticRef(f[slot]) ? (f[slot] as Ref).get() : f[slot]),
+            set: (f, v) => { if (isStaticRef(f[slot])) (f[slot] as Ref).set(v); else f[slot] = v; },
+          };
+        }
+        const cell = this.m.global(name);
+        return { get: () => cell.v, set: (_f, v) => { cell.v = v; } };
+      }
+      case 'field_expression': {
+        const [obj, field] = kids(e);
+        const o = this.expr(obj);
+        const name = this.src.of(field);
+        return { get: (f) => getField(o(f), name), set: (f, v) => setField(o(f), name, v) };
+      }
+      case 'pointer_expression': {
+        const p = this.expr(kids(e)[0]);
+        return {
+          get: (f) => { const v = p(f); return typeof v === 'object' && v.kind === 'ref' ? v.get() : v; },
+          set: (f, v) => { const r = p(f); if (typeof r === 'object' && r.kind === 'ref') r.set(v); },
+        };
+      }
+      case 'subscript_expression': {
+        const [arr, idx] = kids(e).map((k) => this.expr(k));
+        return { get: (f) => getField(arr(f), String(num(idx(f)))), set: (f, v) => setField(arr(f), String(num(idx(f))), v) };
+      }
+      default: {
+        const x = this.expr(e);
+        return { get: x, set: () => undefined };
+      }
+    }
+  }
+
+  private binary(a: Ast): Expr {
+    const [l0, r0] = kids(a);
+    const l = this.expr(l0);
+    const r = this.expr(r0);
+    switch (operatorOf(a)) {
+      case '&&': return (f) => (truthy(l(f)) && truthy(r(f)) ? 1 : 0);
+      case '||': return (f) => (truthy(l(f)) || truthy(r(f)) ? 1 : 0);
+      case '==': return (f) => (eq(l(f), r(f)) ? 1 : 0);
+      case '!=': return (f) => (eq(l(f), r(f)) ? 0 : 1);
+      case '<': return (f) => (num(l(f)) < num(r(f)) ? 1 : 0);
+      case '>': return (f) => (num(l(f)) > num(r(f)) ? 1 : 0);
+      case '<=': return (f) => (num(l(f)) <= num(r(f)) ? 1 : 0);
+      case '>=': return (f) => (num(l(f)) >= num(r(f)) ? 1 : 0);
+      case '+': return (f) => num(l(f)) + num(r(f));
+      case '-': return (f) => num(l(f)) - num(r(f));
+      case '*': return (f) => num(l(f)) * num(r(f));
+      case '/': return (f) => { const d = num(r(f)); return d ? Math.trunc(num(l(f)) / d) : 0; };
+      case '%': return (f) => { const d = num(r(f)); return d ? num(l(f)) % d : 0; };
+      case '&': return (f) => num(l(f)) & num(r(f));
+      case '|': return (f) => num(l(f)) | num(r(f));
+      case '^': return (f) => num(l(f)) ^ num(r(f));
+      case '<<': return (f) => num(l(f)) << num(r(f));
+      case '>>': return (f) => num(l(f)) >> num(r(f));
+      default: return () => 0;
+    }
+  }
+
+  private assignment(a: Ast): Expr {
+    const [l, r] = kids(a);
+    const target = this.lvalue(l);
+    const value = this.expr(r);
+    const op = operatorOf(a);
+    if (op === '=') return (f) => { const v = value(f); target.set(f, v); return v; };
+    const bin: Record<string, (x: number, y: number) => number> = {
+      '+=': (x, y) => x + y, '-=': (x, y) => x - y, '*=': (x, y) => x * y, '/=': (x, y) => (y ? Math.trunc(x / y) : 0),
+      '|=': (x, y) => x | y, '&=': (x, y) => x & y, '^=': (x, y) => x ^ y, '<<=': (x, y) => x << y, '>>=': (x, y) => x >> y, '%=': (x, y) => (y ? x % y : 0),
+    };
+    const fn = bin[op ?? ''] ?? ((_x: number, y: number) => y);
+    return (f) => { const v = fn(num(target.get(f)), num(value(f))); target.set(f, v); return v; };
+  }
+
+  private callExpr(a: Ast): Expr {
+    const [fnAst, argList] = kids(a);
+    const args = (argList ? kids(argList) : []).map((x) => this.expr(x));
+    const target = stripParens(fnAst);
+    const m = this.m;
+    if (target.type === 'identifier') {
+      const name = this.src.of(target);
+      if (ASSIGNING.has(name) && argList && kids(argList).length >= 2) {
+        const lv = this.lvalue(kids(argList)[0]);
+        const value = args[1];
+        return (f) => { const v = value(f); lv.set(f, v); return v; };
+      }
+      if (!this.slots.has(name)) {
+        const builtin = m.kernel.builtin(name);
+        if (builtin) return (f) => builtin(args, f);
+        if (m.has(name)) {
+          let callee: Compiled | undefined; // resolved on first call: functions compile lazily
+          const n = args.length;
+          return (f) => {
+            const vals: Value[] = new Array(n);
+            for (let i = 0; i < n; i++) vals[i] = args[i](f);
+            return m.callCompiled((callee ??= m.compiledFn(name)), vals);
+          };
+        }
+        const sleeper = m.kernel.sleeper(name);
+        if (sleeper) {
+          // a sleeping API in an expression the task cannot yield from: run it once without sleeping
+          return (f) => { const g = sleeper(args, f); let r = g.next(); while (!r.done) r = g.next(); return r.value; };
+        }
+        return (f) => { for (const x of args) x(f); m.kernel.abstracted(name); return 0; };
+      }
+    }
+    // through a function pointer: `(*err_hook)(skb, rc)` or `skb_hook(skb)`
+    const callee = target.type === 'pointer_expression' && operatorOf(target) === '*' ? this.expr(kids(target)[0]) : this.expr(target);
+    return (f) => {
+      const fn = callee(f);
+      if (typeof fn === 'object' && fn.kind === 'fn') return m.call(fn.name, args.map((x) => x(f)));
+      return 0; // a NULL hook: the kernel would oops; the model's callers test it first
+    };
+  }
+}
+
+const staticRefs = new WeakSet<object>();
+function isStaticRef(v: Value): boolean {
+  return typeof v === 'object' && v.kind === 'ref' && staticRefs.has(v);
+}
+
+function eq(a: Value, b: Value): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
+  return same(a, b);
+}
+
+function nameOf(d: Ast, src: SourceView): string | undefined {
+  let cur: Ast | undefined = d;
+  for (let i = 0; cur && i < 8; i++) {
+    if (cur.type === 'identifier') return src.of(cur);
+    cur = kids(cur).find((k) => k.type.endsWith('declarator') || k.type === 'identifier');
+  }
+  return undefined;
+}
+
+export function parseNumber(t: string): number {
+  const clean = t.replace(/[uUlL]+$/, '');
+  if (/^0x/i.test(clean)) return parseInt(clean, 16);
+  if (/^0[0-7]+$/.test(clean)) return parseInt(clean, 8);
+  const v = Number(clean);
+  return Number.isFinite(v) ? v : 0;
+}
+
+export { staticRefs };

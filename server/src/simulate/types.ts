@@ -1,0 +1,67 @@
+/**
+ * What a simulation takes and gives back (DESIGN.md's `auditlens simulate`
+ * contract, plus the series and trace the editor's panel draws).
+ */
+
+export type ScenarioName = 'steady' | 'auditd-down' | 'auditd-restart' | 'auditd-stopped' | 'eagain-burst';
+
+export const SCENARIOS: readonly ScenarioName[] = ['steady', 'auditd-down', 'auditd-restart', 'auditd-stopped', 'eagain-burst'];
+
+export interface SimulationOptions {
+  scenario: ScenarioName;
+  /** Records the producers create before they stop (default 2000). */
+  records?: number;
+  /** audit_backlog_limit for the run (default: the file's initialiser, else 64). */
+  backlogLimit?: number;
+  /** Seed for the scenario's random choices (default 1). */
+  seed?: number;
+  /** Ticks of the scenario's trouble phase (default depends on the scenario). */
+  troubleTicks?: number;
+  /** Stop after this many interpreted steps inside one call (livelock budget, default 200000). */
+  callBudget?: number;
+  /** Explore variants (smaller record counts, other seeds) and shrink the first counterexample. */
+  explore?: boolean;
+  /** Checked between slices of work; returning true cancels the run. */
+  cancelled?: () => boolean;
+  /** Called between slices with the fraction done. */
+  progress?: (fraction: number) => void;
+}
+
+export type Invariant = 'ordering' | 'bounded' | 'termination' | 'accounting';
+
+/** One step of a trace: where the code was, what it did, and the queues then. */
+export interface TraceStep {
+  tick: number;
+  /** 1-based source line in the simulated file, and the function. */
+  line: number;
+  fn: string;
+  /** What happened: a call, a queue operation, a send outcome, a scheduling event. */
+  event: string;
+  /** Queue lengths after the step. */
+  queues: Record<string, number>;
+}
+
+export interface Violation {
+  invariant: Invariant;
+  message: string;
+  trace: TraceStep[];
+}
+
+export interface SimulationResult {
+  version: 1;
+  scenario: ScenarioName;
+  records: { produced: number; delivered: number; queued: number; lost: number; dropped: number };
+  lostByReason: Record<string, number>;
+  queues: Record<string, { max: number }>;
+  violations: Violation[];
+  /** Calls the modelled kernel does not know, run as no-ops (name -> count). */
+  abstracted: Record<string, number>;
+  /** Queue depths sampled over time, for the chart: tick, then one length per queue in `queueNames` order. */
+  series: { queueNames: string[]; points: number[][] };
+  /** Parameters actually used. */
+  parameters: { records: number; backlogLimit: number; seed: number; troubleTicks: number };
+  /** Work done, for the throughput figure. */
+  stats: { steps: number; ticks: number; ms: number; recordsPerSecond: number };
+  /** When the run could not start (no consumer found...), why; counts are then zero. */
+  error?: string;
+}
