@@ -203,7 +203,10 @@ static void demo_conn_reset(void)
 /*
  * Drain one queue once. The tail seen on entry is where this pass stops, so a
  * record that err_hook puts back on the same queue waits for the next pass
- * instead of being retried for ever. Returns the first send error, or 0.
+ * instead of being retried for ever. After the first failure the rest of the
+ * pass is not sent but requeued behind the failed record, so a send that
+ * succeeds a moment later cannot overtake it. Returns the first send error,
+ * or 0.
  */
 static int demo_send_queue(u32 portid, struct sk_buff_head *queue,
 			   void (*err_hook)(struct sk_buff *skb, int error))
@@ -216,14 +219,30 @@ static int demo_send_queue(u32 portid, struct sk_buff_head *queue,
 
 	while (!last && stop && (skb = skb_dequeue(queue))) {
 		last = (skb == stop);
+		if (failed) {
+			err_hook(skb, failed);
+			continue;
+		}
 		rc = demo_unicast(portid, skb);
 		if (rc >= 0)
 			continue;
-		if (!failed)
-			failed = rc;
+		failed = rc;
 		err_hook(skb, rc);
 	}
 	return failed;
+}
+
+/*
+ * Moves the main queue behind a queue that is failing, without sending: the
+ * records keep their order, and the consumer, which sleeps until the main
+ * queue is non-empty, does not spin while the daemon is away or stuck.
+ */
+static void demo_park_main(int error)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&audit_queue)))
+		demo_requeue_failed(skb, error);
 }
 
 /*
@@ -237,17 +256,20 @@ static int demo_kauditd_thread(void *unused)
 
 	while (!kthread_should_stop()) {
 		portid = demo_conn_portid();
-		if (portid) {
+		rc = portid ? 0 : -ECONNREFUSED;
+		if (!rc)
 			rc = demo_send_queue(portid, &audit_hold_queue, demo_hold_skb);
-			if (!rc)
-				rc = demo_send_queue(portid, &audit_retry_queue,
-						     demo_requeue_failed);
-			if (!rc)
-				rc = demo_send_queue(portid, &audit_queue,
-						     demo_requeue_failed);
-			if (rc == -ECONNREFUSED)
-				demo_conn_reset();
-		}
+		if (!rc)
+			rc = demo_send_queue(portid, &audit_retry_queue,
+					     demo_requeue_failed);
+		if (!rc)
+			rc = demo_send_queue(portid, &audit_queue,
+					     demo_requeue_failed);
+		/* a daemon that went away: what waited for it moves to hold first */
+		if (rc == -ECONNREFUSED && portid)
+			demo_conn_reset();
+		if (rc)
+			demo_park_main(rc);
 
 		wake_up(&demo_backlog_wait);
 		wait_event_freezable(demo_consumer_wait,

@@ -95,6 +95,7 @@ function classifyGlobal(type: string, declText: string): GlobalKind {
   return 'scalar';
 }
 
+const BODY_DEFINE_RE = /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+\(?[ \t]*(-?(?:0x[0-9a-fA-F]+|\d+))[uUlL]*[ \t]*\)?[ \t]*$/gm;
 const REGISTRATION_RE = /^[ \t]*(EXPORT_SYMBOL(?:_GPL)?|__setup|early_param|(?:\w+_)?initcall|module_init|module_exit|late_initcall_sync)\s*\(([^;]*)\)\s*;/gm;
 
 export function buildFileFacts(outline: Outline): FileFacts {
@@ -159,6 +160,9 @@ export function buildFileFacts(outline: Outline): FileFacts {
     const mm = /^#\s*define\s+(\w+)\s+\(?\s*(-?(?:0x[0-9a-fA-F]+|\d+))[uUlL]*\s*\)?\s*$/.exec(def.trim());
     if (mm) constants.set(mm[1], Number(mm[2]));
   }
+  // constants defined inside a function body (kauditd_thread's UNICAST_RETRIES) are not top-level macros
+  for (let m = BODY_DEFINE_RE.exec(text); m; m = BODY_DEFINE_RE.exec(text)) if (!constants.has(m[1])) constants.set(m[1], Number(m[2]));
+  BODY_DEFINE_RE.lastIndex = 0;
 
   return { source, functions, globals, bindings, registrations, constants, extracted };
 }

@@ -7,10 +7,10 @@
  */
 import type { FileAnalysis } from '../analyser';
 import type { QueueModel } from '../model';
-import { Halt, World } from './kernel';
+import { Halt, SeqStep, World } from './kernel';
 import { LivelockError, Machine, Wait } from './machine';
-import { timeline, TROUBLE_START } from './scenario';
-import type { ScenarioName, SimulationOptions, SimulationResult } from './types';
+import { DEFAULT_FAILURE_RATE, timeline, TROUBLE_START } from './scenario';
+import type { ScenarioName, SimulationOptions, SimulationResult, TraceStep } from './types';
 import { SCENARIOS } from './types';
 import { queue, struct, Struct, Value } from './values';
 
@@ -27,43 +27,110 @@ interface Task {
   wait?: Wait;
   wakeAt: number;
   done: boolean;
+  /** Resumes in a row, in this tick, that did nothing the world could see. */
+  idle?: number;
 }
+
+/** Idle wake-ups in one tick after which a task is busy-looping. */
+const SPIN_LIMIT = 5000;
 
 export function simulate(analysis: FileAnalysis, options: SimulationOptions): SimulationResult {
   if (!SCENARIOS.includes(options.scenario)) throw new Error(`unknown scenario '${options.scenario}'`);
-  if (!options.explore) return runOnce(analysis.model, options);
+  if (!options.explore) return explained(analysis.model, options);
   // bounded exploration: smaller runs first, then other seeds; the first counterexample, shrunk
-  const full = runOnce(analysis.model, options);
-  if (!full.violations.length) return full;
+  const full = runOnce(analysis.model, options).result;
+  if (!full.violations.length) return explained(analysis.model, options);
   const total = options.records ?? 2000;
   for (let n = 8; n < total; n *= 2) {
     for (const seed of [options.seed ?? 1, 2, 3]) {
-      const r = runOnce(analysis.model, { ...options, records: n, seed });
-      if (r.violations.some((v) => full.violations.some((w) => w.invariant === v.invariant))) return r;
+      const r = runOnce(analysis.model, { ...options, records: n, seed }).result;
+      if (r.violations.some((v) => full.violations.some((w) => w.invariant === v.invariant))) return explained(analysis.model, { ...options, records: n, seed });
     }
   }
-  return full;
+  return explained(analysis.model, options);
 }
 
-function runOnce(model: QueueModel, options: SimulationOptions): SimulationResult {
+/** Steps kept at each end of one record's history in a trace; the middle is elided. */
+const HISTORY_HEAD = 12;
+const HISTORY_TAIL = 8;
+/** Steps kept from just before the violation. */
+const WINDOW_TAIL = 12;
+
+/**
+ * Runs the scenario; when a violation is about particular records (one overtaking another, a
+ * record freed uncounted), runs it again - it is deterministic - keeping every step about those
+ * records, so the trace shows where they parted, not only the last steps before the symptom.
+ */
+function explained(model: QueueModel, options: SimulationOptions): SimulationResult {
+  const first = runOnce(model, options);
+  const focus = new Set(first.raw.flatMap((v) => v.records));
+  const spin = first.raw.some((v) => v.spin);
+  if ((!focus.size && !spin) || first.result.error) return first.result;
+  const again = runOnce(model, options, { focus, spin });
+  const violations = again.raw.map((v) => {
+    if (v.loop) return { invariant: v.invariant, message: v.message, trace: [...v.trace.slice(-WINDOW_TAIL / 2), ...v.loop] };
+    if (!v.records.length) return { invariant: v.invariant, message: v.message, trace: v.trace };
+    const history = v.records.flatMap((id) => condense(again.focusSteps.filter((s) => mentions(s.step, id)), id));
+    const seen = new Set<number>();
+    const merged = [...history, ...v.window.slice(-WINDOW_TAIL)]
+      .sort((a, b) => a.seq - b.seq)
+      .filter((s) => (seen.has(s.seq) ? false : (seen.add(s.seq), true)));
+    return { invariant: v.invariant, message: v.message, trace: merged.map((s) => s.step) };
+  });
+  return { ...again.result, violations, stats: first.result.stats };
+}
+
+function mentions(step: TraceStep, id: number): boolean {
+  return new RegExp(`#${id}\\b`).test(step.event);
+}
+
+function condense(steps: SeqStep[], id: number): SeqStep[] {
+  if (steps.length <= HISTORY_HEAD + HISTORY_TAIL) return steps;
+  const head = steps.slice(0, HISTORY_HEAD);
+  const tail = steps.slice(-HISTORY_TAIL);
+  const next = tail[0];
+  const gap: SeqStep = { seq: next.seq - 0.5, step: { ...next.step, event: `… ${steps.length - HISTORY_HEAD - HISTORY_TAIL} more steps on record #${id} …` } };
+  return [...head, gap, ...tail];
+}
+
+/** What a re-run records to explain the first run's violations. */
+interface Explain {
+  focus: ReadonlySet<number>;
+  spin: boolean;
+}
+
+/** Statements of a spinning loop shown in its trace. */
+const LOOP_STEPS = 30;
+
+function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explain): { result: SimulationResult; raw: World['violations']; focusSteps: SeqStep[] } {
   const t0 = performance.now();
   const records = options.records ?? 2000;
   const seed = options.seed ?? 1;
   const troubleTicks = options.troubleTicks ?? DEFAULT_TROUBLE[options.scenario];
-  const time = timeline(options.scenario, troubleTicks, seed);
+  const failureRate = options.failureRate ?? DEFAULT_FAILURE_RATE;
+  const time = timeline(options.scenario, troubleTicks, seed, failureRate);
   const limitGlobal = [...model.file.globals.keys()].find((g) => /backlog_limit$/.test(g));
   const limit = options.backlogLimit ?? initialValue(model, limitGlobal) ?? 64;
   const drains = new Map<string, number>();
   for (const d of model.drains) if (d.queueParam !== undefined) drains.set(d.fn, d.queueParam);
   let world!: World;
   world = new World(
-    { limit, send: { outcome: () => time.outcome(world.tick) }, traceSize: 60, lossCounter: model.lossCounter, drains },
+    { limit, send: { outcome: () => time.outcome(world.tick) }, traceSize: 60, lossCounter: model.lossCounter, drains, focus: explain?.focus },
     model.file.constants,
   );
   const machine = new Machine(model, world, options.callBudget ?? 200_000);
   world.where = () => ({ line: machine.line, fn: machine.fn });
-  const result = (error?: string): SimulationResult => report(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks }, performance.now() - t0, series, error);
+  if (explain?.spin) {
+    machine.lineTrace = true;
+    machine.now = () => world.tick;
+  }
+  const result = (error?: string) => ({
+    result: report(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate }, performance.now() - t0, series, notes, error),
+    raw: world.violations,
+    focusSteps: world.focusSteps,
+  });
   const series: number[][] = [];
+  const notes: string[] = [];
 
   // globals as the file declares them, then audit=1 and the backlog limit of the run
   initGlobals(model, machine, world);
@@ -89,13 +156,34 @@ function runOnce(model: QueueModel, options: SimulationOptions): SimulationResul
   const perTick = records / productionTicks;
   tasks.push({ name: 'producers', gen: producerTask(), wakeAt: 0, done: false });
 
+  // after the scenario's records, producers go on at one record a tick until every queue has
+  // drained (DESIGN.md: judged on the full delivery), up to as many again; then the run says so
+  const trailCap = Math.max(records, 100);
+  let trailing = 0;
   function* producerTask(): Generator<Wait, Value> {
     let budget = 0;
-    while (made < records) {
+    for (;;) {
+      if (made >= records) {
+        if (world.tick > time.troubleEnd && world.queued() === 0) return 0;
+        if (trailing >= trailCap) return 0;
+        if (world.tick > time.troubleEnd) {
+          trailing++;
+          made++;
+          world.current = PRODUCER;
+          yield* producer!();
+        }
+        yield { kind: 'sleep', ticks: 1 };
+        continue;
+      }
       budget += perTick;
       while (budget >= 1 && made < records) {
         budget -= 1;
         made++;
+        // big runs do a lot in one tick: look at cancel and report progress by records made
+        if ((made & 255) === 0) {
+          options.progress?.(Math.min(0.99, made / records));
+          if (options.cancelled?.()) throw new Cancelled();
+        }
         world.current = PRODUCER;
         yield* producer!();
         // audit_log_end() woke kauditd: on another CPU it runs while producers go on
@@ -103,7 +191,6 @@ function runOnce(model: QueueModel, options: SimulationOptions): SimulationResul
       }
       yield { kind: 'sleep', ticks: 1 };
     }
-    return 0;
   }
 
   let cancelled = false;
@@ -111,10 +198,12 @@ function runOnce(model: QueueModel, options: SimulationOptions): SimulationResul
     for (world.tick = 0; world.tick < MAX_TICKS; world.tick++) {
       if (time.connectAt.includes(world.tick) && world.tick > 0) connection.set(true);
       if (time.dieAt.includes(world.tick)) connection.die();
+      // the kernel may have dropped a stopped or slow auditd (v4.9-v4.11 give up after a few
+      // failed sends); once the trouble is over a healthy auditd registers again (AUDIT_SET)
+      if (world.tick >= time.troubleEnd && time.connected(world.tick) && !connection.isSet()) connection.set(true, 'auditd registers again (AUDIT_SET): the kernel had dropped it');
       schedule(tasks, world);
       if (world.tick % SAMPLE_EVERY === 0) series.push([world.tick, ...world.backlog.map((q) => q.items.length)]);
-      const drained = made >= records && world.queued() === 0 && tasks[1].done;
-      if (drained && world.tick > time.troubleEnd) {
+      if (tasks[1].done && world.tick > time.troubleEnd) {
         world.stop = true;
         finish(tasks[0], world);
         break;
@@ -125,9 +214,18 @@ function runOnce(model: QueueModel, options: SimulationOptions): SimulationResul
       }
     }
   } catch (err) {
-    if (err instanceof LivelockError) {
-      world.violation('termination', `${err.message}: the call never returns while sends keep failing (a livelock: kauditd spins and the soft-lockup detector fires)`);
+    if (err instanceof Cancelled) cancelled = true;
+    else if (err instanceof LivelockError) {
+      world.violation('termination', `${err.message} without sleeping: it spins on its CPU and never gives it up (a livelock; the soft-lockup detector fires)`);
+      const v = world.violations.find((x) => x.invariant === 'termination');
+      if (v) {
+        v.spin = true;
+        if (machine.lineTrace) v.loop = loopSteps(model, machine, world);
+      }
     } else if (!(err instanceof Halt)) throw err;
+  }
+  if (trailing >= trailCap && world.queued() > 0) {
+    notes.push(`the queues never drained: ${world.queued()} records were still queued after auditd was back and producers had made ${trailing} more records`);
   }
   world.settleCredits();
   const unaccounted = world.produced - world.delivered - world.queued() - world.lost - world.dropped;
@@ -136,6 +234,29 @@ function runOnce(model: QueueModel, options: SimulationOptions): SimulationResul
   }
   return result(cancelled ? 'cancelled' : undefined);
 }
+
+/** The loop a spinning task went round, each statement with its source text. */
+function loopSteps(model: QueueModel, machine: Machine, world: World): TraceStep[] {
+  const queues = world.queueLengths();
+  return machine.lastLoop(LOOP_STEPS).map((s) => ({
+    tick: s.tick,
+    line: s.line,
+    fn: s.fn,
+    event: `runs: ${sourceLine(model, s.line)}`,
+    queues,
+  }));
+}
+
+function sourceLine(model: QueueModel, line: number): string {
+  const lines = model.file.source.lines;
+  const start = lines.offsetAt({ line: line - 1, character: 0 });
+  const end = lines.offsetAt({ line, character: 0 });
+  const text = model.file.source.text.slice(start, end).trim();
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+/** Thrown out of the producer task when the caller cancels the run. */
+class Cancelled extends Error {}
 
 const PRODUCER: Struct = struct({ tgid: 4242 });
 const AUDITD: Struct = struct({ tgid: 1000 });
@@ -152,14 +273,21 @@ function runnable(task: Task, world: World): boolean {
 
 function resume(task: Task, world: World): void {
   world.current = task.name === 'producers' ? PRODUCER : KTHREAD;
+  const before = world.events;
   const r = task.gen.next();
   if (r.done) { task.done = true; return; }
+  task.idle = world.events === before ? (task.idle ?? 0) + 1 : 0;
+  if (task.idle > SPIN_LIMIT) {
+    world.violation('termination', `${task.name}() woke ${SPIN_LIMIT} times in a row without taking, queueing or sending a record: what it waits for stays true while nothing it does changes it, so the thread busy-loops on a CPU (a livelock)`);
+    throw new Halt();
+  }
   task.wait = r.value;
   if (r.value.kind === 'sleep') task.wakeAt = world.tick + Math.max(1, r.value.ticks);
 }
 
 /** One tick: round-robin over the runnable tasks until all are blocked or asleep. */
 function schedule(tasks: Task[], world: World): void {
+  for (const task of tasks) task.idle = 0;
   for (let rounds = 0; rounds < 1_000_000; rounds++) {
     let ran = false;
     for (const task of tasks) {
@@ -192,6 +320,13 @@ function producerPath(model: QueueModel, machine: Machine, world: World): (() =>
   // the exported function that ends a record and reaches the enqueue (audit_log_end), when there is one
   const ender = wait ? [...model.file.functions.keys()].find((fn) => fn !== producer && model.graph.reachable(fn).has(producer) && model.file.functions.get(fn)!.facts.params.length === 1 && !model.graph.reachable(fn).has(wait)) : undefined;
   const skbParam = pf.params.findIndex((p) => /sk_buff\s*\*/.test(p.type));
+  const args = (rec: Value) => pf.params.map((_, i) => (i === skbParam ? rec : struct({ skb: rec })));
+  if (wait && model.graph.reachable(producer).has(wait)) {
+    // the enqueueing function waits for room itself: it is the whole producer path, and may sleep
+    return function* () {
+      yield* machine.callGen(producer, args(world.newRecord()));
+    };
+  }
   return function* () {
     if (wait) {
       const w = model.file.functions.get(wait)!.facts;
@@ -204,25 +339,29 @@ function producerPath(model: QueueModel, machine: Machine, world: World): (() =>
       machine.call(producer, pf.params.map((_, i) => (i === skbParam ? rec : buffer)));
       return;
     }
-    const rec = world.newRecord();
-    machine.call(producer, pf.params.map((_, i) => (i === skbParam ? rec : struct({ skb: rec }))));
+    machine.call(producer, args(world.newRecord()));
   };
 }
 
 /** How the harness connects and loses auditd: the RCU pointer (v4.11+), or the v4.9/v4.10 globals. */
-function connectionControl(model: QueueModel, machine: Machine, world: World): { set(on: boolean): void; die(): void } {
+function connectionControl(model: QueueModel, machine: Machine, world: World): { set(on: boolean, why?: string): void; die(): void; isSet(): boolean } {
   const rcu = [...model.file.globals.values()].find((g) => g.isRcu && model.connection.has(g.name));
+  const pid = [...model.connection].find((g) => /pid/.test(g));
   const net = struct({ aunet: struct({ sk: world.sock }) });
   return {
-    set(on) {
-      if (rcu) machine.global(rcu.name).v = on ? struct({ pid: AUDITD.fields.tgid ?? 1000, portid: 1, net }) : 0;
+    isSet() {
+      if (rcu) return !!machine.global(rcu.name).v;
+      return pid ? !!machine.global(pid).v : true;
+    },
+    set(on, why) {
+      if (rcu) machine.global(rcu.name).v = on ? struct({ pid: AUDITD.fields.tgid ?? 1000, portid: 1, net, sk: world.sock }) : 0;
       for (const g of model.connection) {
         if (rcu && g === rcu.name) continue;
         if (/pid/.test(g)) machine.global(g).v = on ? 1000 : 0;
         else if (/sock|sk$/.test(g)) machine.global(g).v = on ? world.sock : 0;
         else if (/portid/.test(g)) machine.global(g).v = on ? 1 : 0;
       }
-      world.event(on ? 'auditd connects' : 'auditd is not connected');
+      world.event(why ?? (on ? 'auditd connects' : 'auditd is not connected'));
     },
     die() {
       // the port goes away; the kernel finds out from the next send (-ECONNREFUSED)
@@ -268,7 +407,7 @@ function constExpr(text: string, constants: Map<string, number>): number | undef
   return undefined;
 }
 
-function report(model: QueueModel, world: World, machine: Machine, scenario: ScenarioName, parameters: SimulationResult['parameters'], ms: number, points: number[][], error?: string): SimulationResult {
+function report(model: QueueModel, world: World, machine: Machine, scenario: ScenarioName, parameters: SimulationResult['parameters'], ms: number, points: number[][], notes: string[], error?: string): SimulationResult {
   const queues: Record<string, { max: number }> = {};
   for (const q of world.backlog) queues[q.name] = { max: q.max };
   void model;
@@ -278,8 +417,10 @@ function report(model: QueueModel, world: World, machine: Machine, scenario: Sce
     records: { produced: world.produced, delivered: world.delivered, queued: world.queued(), lost: world.lost, dropped: world.dropped },
     lostByReason: { ...world.lostByReason },
     queues,
-    violations: world.violations,
+    violations: world.violations.map((v) => ({ invariant: v.invariant, message: v.message, trace: v.trace })),
     abstracted: { ...world.abstractedCalls },
+    unknownValues: [...machine.unknownValues].sort(),
+    notes,
     series: { queueNames: world.backlog.map((q) => q.name), points },
     parameters,
     stats: { steps: machine.steps, ticks: world.tick, ms, recordsPerSecond: ms > 0 ? Math.round((world.produced / ms) * 1000) : 0 },

@@ -41,6 +41,14 @@ export interface WorldOptions {
   lossCounter?: string;
   /** Drain functions: name -> index of the queue parameter. */
   drains: Map<string, number>;
+  /** Records whose every step is kept (a re-run that explains a violation about them). */
+  focus?: ReadonlySet<number>;
+}
+
+/** A trace step with its position in the run, so focused steps and the last window merge in order. */
+export interface SeqStep {
+  seq: number;
+  step: TraceStep;
 }
 
 export class World implements Kernel {
@@ -58,12 +66,18 @@ export class World implements Kernel {
   stop = false;
   readonly threads: { fn: string; arg: Value }[] = [];
   readonly abstractedCalls: { [name: string]: number } = {};
-  readonly violations: { invariant: Invariant; message: string; trace: TraceStep[] }[] = [];
+  readonly violations: { invariant: Invariant; message: string; trace: TraceStep[]; records: number[]; window: SeqStep[]; spin?: boolean; loop?: TraceStep[] }[] = [];
+  /** Every step about a focused record, in order. */
+  readonly focusSteps: SeqStep[] = [];
   private readonly ring = {
     ticks: new Int32Array(256), lines: new Int32Array(256), kinds: new Uint8Array(256), ids: new Int32Array(256), rcs: new Int32Array(256),
     fns: [] as string[], texts: [] as string[], queues: [] as string[], lens: new Int32Array(0),
   };
   private traceNext = 0;
+  /** Steps recorded so far: a task that runs without adding any did nothing observable. */
+  get events(): number {
+    return this.traceNext;
+  }
   private readonly drainStack: DrainFrame[] = [];
   /** The task now running (`current`). */
   current: Struct = struct({ tgid: 1 });
@@ -88,7 +102,7 @@ export class World implements Kernel {
   private release(v: Value, how: string): void {
     if (typeof v !== 'object' || v.kind !== 'skb') return;
     if (v.refs <= 0) {
-      this.violation('accounting', `record #${v.id} released again after it was freed (${how}): a double free`);
+      this.violation('accounting', `record #${v.id} released again after it was freed (${how}): a double free`, [v.id]);
       return;
     }
     v.refs--;
@@ -100,12 +114,12 @@ export class World implements Kernel {
       v.state = 'lost';
       this.lost++;
       this.lostByReason[reason] = (this.lostByReason[reason] ?? 0) + 1;
-      this.event(`record #${v.id} freed, counted lost (${reason})`);
+      this.event(`record #${v.id} freed, counted lost (${reason})`, EV_TEXT, '', v.id);
     } else {
       v.state = 'dropped';
       this.dropped++;
-      this.event(`record #${v.id} freed by ${how} without audit_log_lost()`);
-      this.violation('accounting', `record #${v.id} was freed by ${how} in ${this.where().fn}() without audit_log_lost(): it is gone and no loss was counted`);
+      this.event(`record #${v.id} freed by ${how} without audit_log_lost()`, EV_TEXT, '', v.id);
+      this.violation('accounting', `record #${v.id} was freed by ${how} in ${this.where().fn}() without audit_log_lost(): it is gone and no loss was counted`, [v.id]);
     }
   }
 
@@ -147,26 +161,38 @@ export class World implements Kernel {
     const nq = this.backlog.length;
     if (r.lens.length < size * nq) r.lens = new Int32Array(size * nq);
     for (let k = 0; k < nq; k++) r.lens[at * nq + k] = this.backlog[k].items.length;
+    if (id && this.opt.focus?.has(id)) this.focusSteps.push({ seq: this.traceNext - 1, step: this.stepAt(at) });
   }
 
-  private traceSteps(): TraceStep[] {
-    const size = this.opt.traceSize;
-    const n = Math.min(this.traceNext, size);
-    const nq = this.backlog.length;
+  private stepAt(at: number): TraceStep {
     const r = this.ring;
-    const out: TraceStep[] = [];
-    for (let i = this.traceNext - n; i < this.traceNext; i++) {
-      const at = i % size;
-      const queues: { [q: string]: number } = {};
-      this.backlog.forEach((q, k) => { queues[q.name] = r.lens[at * nq + k]; });
-      out.push({ tick: r.ticks[at], line: r.lines[at], fn: r.fns[at], event: describe(r.kinds[at], r.texts[at], r.queues[at], r.ids[at], r.rcs[at]), queues });
-    }
+    const nq = this.backlog.length;
+    const queues: { [q: string]: number } = {};
+    this.backlog.forEach((q, k) => { queues[q.name] = r.lens[at * nq + k]; });
+    return { tick: r.ticks[at], line: r.lines[at], fn: r.fns[at], event: describe(r.kinds[at], r.texts[at], r.queues[at], r.ids[at], r.rcs[at]), queues };
+  }
+
+  /** The last steps before now, oldest first. */
+  /** Queue lengths now, for steps made outside the event ring. */
+  queueLengths(): { [q: string]: number } {
+    const out: { [q: string]: number } = {};
+    for (const q of this.backlog) out[q.name] = q.items.length;
     return out;
   }
 
-  violation(invariant: Invariant, message: string): void {
-    if (this.violations.some((v) => v.invariant === invariant)) return; // the first of each kind
-    this.violations.push({ invariant, message, trace: this.traceSteps() });
+  private window(): SeqStep[] {
+    const size = this.opt.traceSize;
+    const n = Math.min(this.traceNext, size);
+    const out: SeqStep[] = [];
+    for (let i = this.traceNext - n; i < this.traceNext; i++) out.push({ seq: i, step: this.stepAt(i % size) });
+    return out;
+  }
+
+  /** Records the first violation of each invariant; `records` names the records it is about, for a focused re-run. */
+  violation(invariant: Invariant, message: string, records: number[] = []): void {
+    if (this.violations.some((v) => v.invariant === invariant)) return;
+    const window = this.window();
+    this.violations.push({ invariant, message, trace: window.map((s) => s.step), records, window });
   }
 
   private enqueue(q: Queue, r: Value, head: boolean): void {
@@ -207,7 +233,7 @@ export class World implements Kernel {
       this.delivered++;
       this.event('', EV_SENT, '', skb.id);
       if (skb.id < this.lastDelivered) {
-        this.violation('ordering', `record #${skb.id} reached auditd after record #${this.lastDelivered}, which was produced later`);
+        this.violation('ordering', `record #${skb.id} reached auditd after record #${this.lastDelivered}, which was produced later`, [skb.id, this.lastDelivered]);
       }
       this.lastDelivered = Math.max(this.lastDelivered, skb.id);
     } else {
@@ -247,6 +273,10 @@ export class World implements Kernel {
     if (b) return b;
     if (NO_OPS.test(name)) return (args, f) => { for (const a of args) a(f); return 0; };
     return undefined;
+  }
+
+  isNoOp(name: string): boolean {
+    return !this.builtins.has(name) && NO_OPS.test(name);
   }
 
   sleeper(name: string): ((args: Expr[], f: Value[]) => Generator<Wait, Value>) | undefined {
@@ -346,13 +376,22 @@ export class World implements Kernel {
     for (const n of ['kmalloc', 'kzalloc', 'kcalloc', 'kmem_cache_alloc', 'kmem_cache_zalloc', 'kvmalloc']) t.set(n, () => struct());
     // loss accounting: audit_log_lost(), whether or not the file defines it
     const lost: Builtin = (args, f) => {
-      const m = v(args, f, 0);
+      let m = v(args, f, 0);
+      if (typeof m === 'object' && m.kind === 'struct' && m.fields.text) m = m.fields.text;
       const reason = typeof m === 'object' && m.kind === 'str' ? m.text.replace(/^"|"$/g, '') : 'lost';
       this.credits.push(reason);
       this.event(`audit_log_lost("${reason}")`);
       return 0;
     };
     t.set('audit_log_lost', lost);
+    for (const n of ['snprintf', 'scnprintf', 'sprintf']) {
+      t.set(n, (args, f) => {
+        const buf = v(args, f, 0);
+        const fmt = v(args, f, n === 'sprintf' ? 1 : 2);
+        if (typeof buf === 'object' && buf.kind === 'struct' && typeof fmt === 'object' && fmt.kind === 'str') buf.fields.text = fmt;
+        return 0;
+      });
+    }
     if (this.opt.lossCounter) t.set(this.opt.lossCounter, lost);
     // RCU and marked accesses
     for (const n of ['rcu_dereference', 'rcu_dereference_bh', 'rcu_dereference_sched', 'rcu_dereference_raw', 'rcu_access_pointer', 'rcu_dereference_protected', 'rcu_dereference_check', 'READ_ONCE', 'data_race', 'smp_load_acquire', 'likely', 'unlikely', 'get_net', 'get_pid']) {

@@ -16,6 +16,9 @@ import { FnRef, getField, isObj, num, Obj, Ref, same, setField, struct, truthy, 
 /** Why a task stopped running: blocked on a condition, asleep for some ticks, or just letting others run. */
 export type Wait = { kind: 'wait'; until: () => boolean } | { kind: 'sleep'; ticks: number } | { kind: 'yield' };
 
+/** Statements kept by the line ring. */
+const LINE_RING = 512;
+
 export class LivelockError extends Error {
   constructor(readonly fn: string, readonly steps: number) {
     super(`more than ${steps} steps inside one call of ${fn}()`);
@@ -30,6 +33,8 @@ type LValue = { get: Expr; set: (f: Frame, v: Value) => void };
 export interface Kernel {
   /** A builtin for `name`, or undefined when the name is not a kernel API the model knows. */
   builtin(name: string): ((args: Expr[], f: Frame) => Value) | undefined;
+  /** Known calls that change nothing the model tracks (locks, printk...): bare names passed to them are not read. */
+  isNoOp?(name: string): boolean;
   /** Builtins that sleep: they return a generator yielding waits. */
   sleeper(name: string): ((args: Expr[], f: Frame) => Generator<Wait, Value>) | undefined;
   /** Value of an identifier that is neither a local, a global nor a function of the file. */
@@ -57,6 +62,8 @@ interface Node {
   defaultTo?: number;
   /** Generator form of a statement that sleeps. */
   sleepy?: (f: Frame) => Generator<Wait, void>;
+  /** Generator form of a condition or return value whose first call sleeps (`if (wait_for_room())`). */
+  sleepyValue?: (f: Frame) => Generator<Wait, Value>;
 }
 
 interface Compiled {
@@ -80,6 +87,8 @@ const SLEEPING_APIS = /^(wait_event\w*|schedule|schedule_timeout\w*|msleep\w*|ss
 
 export class Machine {
   readonly globals = new Map<string, Cell>();
+  /** Identifiers with no declaration or constant in the file (header macros): read as 0, and reported. */
+  readonly unknownValues = new Set<string>();
   private readonly compiled = new Map<string, Compiled>();
   private readonly sleepy = new Set<string>();
   /** Interpreted statements so far, and within the current top-level call. */
@@ -90,6 +99,14 @@ export class Machine {
   /** Where the interpreter is, for traces. */
   line = 0;
   fn = '';
+  /**
+   * Every statement's line, kept in a ring when set: a re-run that explains a spin records the
+   * loop the task went round (off in the first run, where it would cost on every step).
+   */
+  lineTrace = false;
+  private readonly lineRing = { lines: new Int32Array(LINE_RING), fns: new Array<string>(LINE_RING), ticks: new Int32Array(LINE_RING), next: 0 };
+  /** The clock for the line ring (the harness's tick). */
+  now: () => number = () => 0;
 
   constructor(private readonly model: QueueModel, readonly kernel: Kernel, private readonly budget: number) {
     // which functions may sleep: they call a sleeping API, directly or through the file's functions
@@ -148,6 +165,37 @@ export class Machine {
     }
   }
 
+  private traceLine(line: number, fn: string): void {
+    const r = this.lineRing;
+    const at = r.next++ % LINE_RING;
+    r.lines[at] = line;
+    r.fns[at] = fn;
+    r.ticks[at] = this.now();
+  }
+
+  /**
+   * The last trip round the loop the task is stuck in: the statements since the previous visit
+   * of the last one (one iteration), oldest first, at most `max`.
+   */
+  lastLoop(max: number): { line: number; fn: string; tick: number }[] {
+    const r = this.lineRing;
+    const n = Math.min(r.next, LINE_RING);
+    const at = (i: number) => (r.next - 1 - i + LINE_RING * 2) % LINE_RING;
+    if (!n) return [];
+    const last = at(0);
+    let period = n;
+    for (let i = 1; i < n; i++) {
+      const k = at(i);
+      if (r.lines[k] === r.lines[last] && r.fns[k] === r.fns[last]) { period = i; break; }
+    }
+    const out: { line: number; fn: string; tick: number }[] = [];
+    for (let i = Math.min(period, max) - 1; i >= 0; i--) {
+      const k = at(i);
+      out.push({ line: r.lines[k], fn: r.fns[k], tick: r.ticks[k] });
+    }
+    return out;
+  }
+
   sleeps(name: string): boolean {
     return this.sleepy.has(name);
   }
@@ -171,6 +219,7 @@ export class Machine {
         this.steps++;
         if (++this.callSteps > this.budget) throw new LivelockError(this.topCall, this.budget);
         this.line = n.line;
+        if (this.lineTrace && (n.kind === 'stmt' || n.kind === 'cond' || n.kind === 'switch' || n.kind === 'return')) this.traceLine(n.line, c.name);
         switch (n.kind) {
           case 'stmt':
             n.exec!(f);
@@ -200,21 +249,31 @@ export class Machine {
 
   private *runGen(c: Compiled, args: Value[]): Generator<Wait, Value> {
     const f = this.frame(c, args);
+    if (this.depth === 1) { this.callSteps = 0; this.topCall = c.name; }
     let id = c.entry;
     for (;;) {
       const n = c.nodes[id];
       this.fn = c.name;
       this.line = n.line;
+      if (this.lineTrace && (n.kind === 'stmt' || n.kind === 'cond' || n.kind === 'switch' || n.kind === 'return')) this.traceLine(n.line, c.name);
       this.steps++;
+      // a task that loops without ever sleeping is spinning on its CPU: the same budget as a call
+      if (++this.callSteps > this.budget) throw new LivelockError(this.topCall, this.budget);
       switch (n.kind) {
         case 'stmt':
-          if (n.sleepy) yield* n.sleepy(f);
+          if (n.sleepy) yield* this.slept(n.sleepy(f), c.name);
           else n.exec!(f);
           id = n.succ[0];
           break;
-        case 'cond':
-          id = n.test ? (n.test(f) ? n.succ[0] : n.succ[1]) : n.succ[0];
+        case 'cond': {
+          let ok: boolean;
+          if (n.sleepyValue) {
+            const v = yield* this.slept(n.sleepyValue(f), c.name);
+            ok = truthy(v);
+          } else ok = n.test ? n.test(f) : true;
+          id = ok ? n.succ[0] : n.succ[1] ?? n.succ[0];
           break;
+        }
         case 'switch': {
           const v = num(n.value!(f));
           const hit = n.cases!.find((x) => x.value === v);
@@ -222,14 +281,23 @@ export class Machine {
           break;
         }
         case 'return':
+          if (n.sleepyValue) return yield* this.slept(n.sleepyValue(f), c.name);
           return n.value ? n.value(f) : 0;
         case 'exit':
           return 0;
         default:
           id = n.succ[0];
       }
-      // a sleeping task's own steps never count as one call: each wake-up starts afresh
+    }
+  }
+
+  /** Runs a sleeping part of a statement; each wake-up starts a fresh budget. */
+  private *slept<T>(g: Generator<Wait, T>, fn: string): Generator<Wait, T> {
+    for (let r = g.next(); ; r = g.next()) {
+      if (r.done) return r.value;
+      yield r.value;
       this.callSteps = 0;
+      this.fn = fn;
     }
   }
 
@@ -251,6 +319,8 @@ class FunctionCompiler {
   private readonly slots = new Map<string, number>();
   private readonly src: SourceView;
   private readonly init: ((f: Frame) => void)[] = [];
+  /** Calls already evaluated by a generator: the expression reads their value from a slot. */
+  private readonly holes = new Map<Ast, number>();
 
   constructor(
     private readonly m: Machine,
@@ -293,6 +363,7 @@ class FunctionCompiler {
         if (a) {
           const t = this.expr(a);
           out.test = (f) => truthy(t(f));
+          out.sleepyValue = this.sleepyValue(a);
         }
         // succ order from the CFG: true edge first
         const te = n.succ.find((s) => s.branch === true);
@@ -311,11 +382,45 @@ class FunctionCompiler {
       }
       case 'return': {
         const v = a && kids(a)[0];
-        if (v) out.value = this.expr(v);
+        if (v) {
+          out.value = this.expr(v);
+          out.sleepyValue = this.sleepyValue(v);
+        }
         break;
       }
     }
     return out;
+  }
+
+  /**
+   * An expression whose first evaluated call may sleep (`!wait_for_room()`, `wait_event_timeout(...) == 0`,
+   * `(rc = f()) < 0`): a generator that runs that call as a task, then the rest of the expression with
+   * its value. Only the leftmost call qualifies, so C's order of evaluation is kept.
+   */
+  private sleepyValue(a: Ast): ((f: Frame) => Generator<Wait, Value>) | undefined {
+    const call = this.leadingCall(a);
+    if (!call) return undefined;
+    const gen = this.sleepyCall(call);
+    if (!gen) return undefined;
+    const slot = this.slot(`%sleep@${call.start}`);
+    this.holes.set(call, slot);
+    const rest = this.expr(a);
+    this.holes.delete(call);
+    return function* (f) {
+      f[slot] = yield* gen(f);
+      return rest(f);
+    };
+  }
+
+  private leadingCall(a: Ast): Ast | undefined {
+    const e = stripParens(a);
+    switch (e.type) {
+      case 'call_expression': return e;
+      case 'unary_expression': return kids(e)[0] && this.leadingCall(kids(e)[0]);
+      case 'binary_expression': return kids(e)[0] && this.leadingCall(kids(e)[0]);
+      case 'assignment_expression': return kids(e)[1] && this.leadingCall(kids(e)[1]);
+      default: return undefined;
+    }
   }
 
   /** A statement whose top-level call sleeps: `wait_event(...)`, `x = schedule_timeout(t)`, `f()` where f sleeps. */
@@ -331,6 +436,16 @@ class FunctionCompiler {
       e = stripParens(r);
     }
     if (e.type !== 'call_expression') return undefined;
+    const gen = this.sleepyCall(e);
+    if (!gen) return undefined;
+    return function* (f) {
+      const v = yield* gen(f);
+      target?.set(f, v);
+    };
+  }
+
+  /** A call to a sleeping kernel API or to a function of the file that sleeps, as a generator. */
+  private sleepyCall(e: Ast): ((f: Frame) => Generator<Wait, Value>) | undefined {
     const [fnAst, argList] = kids(e);
     if (!fnAst || fnAst.type !== 'identifier') return undefined;
     const name = this.src.of(fnAst);
@@ -338,18 +453,12 @@ class FunctionCompiler {
     const sleeper = this.m.kernel.sleeper(name);
     if (sleeper) {
       const args = argAsts.map((x) => this.expr(x));
-      return function* (f) {
-        const v = yield* sleeper(args, f);
-        target?.set(f, v);
-      };
+      return (f) => sleeper(args, f);
     }
     if (this.m.has(name) && this.m.sleeps(name)) {
       const args = argAsts.map((x) => this.expr(x));
       const m = this.m;
-      return function* (f) {
-        const v = yield* m.callGen(name, args.map((x) => x(f)));
-        target?.set(f, v);
-      };
+      return (f) => m.callGen(name, args.map((x) => x(f)));
     }
     return undefined;
   }
@@ -403,6 +512,8 @@ class FunctionCompiler {
       if (x) parts.push((f) => { f[slot] = x(f); });
       else if (isQueue) parts.push((f) => { f[slot] = { kind: 'queue', name, items: [], max: 0, backlog: false }; });
       else if (/\bstruct\b/.test(text) && declarator.type === 'identifier') parts.push((f) => { f[slot] = struct(); });
+      // a char buffer: snprintf() leaves its format there, so audit_log_lost(buf) names a reason
+      else if (/^\s*(const\s+)?char\b/.test(text) && declarator.type === 'array_declarator') parts.push((f) => { f[slot] = struct(); });
       else parts.push((f) => { f[slot] = 0; });
     }
     return (f) => { for (const p of parts) p(f); };
@@ -410,6 +521,8 @@ class FunctionCompiler {
 
   expr(a: Ast): Expr {
     const src = this.src;
+    const hole = this.holes.size ? this.holes.get(a) : undefined;
+    if (hole !== undefined) return (f) => f[hole];
     switch (a.type) {
       case 'number_literal': {
         const v = parseNumber(src.of(a));
@@ -533,6 +646,7 @@ class FunctionCompiler {
     const k = this.m.kernel.constant(name);
     if (k !== undefined) return () => k;
     // an undeclared identifier (a macro from a header): its value is unknown, taken as 0
+    this.m.unknownValues.add(name);
     const cell = this.m.global(name);
     return () => cell.v;
   }
@@ -633,8 +747,14 @@ class FunctionCompiler {
 
   private callExpr(a: Ast): Expr {
     const [fnAst, argList] = kids(a);
-    const args = (argList ? kids(argList) : []).map((x) => this.expr(x));
+    const argAsts = argList ? kids(argList) : [];
     const target = stripParens(fnAst);
+    const calleeName = target.type === 'identifier' ? this.src.of(target) : '';
+    const unknownCall = !!calleeName && !this.slots.has(calleeName) && !ASSIGNING.has(calleeName)
+      && !this.m.kernel.builtin(calleeName) && !this.m.has(calleeName) && !this.m.kernel.sleeper(calleeName);
+    // bare names handed to a no-op or unknown call (kfree_rcu(old, rcu), KMEM_CACHE(x, SLAB_PANIC)) are never read
+    const unread = unknownCall || (!!calleeName && !!this.m.kernel.isNoOp?.(calleeName));
+    const args = unknownCall ? [] : argAsts.map((x) => (unread && x.type === 'identifier' ? () => 0 : this.expr(x)));
     const m = this.m;
     if (target.type === 'identifier') {
       const name = this.src.of(target);
@@ -660,7 +780,10 @@ class FunctionCompiler {
           // a sleeping API in an expression the task cannot yield from: run it once without sleeping
           return (f) => { const g = sleeper(args, f); let r = g.next(); while (!r.done) r = g.next(); return r.value; };
         }
-        return (f) => { for (const x of args) x(f); m.kernel.abstracted(name); return 0; };
+        // an unknown call: its arguments run for their side effects; bare names (type or flag
+        // macros handed to KMEM_CACHE and the like) are not read, so they are not reported unknown
+        const effects = argAsts.filter((x) => x.type !== 'identifier').map((x) => this.expr(x));
+        return (f) => { for (const x of effects) x(f); m.kernel.abstracted(name); return 0; };
       }
     }
     // through a function pointer: `(*err_hook)(skb, rc)` or `skb_hook(skb)`

@@ -34,7 +34,9 @@ export function rng(seed: number): () => number {
 
 export const TROUBLE_START = 10;
 
-export function timeline(name: ScenarioName, troubleTicks: number, seed: number): Timeline {
+export const DEFAULT_FAILURE_RATE = 0.15;
+
+export function timeline(name: ScenarioName, troubleTicks: number, seed: number, failureRate = DEFAULT_FAILURE_RATE): Timeline {
   const start = TROUBLE_START;
   const end = start + troubleTicks;
   const ok = 0;
@@ -54,7 +56,7 @@ export function timeline(name: ScenarioName, troubleTicks: number, seed: number)
       // a healthy auditd that is briefly slow now and then
       const r = rng(seed);
       const bursts = new Set<number>();
-      for (let t = start; t < end; t++) if (r() < 0.15) for (let k = 0; k < 1 + Math.floor(r() * 4); k++) bursts.add(t + k);
+      for (let t = start; t < end; t++) if (r() < failureRate) for (let k = 0; k < 1 + Math.floor(r() * 4); k++) bursts.add(t + k);
       return { connected: () => true, outcome: (t) => (bursts.has(t) ? -ERRNO.EAGAIN : ok), connectAt: [0], dieAt: [], troubleEnd: end };
     }
   }

@@ -17,6 +17,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Ticks of the scenario's trouble phase (default depends on the scenario). */
   troubleTicks?: number;
+  /** eagain-burst: chance that a burst of -EAGAIN starts in a tick (default 0.15). */
+  failureRate?: number;
   /** Stop after this many interpreted steps inside one call (livelock budget, default 200000). */
   callBudget?: number;
   /** Explore variants (smaller record counts, other seeds) and shrink the first counterexample. */
@@ -56,10 +58,14 @@ export interface SimulationResult {
   violations: Violation[];
   /** Calls the modelled kernel does not know, run as no-ops (name -> count). */
   abstracted: Record<string, number>;
+  /** Identifiers the code read that neither the file nor the modelled kernel defines (header macros): read as 0. */
+  unknownValues: string[];
+  /** What the harness saw that is no invariant's business (queues that never drained...). */
+  notes: string[];
   /** Queue depths sampled over time, for the chart: tick, then one length per queue in `queueNames` order. */
   series: { queueNames: string[]; points: number[][] };
   /** Parameters actually used. */
-  parameters: { records: number; backlogLimit: number; seed: number; troubleTicks: number };
+  parameters: { records: number; backlogLimit: number; seed: number; troubleTicks: number; failureRate: number };
   /** Work done, for the throughput figure. */
   stats: { steps: number; ticks: number; ms: number; recordsPerSecond: number };
   /** When the run could not start (no consumer found...), why; counts are then zero. */
