@@ -182,6 +182,33 @@ static u32 demo_conn_portid(void)
 	return portid;
 }
 
+/*
+ * A daemon registers: publish its connection. A send to a daemon that stops
+ * reading gives up after 100 ms with -EAGAIN instead of blocking the consumer
+ * for ever (the socket's default send timeout).
+ */
+static int demo_conn_attach(struct pid *pid, u32 portid, struct sock *sk)
+{
+	struct demo_conn *conn, *old;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return -ENOMEM;
+	conn->pid = pid;
+	conn->portid = portid;
+	conn->sk = sk;
+	sk->sk_sndtimeo = HZ / 10;
+
+	spin_lock(&auditd_conn_lock);
+	old = rcu_dereference_protected(auditd_conn,
+					lockdep_is_held(&auditd_conn_lock));
+	rcu_assign_pointer(auditd_conn, conn);
+	spin_unlock(&auditd_conn_lock);
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
 /* Forgets the daemon: parked transient failures must now wait for the next one. */
 static void demo_conn_reset(void)
 {

@@ -46,13 +46,13 @@ describe('auditlens check on the example', () => {
     const r = auditlens(['check', 'examples/kauditd-demo.c']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('checked 1 file (14 functions), no findings\n');
+    expect(r.stdout).toBe('checked 1 file (15 functions), no findings\n');
   });
 
   it('lists each function with its 1-based lines under --verbose', () => {
     const r = auditlens(['check', '--verbose', 'examples/kauditd-demo.c']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^examples\/kauditd-demo\.c: 14 functions, 0 syntax errors, parsed in [\d.]+ ms$/m);
+    expect(r.stdout).toMatch(/^examples\/kauditd-demo\.c: 15 functions, 0 syntax errors, parsed in [\d.]+ ms$/m);
     const thread = lines.findIndex((l) => l.startsWith('static int demo_kauditd_thread(')) + 1;
     expect(r.stdout).toMatch(new RegExp(`^  ${thread}-\\d+ +demo_kauditd_thread +roles: `, 'm'));
   });
@@ -65,7 +65,7 @@ describe('auditlens check on the example', () => {
     expect(Object.keys(file)).toEqual(['path', 'parse', 'functions', 'findings']);
     expect(file.path).toBe('examples/kauditd-demo.c');
     expect(file.parse.errors).toBe(0);
-    expect(file.parse.functions).toBe(14);
+    expect(file.parse.functions).toBe(15);
     expect(file.parse.ms).toBeGreaterThan(0);
     expect(file.findings).toBeInstanceOf(Array);
     expect(file.functions.map((f) => f.name)).toContain('demo_send_queue');
@@ -102,7 +102,7 @@ describe('the example patch', () => {
     expect(retryHook).not.toContain('audit_backlog_limit');
     const [file] = checkJson('--exit-zero', join(work, 'examples', 'kauditd-demo.c')).files;
     expect(file.parse.errors).toBe(0);
-    expect(file.parse.functions).toBe(14);
+    expect(file.parse.functions).toBe(15);
     // the unbounded retry queue is a warning: exit 1, one finding at the retry hook
     const r = auditlens(['check', '--format', 'json', join(work, 'examples', 'kauditd-demo.c')]);
     expect(r.status, r.stderr).toBe(1);

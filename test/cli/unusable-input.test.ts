@@ -92,6 +92,6 @@ describe('auditlens check refuses unusable input with exit 2 and one line', () =
 
     const text = auditlens(['check', EXAMPLE, missing]);
     expect(text.status).toBe(2);
-    expect(text.stdout).toContain('checked 1 file (14 functions), no findings, 1 file could not be checked');
+    expect(text.stdout).toContain('checked 1 file (15 functions), no findings, 1 file could not be checked');
   });
 });

@@ -11,7 +11,7 @@ import { fixture } from '../shared';
 
 function machine(text = fixture('simulate/interp.c')): Machine {
   const model = new Analyser().analyseText(text).model;
-  const world = new World({ limit: 64, send: { outcome: () => 0 }, traceSize: 16, drains: new Map() }, model.file.constants);
+  const world = new World({ limit: 64, send: { outcome: () => 0 }, traceSize: 16, drains: new Map(), sendTimeout: 0 }, model.file.constants);
   return new Machine(model, world, 10_000);
 }
 

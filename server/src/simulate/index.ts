@@ -7,7 +7,7 @@
  */
 import type { FileAnalysis } from '../analyser';
 import type { QueueModel } from '../model';
-import { Halt, SeqStep, World } from './kernel';
+import { Halt, KERNEL_CONSTANTS, SeqStep, World } from './kernel';
 import { LivelockError, Machine, Wait } from './machine';
 import { DEFAULT_FAILURE_RATE, timeline, TROUBLE_START } from './scenario';
 import type { ScenarioName, SimulationOptions, SimulationResult, TraceStep } from './types';
@@ -110,12 +110,14 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
   const failureRate = options.failureRate ?? DEFAULT_FAILURE_RATE;
   const time = timeline(options.scenario, troubleTicks, seed, failureRate);
   const limitGlobal = [...model.file.globals.keys()].find((g) => /backlog_limit$/.test(g));
-  const limit = options.backlogLimit ?? initialValue(model, limitGlobal) ?? 64;
+  const unknownInFile = new Set<string>();
+  const limit = options.backlogLimit ?? initialValue(model, limitGlobal, unknownInFile) ?? 64;
+  const sendTimeout = options.sendTimeout ?? fileSendTimeout(model);
   const drains = new Map<string, number>();
   for (const d of model.drains) if (d.queueParam !== undefined) drains.set(d.fn, d.queueParam);
   let world!: World;
   world = new World(
-    { limit, send: { outcome: () => time.outcome(world.tick) }, traceSize: 60, lossCounter: model.lossCounter, drains, focus: explain?.focus },
+    { limit, send: { outcome: () => time.outcome(world.tick) }, traceSize: 60, lossCounter: model.lossCounter, drains, focus: explain?.focus, sendTimeout, admissionSlack: admissionSlack(model) },
     model.file.constants,
   );
   const machine = new Machine(model, world, options.callBudget ?? 200_000);
@@ -125,7 +127,7 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
     machine.now = () => world.tick;
   }
   const result = (error?: string) => ({
-    result: report(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate }, performance.now() - t0, series, notes, error),
+    result: report(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate, sendTimeout: Number.isFinite(sendTimeout) ? sendTimeout : null }, performance.now() - t0, series, notes, unknownInFile, error),
     raw: world.violations,
     focusSteps: world.focusSteps,
   });
@@ -133,7 +135,7 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
   const notes: string[] = [];
 
   // globals as the file declares them, then audit=1 and the backlog limit of the run
-  initGlobals(model, machine, world);
+  initGlobals(model, machine, world, unknownInFile);
   if (limitGlobal) machine.global(limitGlobal).v = limit;
   for (const g of ['audit_default', 'audit_enabled']) if (model.file.globals.has(g)) machine.global(g).v = 1;
 
@@ -227,6 +229,7 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
   if (trailing >= trailCap && world.queued() > 0) {
     notes.push(`the queues never drained: ${world.queued()} records were still queued after auditd was back and producers had made ${trailing} more records`);
   }
+  notes.push(...world.notes);
   world.settleCredits();
   const unaccounted = world.produced - world.delivered - world.queued() - world.lost - world.dropped;
   if (!world.violations.some((v) => v.invariant === 'termination') && !cancelled && unaccounted !== 0) {
@@ -370,7 +373,7 @@ function connectionControl(model: QueueModel, machine: Machine, world: World): {
   };
 }
 
-function initGlobals(model: QueueModel, machine: Machine, world: World): void {
+function initGlobals(model: QueueModel, machine: Machine, world: World, unknown: Set<string>): void {
   for (const g of model.file.globals.values()) {
     const cell = machine.global(g.name);
     if (g.kind === 'queue') {
@@ -378,36 +381,59 @@ function initGlobals(model: QueueModel, machine: Machine, world: World): void {
       world.backlog.push(q);
       cell.v = q;
     } else if (g.kind === 'struct' || g.kind === 'control-lock') cell.v = struct();
-    else if (g.kind === 'scalar') cell.v = initialValue(model, g.name) ?? 0;
+    else if (g.kind === 'scalar') cell.v = initialValue(model, g.name, unknown) ?? 0;
   }
 }
 
-function initialValue(model: QueueModel, name: string | undefined): number | undefined {
+function initialValue(model: QueueModel, name: string | undefined, unknown: Set<string>): number | undefined {
   if (!name) return undefined;
   const g = model.file.globals.get(name);
   if (!g) return undefined;
   const text = model.file.source.text.slice(g.span.start, g.span.end);
   const m = /=\s*([^;,]+)/.exec(text);
   if (!m) return undefined;
-  return constExpr(m[1].trim(), model.file.constants);
+  return constExpr(m[1].trim(), model.file.constants, unknown);
 }
 
-function constExpr(text: string, constants: Map<string, number>): number | undefined {
+/**
+ * A queue whose bound is the backlog wait (audit_log_start) admits a record while it holds no more
+ * than the limit; the record is enqueued later, so with one producer task it may hold limit + 1.
+ */
+function admissionSlack(model: QueueModel): Map<string, number> {
+  return new Map(model.admission.map((a) => [a.queue, PRODUCER_TASKS]));
+}
+
+/** Producer tasks the harness runs. */
+const PRODUCER_TASKS = 1;
+
+/** The jiffies a unicast may block: the file's `sk_sndtimeo = ...`, else the kernel's default, for ever. */
+function fileSendTimeout(model: QueueModel): number {
+  const m = /\bsk_sndtimeo\s*=\s*([^;]+);/.exec(model.file.source.text);
+  const v = m ? constExpr(m[1].trim(), model.file.constants, new Set()) : undefined;
+  return v === undefined || v >= Number.MAX_SAFE_INTEGER ? Infinity : Math.max(0, v);
+}
+
+/** A constant initialiser: numbers, the file's macros and known kernel ones, + - * /. */
+function constExpr(text: string, constants: Map<string, number>, unknown: Set<string>): number | undefined {
   const t = text.replace(/^\((.*)\)$/, '$1').trim();
   if (/^-?\d+[uUlL]*$/.test(t)) return parseInt(t, 10);
   if (/^0x[0-9a-f]+$/i.test(t)) return parseInt(t, 16);
-  if (/^[A-Za-z_]\w*$/.test(t)) return constants.get(t) ?? (t === 'HZ' ? 100 : undefined);
-  const m = /^(.+?)\s*([*+-])\s*(.+)$/.exec(t);
+  if (/^[A-Za-z_]\w*$/.test(t)) {
+    const v = constants.get(t) ?? KERNEL_CONSTANTS[t];
+    if (v === undefined) unknown.add(t);
+    return v;
+  }
+  const m = /^(.+?)\s*([*+/-])\s*(.+)$/.exec(t);
   if (m) {
-    const a = constExpr(m[1], constants);
-    const b = constExpr(m[3], constants);
+    const a = constExpr(m[1], constants, unknown);
+    const b = constExpr(m[3], constants, unknown);
     if (a === undefined || b === undefined) return undefined;
-    return m[2] === '*' ? a * b : m[2] === '+' ? a + b : a - b;
+    return m[2] === '*' ? a * b : m[2] === '+' ? a + b : m[2] === '/' ? Math.floor(a / b) : a - b;
   }
   return undefined;
 }
 
-function report(model: QueueModel, world: World, machine: Machine, scenario: ScenarioName, parameters: SimulationResult['parameters'], ms: number, points: number[][], notes: string[], error?: string): SimulationResult {
+function report(model: QueueModel, world: World, machine: Machine, scenario: ScenarioName, parameters: SimulationResult['parameters'], ms: number, points: number[][], notes: string[], unknownInFile: Set<string>, error?: string): SimulationResult {
   const queues: Record<string, { max: number }> = {};
   for (const q of world.backlog) queues[q.name] = { max: q.max };
   void model;
@@ -419,7 +445,7 @@ function report(model: QueueModel, world: World, machine: Machine, scenario: Sce
     queues,
     violations: world.violations.map((v) => ({ invariant: v.invariant, message: v.message, trace: v.trace })),
     abstracted: { ...world.abstractedCalls },
-    unknownValues: [...machine.unknownValues].sort(),
+    unknownValues: [...new Set([...machine.unknownValues, ...unknownInFile])].sort(),
     notes,
     series: { queueNames: world.backlog.map((q) => q.name), points },
     parameters,

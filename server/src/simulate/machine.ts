@@ -35,8 +35,12 @@ export interface Kernel {
   builtin(name: string): ((args: Expr[], f: Frame) => Value) | undefined;
   /** Known calls that change nothing the model tracks (locks, printk...): bare names passed to them are not read. */
   isNoOp?(name: string): boolean;
+  /** Kernel calls beyond the wait APIs that may sleep in this run (a blocking send). */
+  mayBlock?(name: string): boolean;
   /** Builtins that sleep: they return a generator yielding waits. */
   sleeper(name: string): ((args: Expr[], f: Frame) => Generator<Wait, Value>) | undefined;
+  /** A value that changes during the run (`current`, `jiffies`), read each time. */
+  dynamic?(name: string): (() => Value) | undefined;
   /** Value of an identifier that is neither a local, a global nor a function of the file. */
   constant(name: string): Value | undefined;
   /** A call the model does not know, run as a no-op. */
@@ -110,7 +114,8 @@ export class Machine {
 
   constructor(private readonly model: QueueModel, readonly kernel: Kernel, private readonly budget: number) {
     // which functions may sleep: they call a sleeping API, directly or through the file's functions
-    for (const [name, e] of model.file.functions) if (e.facts.calls.some((c) => c.callee && SLEEPING_APIS.test(c.callee))) this.sleepy.add(name);
+    const sleeps = (callee: string) => SLEEPING_APIS.test(callee) || !!kernel.mayBlock?.(callee);
+    for (const [name, e] of model.file.functions) if (e.facts.calls.some((c) => c.callee && sleeps(c.callee))) this.sleepy.add(name);
     let changed = true;
     while (changed) {
       changed = false;
@@ -158,9 +163,11 @@ export class Machine {
     const c = this.compile(name);
     if (!c.sleeps) return this.call(name, args);
     this.depth++;
+    if (c.watched) this.kernel.enter?.(c.name, args);
     try {
       return yield* this.runGen(c, args);
     } finally {
+      if (c.watched) this.kernel.leave?.(c.name);
       this.depth--;
     }
   }
@@ -261,14 +268,14 @@ export class Machine {
       if (++this.callSteps > this.budget) throw new LivelockError(this.topCall, this.budget);
       switch (n.kind) {
         case 'stmt':
-          if (n.sleepy) yield* this.slept(n.sleepy(f), c.name);
+          if (n.sleepy) yield* this.slept(n.sleepy(f), c.name, n.line);
           else n.exec!(f);
           id = n.succ[0];
           break;
         case 'cond': {
           let ok: boolean;
           if (n.sleepyValue) {
-            const v = yield* this.slept(n.sleepyValue(f), c.name);
+            const v = yield* this.slept(n.sleepyValue(f), c.name, n.line);
             ok = truthy(v);
           } else ok = n.test ? n.test(f) : true;
           id = ok ? n.succ[0] : n.succ[1] ?? n.succ[0];
@@ -281,7 +288,7 @@ export class Machine {
           break;
         }
         case 'return':
-          if (n.sleepyValue) return yield* this.slept(n.sleepyValue(f), c.name);
+          if (n.sleepyValue) return yield* this.slept(n.sleepyValue(f), c.name, n.line);
           return n.value ? n.value(f) : 0;
         case 'exit':
           return 0;
@@ -292,12 +299,14 @@ export class Machine {
   }
 
   /** Runs a sleeping part of a statement; each wake-up starts a fresh budget. */
-  private *slept<T>(g: Generator<Wait, T>, fn: string): Generator<Wait, T> {
+  private *slept<T>(g: Generator<Wait, T>, fn: string, line: number): Generator<Wait, T> {
     for (let r = g.next(); ; r = g.next()) {
       if (r.done) return r.value;
       yield r.value;
+      // other tasks ran meanwhile: this one is back where it slept, with a fresh budget
       this.callSteps = 0;
       this.fn = fn;
+      this.line = line;
     }
   }
 
@@ -643,6 +652,8 @@ class FunctionCompiler {
       const cell = this.m.globals.get(name)!;
       return () => cell.v;
     }
+    const d = this.m.kernel.dynamic?.(name);
+    if (d) return d;
     const k = this.m.kernel.constant(name);
     if (k !== undefined) return () => k;
     // an undeclared identifier (a macro from a header): its value is unknown, taken as 0

@@ -19,6 +19,11 @@ export interface SimulationOptions {
   troubleTicks?: number;
   /** eagain-burst: chance that a burst of -EAGAIN starts in a tick (default 0.15). */
   failureRate?: number;
+  /**
+   * Jiffies (ticks) a unicast to an auditd that is not reading blocks before it fails -EAGAIN
+   * (default: the file's `sk_sndtimeo`, else for ever, as the kernel's default; 0 fails at once).
+   */
+  sendTimeout?: number;
   /** Stop after this many interpreted steps inside one call (livelock budget, default 200000). */
   callBudget?: number;
   /** Explore variants (smaller record counts, other seeds) and shrink the first counterexample. */
@@ -65,7 +70,7 @@ export interface SimulationResult {
   /** Queue depths sampled over time, for the chart: tick, then one length per queue in `queueNames` order. */
   series: { queueNames: string[]; points: number[][] };
   /** Parameters actually used. */
-  parameters: { records: number; backlogLimit: number; seed: number; troubleTicks: number; failureRate: number };
+  parameters: { records: number; backlogLimit: number; seed: number; troubleTicks: number; failureRate: number; sendTimeout: number | null };
   /** Work done, for the throughput figure. */
   stats: { steps: number; ticks: number; ms: number; recordsPerSecond: number };
   /** When the run could not start (no consumer found...), why; counts are then zero. */
