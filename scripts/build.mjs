@@ -22,6 +22,8 @@ const entries = [
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' },
+  // The simulation panel's script, with uPlot and its CSS (dist/webview.css): runs in the webview, loads nothing remote.
+  { entryPoints: ['client/src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];
 
 await Promise.all(entries.map((e) => build({ ...common, ...e })));

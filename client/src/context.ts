@@ -4,14 +4,18 @@
  * channel, the LanguageClient and whatever they register, all released by
  * dispose(). Restart is stop + a fresh client so changed settings apply.
  */
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   DocumentSelector,
+  ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
   TransportKind,
+  WorkDoneProgress,
 } from 'vscode-languageclient/node';
+import type { ServerCommands } from './simulationPanel';
 
 export const CLIENT_ID = 'auditlens'; // also the prefix of `auditlens.trace.server`
 const CLIENT_NAME = 'AuditLens';
@@ -25,7 +29,7 @@ export const DOCUMENT_SELECTOR: DocumentSelector = [
   { scheme: 'file', pattern: '**/*.{patch,diff,eml,mbox}' },
 ];
 
-export class AuditLensContext implements vscode.Disposable {
+export class AuditLensContext implements vscode.Disposable, ServerCommands {
   readonly output: vscode.LogOutputChannel;
   private client: LanguageClient | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -84,6 +88,43 @@ export class AuditLensContext implements vscode.Disposable {
     }
     const reply = await vscode.workspace.openTextDocument({ content: text, language: 'auditlens-patch' });
     await vscode.window.showTextDocument(reply, { viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  /**
+   * Runs a server command under a cancellable notification that shows the
+   * server's work-done progress. Cancel sends $/cancelRequest (the server
+   * stops the run) and closes the notification at once; the answer is then
+   * undefined.
+   */
+  async run<T>(command: string, args: unknown[], title: string): Promise<T | undefined> {
+    const client = this.client;
+    if (!client?.isRunning()) {
+      void vscode.window.showInformationMessage('AuditLens: the language server is not running (AuditLens: Restart Server).');
+      return undefined;
+    }
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const workDoneToken = `auditlens-${randomUUID()}`;
+      let done = 0;
+      const onProgress = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+        if (value.kind === 'end' || value.percentage === undefined || value.percentage <= done) return;
+        progress.report({ increment: value.percentage - done, message: `${value.percentage}%` });
+        done = value.percentage;
+      });
+      let onCancel: vscode.Disposable | undefined;
+      const cancelled = new Promise<undefined>((resolve) => { onCancel = token.onCancellationRequested(() => resolve(undefined)); });
+      try {
+        const answer = client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token);
+        return (await Promise.race([answer, cancelled])) as T | undefined;
+      } catch (err) {
+        if (token.isCancellationRequested) return undefined; // the server's RequestCancelled
+        this.output.error(`${command} failed: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(`AuditLens: ${title.replace(/^AuditLens: /, '')} failed: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      } finally {
+        onProgress.dispose();
+        onCancel?.dispose();
+      }
+    });
   }
 
   dispose(): void {

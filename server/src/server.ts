@@ -9,6 +9,7 @@ import {
   DidChangeConfigurationNotification,
   InitializeResult,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
@@ -19,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { codeActions } from './features/codeActions';
 import { WorkingTreeBaseline } from './features/workingTree';
 import { PatchReview, patchCodeLenses, patchDiagnostics, patchHover, patchReply, reviewDocument } from './features/patchDocument';
-import { codeLenses } from './features/codeLens';
+import { codeLenses, patchSimulationLenses } from './features/codeLens';
+import { childProcessRunner, COMPARE_COMMAND, compareCommand, inProcessRunner, SIMULATE_COMMAND, SimulationContext, simulateCommand } from './features/simulation';
 import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
 import { DocumentTracker, TrackedDocument } from './features/documents';
 import { hover } from './features/hover';
@@ -37,6 +39,9 @@ const tracker = new DocumentTracker(analyser, () => settings);
 const workingTree = new WorkingTreeBaseline(analyser);
 // In the bundle __dirname is dist/, so the rule pages are <extension>/docs/rules/<RULE>.md.
 const rulesDocDir = path.join(__dirname, '..', 'docs', 'rules');
+// Simulations run in a child `auditlens` process so a cancel can stop them (see features/simulation.ts).
+const cliModule = path.join(__dirname, 'cli.js');
+const runSimulation = fs.existsSync(cliModule) ? childProcessRunner(cliModule) : inProcessRunner;
 let canPullConfiguration = false;
 /** Workspace folders (paths), to find the base of a patch: <folder>/kernel/audit.c. */
 let workspaceRoots: string[] = [];
@@ -76,7 +81,7 @@ connection.onInitialize((params): InitializeResult => {
       hoverProvider: true,
       codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
-      executeCommandProvider: { commands: [DRAFT_REPLY] },
+      executeCommandProvider: { commands: [DRAFT_REPLY, SIMULATE_COMMAND, COMPARE_COMMAND] },
     },
     serverInfo: { name: 'auditlens', version: '0.1.0' },
   };
@@ -240,9 +245,9 @@ connection.onHover((p) =>
 connection.onCodeLens((p) =>
   guard('codeLens', [], () => {
     const review = patchReviews.get(p.textDocument.uri);
-    if (review) return patchCodeLenses(review);
+    if (review) return [...patchCodeLenses(review), ...patchSimulationLenses(review, p.textDocument.uri)];
     const a = tracker.analysisFor(p.textDocument.uri);
-    return a ? codeLenses(a) : [];
+    return a ? codeLenses(a, p.textDocument.uri) : [];
   }),
 );
 
@@ -253,14 +258,30 @@ connection.onCodeAction((p) =>
   }),
 );
 
-connection.onExecuteCommand((p) =>
-  guard(p.command, null, () => {
+connection.onExecuteCommand(async (p, token, workDone) => {
+  if (p.command === SIMULATE_COMMAND || p.command === COMPARE_COMMAND) {
+    const ctx: SimulationContext = {
+      analysisFor: (uri) => tracker.analysisFor(uri),
+      reviewFor: (uri) => patchReviews.get(uri),
+      run: runSimulation,
+      token,
+      progress: workDone,
+    };
+    try {
+      return await (p.command === SIMULATE_COMMAND ? simulateCommand(p.arguments, ctx) : compareCommand(p.arguments, ctx));
+    } catch (err) {
+      if (err instanceof ResponseError) throw err; // the cancel, answered as RequestCancelled
+      logError(p.command, err);
+      return { error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  return guard(p.command, null, () => {
     if (p.command !== DRAFT_REPLY) return null;
     const uri = String(p.arguments?.[0] ?? '');
     const review = patchReviews.get(uri);
     return review ? patchReply(review) : null;
-  }),
-);
+  });
+});
 
 documents.listen(connection);
 connection.listen();

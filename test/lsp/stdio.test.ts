@@ -391,9 +391,12 @@ describe('language server over stdio: a patch document', () => {
       expect(md).toContain('requeue');
 
       const lenses = (await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: patchUri } })) as CodeLens[];
-      expect(lenses).toHaveLength(1);
+      expect(lenses).toHaveLength(2);
       expect(lenses[0].range.start.line).toBe(lineOf('@@ -'));
       expect(lenses[0].command?.title).toMatch(/^AuditLens: introduces AQ101 · demo_retry_skb\(\): the enqueue to audit_retry_queue is now unbounded/);
+      // the base is open, so both images have kauditd's consumer: the patch can be simulated before and after
+      expect(lenses[1].range.start.line).toBe(lineOf('@@ -'));
+      expect(lenses[1].command).toEqual({ title: '▶ Compare before/after: auditd stopped', command: 'auditlens.compare', arguments: [patchUri, 'auditd-stopped'] });
 
       const reply = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.draftReply', arguments: [patchUri] });
       expect(String(reply)).toMatch(/^Subject: Re: \[PATCH\] audit demo: keep every record that failed with -EAGAIN\n/);

@@ -70,3 +70,14 @@ export function byteSize(command: string, parsed: ParsedArgs, name: string, fall
   }
   return bytes;
 }
+
+/** A whole number within [min, max], or undefined when the flag is absent (the engine's default applies). */
+export function integer(command: string, parsed: ParsedArgs, name: string, min: number, max: number): number | undefined {
+  const value = parsed.flags.get(name);
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`auditlens ${command}: --${name} must be a whole number from ${min} to ${max} (got '${String(value)}')`);
+  }
+  return n;
+}

@@ -4,6 +4,7 @@
  * the usage text until they work.
  */
 import { version } from '../../../package.json';
+import { SCENARIOS } from '../simulate/types';
 
 export const VERSION: string = version;
 
@@ -16,7 +17,7 @@ export interface CommandInfo {
 export const COMMANDS: Record<string, CommandInfo> = {
   check: { implemented: true, summary: 'parse C files and report functions and findings' },
   review: { implemented: true, summary: 'review a patch, patch email or mbox: what it introduces, fixes and changes' },
-  simulate: { implemented: false, summary: 'run a queue scenario on a C file' },
+  simulate: { implemented: true, summary: 'run a queue scenario on a C file and check the queue invariants' },
   kcsan: { implemented: false, summary: 'triage a KCSAN report' },
   explain: { implemented: true, summary: 'explain a function, queue, lock or variable (the hover text)' },
 };
@@ -32,6 +33,8 @@ Usage:
   auditlens explain FILE.c SYMBOL       ${COMMANDS.explain.summary}
   auditlens review PATCH [--base FILE.c]
                                         ${COMMANDS.review.summary}
+  auditlens simulate FILE.c --scenario NAME
+                                        ${COMMANDS.simulate.summary}
   auditlens help [COMMAND]              show this help, or a command's
   auditlens --version                   print the version
 
@@ -94,5 +97,38 @@ Options:
   --max-size BYTES     refuse larger inputs (default 8M; K, M, G suffixes)
   --exit-zero          exit 0 even when the patch introduces findings at
                        warning or above (unusable input still exits 2)
+  --help, -h           show this help
+`;
+
+export const SIMULATE_USAGE = `Usage: auditlens simulate [options] FILE.c --scenario NAME
+
+Runs the queue code of FILE.c (its consumer, drains and requeue paths, with
+the kernel calls around them modelled) under a scenario, and checks the
+queue invariants: ordering (hold, then retry, then main), bounded (no queue
+past audit_backlog_limit), termination (no drain livelock) and accounting
+(every record delivered, queued or counted lost; none silently dropped).
+Exits 1 when an invariant is violated, and prints the trace that shows it.
+FILE.c may be - to read the source from standard input.
+
+Scenarios: ${SCENARIOS.join(', ')}
+
+Options:
+  --scenario NAME      the scenario to run (required)
+  --records N          records the producers create (default 2000)
+  --backlog-limit N    audit_backlog_limit for the run, 0 for none (default:
+                       the file's initialiser, else 64)
+  --seed S             seed for the scenario's random choices (default 1)
+  --duration TICKS     how long the trouble lasts, in ticks of the modelled
+                       clock (default: 60 for auditd-down and auditd-restart,
+                       200 for auditd-stopped, 120 for eagain-burst)
+  --failure-rate P     eagain-burst: chance from 0 to 1 that a burst of
+                       -EAGAIN starts in a tick (default 0.15)
+  --explore            also try smaller runs and other seeds, and shrink the
+                       first counterexample found
+  --format text|json   output format (default text); json is the stable
+                       contract { "version": 1, "scenario", "records", ... }
+  --progress           print "progress FRACTION" lines on stderr while running
+                       (for editors)
+  --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
   --help, -h           show this help
 `;

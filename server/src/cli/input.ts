@@ -24,6 +24,13 @@ export function readSource(path: string, maxSize: number): string {
   return text;
 }
 
+/** Reads C source from standard input (`-`), with the same refusals as a file: the editor pipes a document or a patch image this way. */
+export function readSourceStdin(maxSize: number): string {
+  const text = readStdin(maxSize, 'C source');
+  if (looksLikePatch(text)) throw new InputError('standard input: looks like a patch; use `auditlens review`');
+  return text;
+}
+
 /** Reads a patch, patch email or mbox as text (`-`: standard input, e.g. `git diff | auditlens review -`). */
 export function readPatch(path: string, maxSize: number): string {
   const text = path === '-' ? readStdin(maxSize) : readText(path, maxSize, 'a patch');
@@ -31,7 +38,7 @@ export function readPatch(path: string, maxSize: number): string {
   return text;
 }
 
-function readStdin(maxSize: number): string {
+function readStdin(maxSize: number, what = 'a patch'): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(0);
@@ -39,7 +46,7 @@ function readStdin(maxSize: number): string {
     throw new InputError(`standard input: ${describeFsError(err)}`);
   }
   if (bytes.length > maxSize) throw new InputError(`standard input: is ${formatBytes(bytes.length)}, over the ${formatBytes(maxSize)} limit; raise it with --max-size BYTES`);
-  if (bytes.includes(0)) throw new InputError('standard input: looks like binary data (it contains NUL bytes), not a patch');
+  if (bytes.includes(0)) throw new InputError(`standard input: looks like binary data (it contains NUL bytes), not ${what}`);
   return new TextDecoder('utf-8').decode(bytes);
 }
 

@@ -1,8 +1,9 @@
 /** Dispatches `auditlens <command> ...` and the top-level flags; returns the exit status. */
 import { runCheck } from './check';
-import { CHECK_USAGE, COMMANDS, EXPLAIN_USAGE, REVIEW_USAGE, USAGE, VERSION, notImplemented } from './commands';
+import { CHECK_USAGE, COMMANDS, EXPLAIN_USAGE, REVIEW_USAGE, SIMULATE_USAGE, USAGE, VERSION, notImplemented } from './commands';
 import { runExplain } from './explain';
 import { runReview } from './review';
+import { runSimulate } from './simulate';
 import { EXIT_BAD_INPUT, EXIT_CLEAN, UsageError } from './errors';
 import type { CliIO } from './io';
 
@@ -10,12 +11,14 @@ const RUNNERS: Record<string, (args: readonly string[], io: CliIO) => number> = 
   check: runCheck,
   explain: runExplain,
   review: runReview,
+  simulate: runSimulate,
 };
 
 const HELP: Record<string, string> = {
   check: CHECK_USAGE,
   explain: EXPLAIN_USAGE,
   review: REVIEW_USAGE,
+  simulate: SIMULATE_USAGE,
 };
 
 export function run(argv: readonly string[], io: CliIO): number {

@@ -1,0 +1,125 @@
+/**
+ * `auditlens simulate FILE.c --scenario NAME`: runs a queue scenario on the
+ * code of FILE.c and reports DESIGN.md's simulate contract (json) or a
+ * compact summary with the trace of each violation (text). Exit 1 when an
+ * invariant is violated.
+ */
+import { writeSync } from 'node:fs';
+import { Analyser } from '../analyser';
+import { simulate } from '../simulate';
+import { SCENARIOS, ScenarioName, SimulationOptions, SimulationResult } from '../simulate/types';
+import { byteSize, choice, integer, parseArgs } from './args';
+import { SIMULATE_USAGE } from './commands';
+import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
+import { DEFAULT_MAX_SIZE, notCReason, readSource, readSourceStdin } from './input';
+import type { CliIO } from './io';
+import { formatSimulationText } from './simulateText';
+
+const FLAGS = {
+  scenario: { takesValue: true },
+  records: { takesValue: true },
+  'backlog-limit': { takesValue: true },
+  seed: { takesValue: true },
+  duration: { takesValue: true },
+  'failure-rate': { takesValue: true },
+  explore: { takesValue: false },
+  format: { takesValue: true },
+  progress: { takesValue: false },
+  'max-size': { takesValue: true },
+  help: { takesValue: false, short: 'h' },
+};
+
+/** Beyond this a run takes minutes and its trace says nothing more. */
+const MAX_RECORDS = 1_000_000;
+/** Ticks of trouble: beyond this the run only repeats itself. */
+const MAX_DURATION = 100_000;
+/** The kernel's audit_backlog_limit is a u32. */
+const MAX_BACKLOG_LIMIT = 0xffffffff;
+
+export function runSimulate(args: readonly string[], io: CliIO): number {
+  const parsed = parseArgs('simulate', args, FLAGS);
+  if (parsed.flags.has('help')) {
+    io.stdout(SIMULATE_USAGE);
+    return EXIT_CLEAN;
+  }
+  const format = choice('simulate', parsed, 'format', ['text', 'json'] as const, 'text');
+  const maxSize = byteSize('simulate', parsed, 'max-size', DEFAULT_MAX_SIZE);
+  const options = simulationOptions(parsed);
+  if (parsed.positionals.length !== 1) throw new UsageError('auditlens simulate: needs one C file (or - for standard input); try `auditlens simulate --help`');
+  const [path] = parsed.positionals;
+
+  const source = withPrefix(() => (path === '-' ? readSourceStdin(maxSize) : readSource(path, maxSize)));
+  const analysis = new Analyser().analyseText(source);
+  const notC = notCReason(path, analysis);
+  if (notC) throw new InputError(`auditlens: ${notC}`);
+  if (parsed.flags.has('progress')) options.progress = progressOnStderr();
+
+  const result = simulate(analysis, options);
+  if (result.error) throw new InputError(`auditlens simulate: ${path}: ${result.error}`);
+
+  io.stdout(format === 'json' ? `${resultJson(result)}\n` : formatSimulationText(path === '-' ? 'standard input' : path, result));
+  return result.violations.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+function simulationOptions(parsed: ReturnType<typeof parseArgs>): SimulationOptions {
+  const scenario = parsed.flags.get('scenario');
+  if (scenario === undefined) throw new UsageError(`auditlens simulate: --scenario is required (one of ${SCENARIOS.join(', ')})`);
+  if (typeof scenario !== 'string' || !(SCENARIOS as readonly string[]).includes(scenario)) {
+    throw new UsageError(`auditlens simulate: unknown scenario '${String(scenario)}'; scenarios: ${SCENARIOS.join(', ')}`);
+  }
+  const options: SimulationOptions = { scenario: scenario as ScenarioName };
+  const records = integer('simulate', parsed, 'records', 1, MAX_RECORDS);
+  const backlogLimit = integer('simulate', parsed, 'backlog-limit', 0, MAX_BACKLOG_LIMIT);
+  const seed = integer('simulate', parsed, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  if (records !== undefined) options.records = records;
+  if (backlogLimit !== undefined) options.backlogLimit = backlogLimit;
+  if (seed !== undefined) options.seed = seed;
+  const duration = integer('simulate', parsed, 'duration', 0, MAX_DURATION);
+  if (duration !== undefined) options.troubleTicks = duration;
+  const rate = parsed.flags.get('failure-rate');
+  if (rate !== undefined) {
+    const r = typeof rate === 'string' && rate.trim() !== '' ? Number(rate) : NaN;
+    if (!(r >= 0 && r <= 1)) throw new UsageError(`auditlens simulate: --failure-rate must be a number from 0 to 1 (got '${String(rate)}')`);
+    options.failureRate = r;
+  }
+  if (parsed.flags.has('explore')) options.explore = true;
+  return options;
+}
+
+/**
+ * `progress 0.42` lines for the language server, which runs simulations in
+ * a child process so that a long run can be cancelled. Written synchronously:
+ * the engine does not yield, so buffered writes would only arrive at the end.
+ */
+function progressOnStderr(): (fraction: number) => void {
+  let last = -1;
+  return (fraction) => {
+    const f = Math.max(0, Math.min(1, fraction));
+    if (f - last < 0.01 && f < 1) return;
+    last = f;
+    try {
+      writeSync(2, `progress ${f.toFixed(3)}\n`);
+    } catch {
+      // a closed stderr only loses the progress report
+    }
+  };
+}
+
+/**
+ * Indented like the other commands' JSON, except that arrays of numbers (the
+ * series' samples, one per tick) stay on one line: a long run would
+ * otherwise print a number per line.
+ */
+export function resultJson(result: SimulationResult): string {
+  return JSON.stringify(result, null, 2).replace(/\[\s*(-?\d[\d.eE+-]*(?:,\s*-?\d[\d.eE+-]*)*)\s*\]/g, (_, inner: string) => `[${inner.replace(/,\s*/g, ', ')}]`);
+}
+
+/** Input errors read like `check`'s: `auditlens: PATH: why`. */
+function withPrefix<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`auditlens: ${err.message}`);
+    throw err;
+  }
+}

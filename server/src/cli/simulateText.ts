@@ -1,0 +1,60 @@
+/**
+ * Human-readable `simulate` output: what happened to the records, how deep
+ * each queue got, each invariant's verdict and, for a violation, the end of
+ * its trace as `L<line> <fn>: <event> [queue=len ...]` (the steps that led
+ * to it are the last ones).
+ */
+import type { Invariant, SimulationResult, TraceStep, Violation } from '../simulate/types';
+
+/**
+ * Trace steps printed per violation; the JSON output has all of them. A trace
+ * explained by a re-run starts where the records parted, so a long one keeps
+ * its beginning as well as its end.
+ */
+export const TRACE_ALL = 60;
+export const TRACE_HEAD = 20;
+export const TRACE_TAIL = 30;
+
+const INVARIANTS: readonly Invariant[] = ['ordering', 'bounded', 'termination', 'accounting'];
+
+export function formatSimulationText(path: string, r: SimulationResult): string {
+  const out: string[] = [];
+  const p = r.parameters;
+  out.push(`${path}: scenario ${r.scenario} (records ${p.records}, backlog limit ${p.backlogLimit || 'none'}, seed ${p.seed})`);
+  const c = r.records;
+  out.push(`records: produced ${c.produced}, delivered ${c.delivered}, queued ${c.queued}, lost ${c.lost}, dropped ${c.dropped}`);
+  const lost = entries(r.lostByReason);
+  if (lost.length) out.push(`lost by reason: ${lost.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  const queues = Object.entries(r.queues);
+  if (queues.length) out.push(`queue maxima: ${queues.map(([q, v]) => `${q} ${v.max}`).join(', ')}`);
+  const abstracted = entries(r.abstracted);
+  if (abstracted.length) out.push(`abstracted calls (run as no-ops): ${abstracted.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  if (r.unknownValues?.length) out.push(`unknown identifiers (read as 0): ${r.unknownValues.join(', ')}`);
+  for (const note of r.notes ?? []) out.push(`note: ${note}`);
+  out.push(`invariants: ${INVARIANTS.map((i) => `${i} ${r.violations.some((v) => v.invariant === i) ? 'VIOLATED' : 'ok'}`).join(', ')}`);
+  for (const v of r.violations) out.push(...formatViolation(v));
+  out.push(r.violations.length ? `${r.violations.length} invariant violation${r.violations.length === 1 ? '' : 's'}` : 'no invariant violated');
+  return `${out.join('\n')}\n`;
+}
+
+function formatViolation(v: Violation): string[] {
+  const out = [`violation: ${v.invariant}: ${v.message}`];
+  if (v.trace.length <= TRACE_ALL) {
+    for (const s of v.trace) out.push(`  ${formatStep(s)}`);
+    return out;
+  }
+  for (const s of v.trace.slice(0, TRACE_HEAD)) out.push(`  ${formatStep(s)}`);
+  out.push(`  ... ${v.trace.length - TRACE_HEAD - TRACE_TAIL} more steps (--format json has them all)`);
+  for (const s of v.trace.slice(-TRACE_TAIL)) out.push(`  ${formatStep(s)}`);
+  return out;
+}
+
+export function formatStep(s: TraceStep): string {
+  const queues = Object.entries(s.queues).map(([q, n]) => `${q}=${n}`).join(' ');
+  return `L${s.line} ${s.fn}: ${s.event}${queues ? ` [${queues}]` : ''}`;
+}
+
+/** Largest first, then by name: the calls that mattered most lead. */
+function entries(counts: Record<string, number>): [string, number][] {
+  return Object.entries(counts).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
