@@ -81,6 +81,13 @@ describe.skipIf(!hasShared)('today\'s kernel/audit.c', () => {
     expect(text.split('\n')[held.line - 1]).toContain('skb_queue_tail(&audit_hold_queue, skb);');
   });
 
+  it('exploring auditd-stopped shrinks the reordering to a handful of records', () => {
+    const r = run(text, { scenario: 'auditd-stopped', records: 2000, backlogLimit: 64, explore: true });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['ordering']);
+    expect(r.parameters.records).toBeLessThanOrEqual(16);
+    expect(r.records.produced).toBeLessThanOrEqual(17);
+  });
+
   it('the same answers when every function of the file is renamed', () => {
     const a = new Analyser().analyseText(text);
     const names = [...a.model.file.functions.keys()].filter((n) => n !== 'audit_log_lost');

@@ -123,8 +123,9 @@ Options:
                        200 for auditd-stopped, 120 for eagain-burst)
   --failure-rate P     eagain-burst: chance from 0 to 1 that a burst of
                        -EAGAIN starts in a tick (default 0.15)
-  --explore            also try smaller runs and other seeds, and shrink the
-                       first counterexample found
+  --explore            enumerate the scenario's choices (record counts, trouble
+                       durations, burst seeds and rates) smallest first, up to
+                       160 runs, and report the first counterexample
   --format text|json   output format (default text); json is the stable
                        contract { "version": 1, "scenario", "records", ... }
   --progress           print "progress FRACTION" lines on stderr while running

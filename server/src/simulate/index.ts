@@ -37,17 +37,44 @@ const SPIN_LIMIT = 5000;
 export function simulate(analysis: FileAnalysis, options: SimulationOptions): SimulationResult {
   if (!SCENARIOS.includes(options.scenario)) throw new Error(`unknown scenario '${options.scenario}'`);
   if (!options.explore) return explained(analysis.model, options);
-  // bounded exploration: smaller runs first, then other seeds; the first counterexample, shrunk
-  const full = runOnce(analysis.model, options).result;
-  if (!full.violations.length) return explained(analysis.model, options);
+  return explore(analysis.model, options);
+}
+
+/** Variants tried by --explore, at most. */
+const EXPLORE_RUNS = 160;
+
+/**
+ * Bounded exploration: the scenario's choices - how many records, how long the trouble lasts
+ * (when auditd stops or comes back relative to the records), the pattern and rate of failed sends -
+ * enumerated smallest first; the first variant that violates an invariant is the counterexample,
+ * already as small as the enumeration goes. Without one, the requested run.
+ */
+function explore(model: QueueModel, options: SimulationOptions): SimulationResult {
   const total = options.records ?? 2000;
-  for (let n = 8; n < total; n *= 2) {
-    for (const seed of [options.seed ?? 1, 2, 3]) {
-      const r = runOnce(analysis.model, { ...options, records: n, seed }).result;
-      if (r.violations.some((v) => full.violations.some((w) => w.invariant === v.invariant))) return explained(analysis.model, { ...options, records: n, seed });
-    }
+  const seed = options.seed ?? 1;
+  const trouble = options.troubleTicks ?? DEFAULT_TROUBLE[options.scenario];
+  const sizes = [...new Set([8, 16, 32, 64, 128, 256, 512, 1024].filter((n) => n < total).concat(total))];
+  const troubles = options.scenario === 'steady' ? [0] : [...new Set([2, 5, 10, 20, 50, 100, trouble].filter((t) => t <= trouble))];
+  const seeds = options.scenario === 'eagain-burst' ? [seed, seed + 1, seed + 2] : [seed];
+  const rates = options.scenario === 'eagain-burst' ? [...new Set([options.failureRate ?? DEFAULT_FAILURE_RATE, 0.5])] : [options.failureRate];
+  const variants: SimulationOptions[] = [];
+  for (const records of sizes) for (const troubleTicks of troubles) for (const s of seeds) for (const failureRate of rates) {
+    variants.push({ ...options, explore: false, records, troubleTicks, seed: s, failureRate });
   }
-  return explained(analysis.model, options);
+  variants.sort((a, b) => a.records! * Math.max(1, a.troubleTicks!) - b.records! * Math.max(1, b.troubleTicks!));
+  let tried = 0;
+  for (const v of variants.slice(0, EXPLORE_RUNS)) {
+    tried++;
+    if (options.cancelled?.()) break;
+    options.progress?.(Math.min(0.99, tried / Math.min(variants.length, EXPLORE_RUNS)));
+    if (!runOnce(model, { ...v, progress: undefined }).result.violations.length) continue;
+    const r = explained(model, { ...v, progress: undefined });
+    r.notes.push(`explored ${tried} variants, smallest first: this is the first that violates an invariant (records ${v.records}, trouble ${v.troubleTicks} ticks, seed ${v.seed}${options.scenario === 'eagain-burst' ? `, failure rate ${v.failureRate}` : ''})`);
+    return r;
+  }
+  const r = explained(model, { ...options, explore: false });
+  r.notes.push(`explored ${tried} variants (records up to ${total}, trouble up to ${trouble} ticks${seeds.length > 1 ? `, seeds ${seeds.join(', ')}` : ''}): none violates an invariant`);
+  return r;
 }
 
 /** Steps kept at each end of one record's history in a trace; the middle is elided. */
