@@ -56,29 +56,31 @@ describe.skipIf(!hasShared)('today\'s kernel/audit.c', () => {
     balanced(r);
     expect(r.violations.map((v) => v.invariant)).toEqual(['ordering']);
 
-    // Checked by hand against the code: while auditd is stopped, a record (#first) that fails in the
-    // main pass goes to the retry queue (kauditd_retry_skb); the next retry pass spends its
-    // UNICAST_RETRIES on the record ahead of it, sets sk to NULL and sends the rest of the pass,
-    // #first among them, through kauditd_hold_skb(skb, -ECONNREFUSED) to the hold queue, where each
-    // hold pass fails on it and kauditd_rehold_skb() puts it back. When auditd reads again,
-    // kauditd_thread() is in its main pass, blocked in a send: that send and the rest of the main
-    // queue (#later among them) go through first, and the held records only on the next loop.
+    // Checked by hand against the code: in a retry pass of kauditd_send_queue() the first record
+    // (#first) fails UNICAST_RETRIES times with -EAGAIN, sk becomes NULL and
+    // kauditd_hold_skb(skb, -EAGAIN) puts it back on the *retry* queue; every later record of that
+    // pass (#later among them) meets !sk and goes through kauditd_hold_skb(skb, -ECONNREFUSED) to the
+    // *hold* queue. kauditd_thread() flushes hold before retry, so when auditd reads again the later
+    // records overtake the first one.
     const v = r.violations[0];
     const [, first, later] = /^record #(\d+) reached auditd after record #(\d+), which was produced later$/.exec(v.message)!.map(Number);
     const at = (fn: string, event: string) => v.trace.findIndex((s) => s.fn === fn && s.event === event);
-    expect(at('kauditd_retry_skb', `skb_queue_tail(&audit_retry_queue, #${first})`)).toBeGreaterThanOrEqual(0);
-    expect(at('kauditd_hold_skb', `skb_queue_tail(&audit_hold_queue, #${first})`)).toBeGreaterThan(at('kauditd_retry_skb', `skb_queue_tail(&audit_retry_queue, #${first})`));
-    expect(at('kauditd_rehold_skb', `skb_queue_tail(&audit_hold_queue, #${first})`)).toBeGreaterThan(at('kauditd_hold_skb', `skb_queue_tail(&audit_hold_queue, #${first})`));
+    const backToRetry = at('kauditd_hold_skb', `skb_queue_tail(&audit_retry_queue, #${first})`);
+    expect(backToRetry).toBeGreaterThan(0);
+    expect(v.trace[backToRetry - 1]).toMatchObject({ fn: 'kauditd_send_queue', event: `netlink_unicast(#${first}) failed -EAGAIN` });
+    const toHold = at('kauditd_hold_skb', `skb_queue_tail(&audit_hold_queue, #${later})`);
+    expect(toHold).toBeGreaterThan(backToRetry);
+    expect(v.trace[toHold - 1]).toMatchObject({ fn: 'kauditd_send_queue', event: `skb_dequeue(&audit_retry_queue) -> #${later}` });
     const laterSent = at('kauditd_send_queue', `netlink_unicast(#${later}) delivered`);
-    expect(v.trace[laterSent - 1]).toMatchObject({ fn: 'kauditd_send_queue', event: `skb_dequeue(&audit_queue) -> #${later}` });
+    expect(v.trace[laterSent - 1]).toMatchObject({ event: `skb_dequeue(&audit_hold_queue) -> #${later}` });
     expect(v.trace.slice(-2)).toMatchObject([
-      { fn: 'kauditd_send_queue', event: `skb_dequeue(&audit_hold_queue) -> #${first}` },
+      { fn: 'kauditd_send_queue', event: `skb_dequeue(&audit_retry_queue) -> #${first}` },
       { fn: 'kauditd_send_queue', event: `netlink_unicast(#${first}) delivered` },
     ]);
-    // each step names the line it ran: the park on the hold queue sits in kauditd_hold_skb()
-    const held = v.trace[at('kauditd_hold_skb', `skb_queue_tail(&audit_hold_queue, #${first})`)];
-    expect(functionAt(text, held.line)).toBe('kauditd_hold_skb');
-    expect(text.split('\n')[held.line - 1]).toContain('skb_queue_tail(&audit_hold_queue, skb);');
+    // each step names the line it ran: the requeue to retry sits in kauditd_hold_skb()'s -EAGAIN branch
+    const requeue = v.trace[backToRetry];
+    expect(functionAt(text, requeue.line)).toBe('kauditd_hold_skb');
+    expect(text.split('\n')[requeue.line - 1]).toContain('skb_queue_tail(&audit_retry_queue, skb);');
   });
 
   it('exploring auditd-stopped shrinks the reordering to a handful of records', () => {

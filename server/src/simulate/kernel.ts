@@ -29,7 +29,7 @@ export const KERNEL_CONSTANTS: { [name: string]: number } = {
 };
 
 /** Calls that are pure bookkeeping in the model: they happen, and change nothing the model tracks. */
-const NO_OPS = /^(spin_(lock|unlock)\w*|raw_spin_\w+|mutex_(lock|unlock)\w*|rcu_read_(lock|unlock)\w*|read_(lock|unlock)\w*|write_(lock|unlock)\w*|local_irq_\w+|set_freezable|try_to_freeze|wake_up\w*|set_current_state|__set_current_state|add_wait_queue\w*|remove_wait_queue|might_sleep|lockdep_assert_held\w*|put_net|put_pid|kfree|kvfree|kmem_cache_free|call_rcu|kfree_rcu|synchronize_rcu|synchronize_net|netlink_ack|printk\w*|pr_\w+|audit_panic|BUG_ON|WARN_ON\w*|barrier|smp_\w*mb|preempt_\w+|init_waitqueue_head|INIT_LIST_HEAD|mutex_init|spin_lock_init|DECLARE_WAITQUEUE)$/;
+const NO_OPS = /^(spin_(lock|unlock)\w*|raw_spin_\w+|mutex_(lock|unlock)\w*|rcu_read_(lock|unlock)\w*|read_(lock|unlock)\w*|write_(lock|unlock)\w*|local_irq_\w+|set_freezable|try_to_freeze|wake_up\w*|set_current_state|__set_current_state|add_wait_queue\w*|remove_wait_queue|might_sleep|lockdep_assert_held\w*|put_net|put_pid|kfree|kvfree|kmem_cache_free|call_rcu|kfree_rcu|synchronize_rcu|synchronize_net|netlink_ack|printk\w*|pr_\w+|audit_panic|BUG_ON|WARN_ON\w*|barrier|smp_\w*mb|preempt_\w+|init_waitqueue_head|INIT_LIST_HEAD|mutex_init|spin_lock_init|DECLARE_WAITQUEUE|va_start|va_end|va_copy|ktime_get\w*|skb_put|skb_trim)$/;
 
 interface DrainFrame {
   fn: string;
@@ -481,6 +481,10 @@ export class World implements Kernel {
     // time: a tick is a jiffy, HZ is 100
     t.set('msecs_to_jiffies', (args, f) => Math.ceil(Number(v(args, f, 0)) / 10));
     t.set('jiffies_to_msecs', (args, f) => Number(v(args, f, 0)) * 10);
+    // formatting: a record's text is not modelled, only that there is room for it (AUDIT_BUFSIZ)
+    t.set('skb_tailroom', () => 1024);
+    t.set('skb_tail_pointer', () => 0);
+    for (const n of ['vsnprintf', 'vscnprintf', 'snprintf_len']) t.set(n, () => 0);
     // the file's other kernel dependencies that must not say "no"
     t.set('audit_filter', () => 1);
     t.set('gfpflags_allow_blocking', () => 1);
