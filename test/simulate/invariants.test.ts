@@ -133,6 +133,22 @@ describe('ordering', () => {
   });
 });
 
+describe('atomic context', () => {
+  it('notes a send that blocks inside rcu_read_lock(), once, with its place', () => {
+    const text = variant(
+      '\trcu_read_unlock();\n\tif (!sk)\n\t\treturn -ECONNREFUSED;\n\n\tskb_get(skb);\n\trc = netlink_unicast(sk, skb, portid, 0);\n',
+      '\tif (!sk) {\n\t\trcu_read_unlock();\n\t\treturn -ECONNREFUSED;\n\t}\n\n\tskb_get(skb);\n\trc = netlink_unicast(sk, skb, portid, 0);\n\trcu_read_unlock();\n',
+    );
+    const line = text.split('\n').findIndex((l) => l.includes('rc = netlink_unicast(sk, skb, portid, 0);')) + 1;
+    const r = run(text, { scenario: 'auditd-stopped', records: 300 });
+    expect(r.notes.filter((n) => n.includes('scheduling while atomic'))).toEqual([
+      `demo_unicast() sleeps at line ${line} while inside rcu_read_lock(): scheduling while atomic ("BUG: sleeping function called from invalid context")`,
+    ]);
+    // the example itself drops the RCU read lock before it sends
+    expect(run(DEMO, { scenario: 'auditd-stopped', records: 300 }).notes.some((n) => n.includes('scheduling while atomic'))).toBe(false);
+  });
+});
+
 describe('the run itself', () => {
   it('is deterministic for a seed, and the seed changes eagain-burst', () => {
     const a = run(DEMO, { scenario: 'eagain-burst', records: 500, seed: 7 });

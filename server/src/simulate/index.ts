@@ -309,6 +309,7 @@ function resume(task: Task, world: World): void {
   const before = world.events;
   const r = task.gen.next();
   if (r.done) { task.done = true; return; }
+  if (r.value.kind !== 'yield') world.sleeping();
   task.idle = world.events === before ? (task.idle ?? 0) + 1 : 0;
   if (task.idle > SPIN_LIMIT) {
     world.violation('termination', `${task.name}() woke ${SPIN_LIMIT} times in a row without taking, queueing or sending a record: what it waits for stays true while nothing it does changes it, so the thread busy-loops on a CPU (a livelock)`);

@@ -29,7 +29,7 @@ export const KERNEL_CONSTANTS: { [name: string]: number } = {
 };
 
 /** Calls that are pure bookkeeping in the model: they happen, and change nothing the model tracks. */
-const NO_OPS = /^(spin_(lock|unlock)\w*|raw_spin_\w+|mutex_(lock|unlock)\w*|rcu_read_(lock|unlock)\w*|read_(lock|unlock)\w*|write_(lock|unlock)\w*|local_irq_\w+|set_freezable|try_to_freeze|wake_up\w*|set_current_state|__set_current_state|add_wait_queue\w*|remove_wait_queue|might_sleep|lockdep_assert_held\w*|put_net|put_pid|kfree|kvfree|kmem_cache_free|call_rcu|kfree_rcu|synchronize_rcu|synchronize_net|netlink_ack|printk\w*|pr_\w+|audit_panic|BUG_ON|WARN_ON\w*|barrier|smp_\w*mb|preempt_\w+|init_waitqueue_head|INIT_LIST_HEAD|mutex_init|spin_lock_init|DECLARE_WAITQUEUE|va_start|va_end|va_copy|ktime_get\w*|skb_put|skb_trim)$/;
+const NO_OPS = /^(spin_lock_init|mutex_(lock|unlock)\w*|local_irq_\w+|set_freezable|try_to_freeze|wake_up\w*|set_current_state|__set_current_state|add_wait_queue\w*|remove_wait_queue|might_sleep|lockdep_assert_held\w*|put_net|put_pid|kfree|kvfree|kmem_cache_free|call_rcu|kfree_rcu|synchronize_rcu|synchronize_net|netlink_ack|printk\w*|pr_\w+|audit_panic|BUG_ON|WARN_ON\w*|barrier|smp_\w*mb|preempt_\w+|init_waitqueue_head|INIT_LIST_HEAD|mutex_init|spin_lock_init|DECLARE_WAITQUEUE|va_start|va_end|va_copy|ktime_get\w*|skb_put|skb_trim)$/;
 
 interface DrainFrame {
   fn: string;
@@ -83,6 +83,9 @@ export class World implements Kernel {
   /** Observations that are no invariant's business, for the result's notes. */
   readonly notes: string[] = [];
   private readonly overByAdmission = new Set<string>();
+  /** Per task: spinlocks held and rcu_read_lock() depth, so a sleep in atomic context is seen. */
+  private readonly atomic = new Map<Struct, { spin: number; rcu: number }>();
+  private readonly atomicSleeps = new Set<string>();
   /** Every step about a focused record, in order. */
   readonly focusSteps: SeqStep[] = [];
   private readonly ring = {
@@ -189,6 +192,24 @@ export class World implements Kernel {
   }
 
   /** The last steps before now, oldest first. */
+  private atomicOf(task: Struct): { spin: number; rcu: number } {
+    let d = this.atomic.get(task);
+    if (!d) this.atomic.set(task, (d = { spin: 0, rcu: 0 }));
+    return d;
+  }
+
+  /** The running task is about to sleep: in atomic context that is a kernel BUG, noted once per place. */
+  sleeping(): void {
+    const d = this.atomic.get(this.current);
+    if (!d || (!d.spin && !d.rcu)) return;
+    const w = this.where();
+    const key = `${w.fn}:${w.line}`;
+    if (this.atomicSleeps.has(key)) return;
+    this.atomicSleeps.add(key);
+    const what = d.spin ? 'holding a spinlock' : 'inside rcu_read_lock()';
+    this.notes.push(`${w.fn}() sleeps at line ${w.line} while ${what}: scheduling while atomic ("BUG: sleeping function called from invalid context")`);
+  }
+
   /** Queue lengths now, for steps made outside the event ring. */
   queueLengths(): { [q: string]: number } {
     const out: { [q: string]: number } = {};
@@ -481,6 +502,18 @@ export class World implements Kernel {
     // time: a tick is a jiffy, HZ is 100
     t.set('msecs_to_jiffies', (args, f) => Math.ceil(Number(v(args, f, 0)) / 10));
     t.set('jiffies_to_msecs', (args, f) => Number(v(args, f, 0)) * 10);
+    // locks and RCU: counted per task (tasks are cooperative, so they exclude nothing; a sleep
+    // while one is held is what matters)
+    const lockDelta = (field: 'spin' | 'rcu', delta: number): Builtin => () => {
+      const d = this.atomicOf(this.current);
+      d[field] = Math.max(0, d[field] + delta);
+      return 0;
+    };
+    for (const n of ['spin_lock', 'spin_lock_irq', 'spin_lock_irqsave', 'spin_lock_bh', 'raw_spin_lock', 'raw_spin_lock_irqsave', 'read_lock', 'write_lock', 'read_lock_bh', 'write_lock_bh']) t.set(n, lockDelta('spin', 1));
+    for (const n of ['spin_unlock', 'spin_unlock_irq', 'spin_unlock_irqrestore', 'spin_unlock_bh', 'raw_spin_unlock', 'raw_spin_unlock_irqrestore', 'read_unlock', 'write_unlock', 'read_unlock_bh', 'write_unlock_bh']) t.set(n, lockDelta('spin', -1));
+    for (const n of ['rcu_read_lock', 'rcu_read_lock_bh', 'rcu_read_lock_sched']) t.set(n, lockDelta('rcu', 1));
+    for (const n of ['rcu_read_unlock', 'rcu_read_unlock_bh', 'rcu_read_unlock_sched']) t.set(n, lockDelta('rcu', -1));
+    t.set('spin_trylock', () => { this.atomicOf(this.current).spin++; return 1; });
     // formatting: a record's text is not modelled, only that there is room for it (AUDIT_BUFSIZ)
     t.set('skb_tailroom', () => 1024);
     t.set('skb_tail_pointer', () => 0);
