@@ -139,8 +139,14 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
         if (left) visit(left, op === '=' ? 'write' : 'rw', node);
         if (right) {
           const r = stripParens(right);
+          const branchCall = r.type === 'conditional_expression' ? soleCallBranch(r) : undefined;
           if (r.type === 'call_expression') {
             const call = visitCall(r, node, false);
+            if (call && left) call.resultVar = pathOf(left, src);
+          } else if (branchCall) {
+            // `rc = failed ? failed : send(skb)`: rc holds the call's status whenever the call ran
+            for (const k of kids(r)) if (k !== branchCall.branch) visit(k, 'read', node);
+            const call = visitCall(branchCall.call, node, false);
             if (call && left) call.resultVar = pathOf(left, src);
           } else visit(right, 'read', node);
           const c = constantOf(right, src);
@@ -504,3 +510,10 @@ function collectLocals(n: Ast, src: SourceView, out: Set<string>): void {
 
 export { ERRNO };
 export type { FieldBinding };
+
+/** The one branch of `c ? a : b` that is a call (with the branch node as written), if exactly one is. */
+function soleCallBranch(cond: Ast): { branch: Ast; call: Ast } | undefined {
+  const [, yes, no] = kids(cond);
+  const calls = [yes, no].filter((b): b is Ast => !!b && stripParens(b).type === 'call_expression');
+  return calls.length === 1 ? { branch: calls[0], call: stripParens(calls[0]) } : undefined;
+}
