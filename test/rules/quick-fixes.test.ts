@@ -3,7 +3,11 @@
  * finding and adds no warning (the fixes verify themselves; these tests apply
  * them independently and check the result).
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { applyFilePatch } from '../../server/src/patch/apply';
+import { parsePatch } from '../../server/src/patch/parse';
 import { Analyser } from '../../server/src/analyser';
 import { applyEdits, quickFixes } from '../../server/src/features/quickFixes';
 import { CORPUS, hasShared, readShared } from '../shared';
@@ -44,6 +48,14 @@ describe('AQ101: insert the backlog-limit guard', () => {
     expect(fixed).toMatch(/if \(audit_backlog_limit &&\n\s+skb_queue_len\(&audit_retry_queue\) >= audit_backlog_limit\) \{\n\s+audit_log_lost\("retry queue overflow"\);\n\s+kfree_skb\(skb\);\n\s+return;\n\s+\}\n\s+skb_queue_tail\(&audit_retry_queue, skb\);/);
     expect(after.findings.filter((f) => f.rule === 'AQ101')).toEqual([]);
     expect(after.findings.filter((f) => f.rule === 'AQ105')).toEqual([]); // the drop it adds is counted
+  });
+
+  it('counts the loss the way the file does: the example\'s own wrapper, not audit_log_lost', () => {
+    const demo = readFileSync(resolve(__dirname, '..', '..', 'examples', 'kauditd-demo.c'), 'utf8');
+    const patch = parsePatch(readFileSync(resolve(__dirname, '..', '..', 'examples', 'unbounded-retry.patch'), 'utf8')).messages[0].files[0];
+    const { fixed, after } = fixAndReanalyse(applyFilePatch(demo, patch).post, 'AQ101');
+    expect(fixed).toMatch(/skb_queue_len\(&audit_retry_queue\) >= audit_backlog_limit\) \{\n\s+demo_count_lost\("retry queue overflow"\);/);
+    expect(after.findings).toEqual([]);
   });
 });
 

@@ -87,6 +87,26 @@ function markAccesses(a: FileAnalysis, f: Finding): QuickFix[] {
   return [{ title: `Mark the accesses to ${variable} with READ_ONCE()/WRITE_ONCE()`, rule: f.rule, edits: dedupe(edits) }];
 }
 
+/**
+ * How this file counts a lost record: the function its own code calls most for that (a file's
+ * audit_log_lost, or a wrapper such as `demo_count_lost(const char *why)`), else audit_log_lost.
+ */
+function lossCall(m: FileAnalysis['model']): string {
+  const counts = new Map<string, number>();
+  for (const e of m.file.functions.values()) {
+    for (const c of e.facts.calls) {
+      const callee = c.callee;
+      if (!callee) continue;
+      const target = m.file.functions.get(callee);
+      const s = m.summaries.get(callee);
+      const counts1 = callee === m.lossCounter || (!!s?.countsLost && target?.facts.params.length === 1 && /char\s*\*/.test(target.facts.params[0].type));
+      if (counts1) counts.set(callee, (counts.get(callee) ?? 0) + 1);
+    }
+  }
+  const best = [...counts].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0];
+  return best?.[0] ?? m.lossCounter ?? 'audit_log_lost';
+}
+
 /** AQ101: the 2022 shape: check the limit, count the loss, free, and leave. */
 function insertBacklogGuard(a: FileAnalysis, f: Finding): QuickFix[] {
   const text = a.parsed.text;
@@ -97,7 +117,7 @@ function insertBacklogGuard(a: FileAnalysis, f: Finding): QuickFix[] {
   const [, indent, , , queue, record] = call;
   const limit = [...m.file.functions.values()].flatMap((e) => e.facts.limits)[0] ?? [...m.file.globals.keys()].find((g) => /backlog_limit$/.test(g));
   if (!limit) return [];
-  const lost = m.lossCounter ?? 'audit_log_lost';
+  const lost = lossCall(m);
   const fn = m.file.functions.get(f.function);
   const isVoid = !fn || /^(static\s+)?(inline\s+)?void$/.test(fn.facts.returnType.trim());
   const lineStart = text.lastIndexOf('\n', f.span.start) + 1;
