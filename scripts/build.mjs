@@ -1,6 +1,11 @@
 // Bundles client, server, CLI and benchmark with esbuild. Native parsers and the
 // editor API stay external: they are loaded at run time from node_modules / the host.
 import { build } from 'esbuild';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -18,13 +23,35 @@ const common = {
 };
 
 const entries = [
-  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
-  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', shipped: true },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', shipped: true },
+  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', shipped: true },
   { entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' },
   // The simulation panel's script, with uPlot and its CSS (dist/webview.css): runs in the webview, loads nothing remote.
-  { entryPoints: ['client/src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
+  { entryPoints: ['client/src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [], shipped: true },
 ];
 
-await Promise.all(entries.map((e) => build({ ...common, ...e })));
+const results = await Promise.all(entries.map(({ shipped, ...e }) => build({ ...common, ...e, metafile: !!shipped })));
+
+// The shipped bundles carry other packages' code, and esbuild drops their licence headers: list
+// each bundled package with its licence text in dist/THIRD-PARTY-NOTICES.txt (packaged with them).
+const bundled = new Map(); // package directory (relative) -> name
+for (const r of results) {
+  for (const input of Object.keys(r.metafile?.inputs ?? {})) {
+    // the innermost node_modules/<name>/ (nested copies are packages of their own)
+    const at = input.lastIndexOf('node_modules/');
+    if (at < 0) continue;
+    const m = /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input.slice(at));
+    if (m) bundled.set(input.slice(0, at) + `node_modules/${m[1]}`, m[1]);
+  }
+}
+const notices = [...bundled].sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0])).map(([rel, name]) => {
+  const dir = join(ROOT, rel);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+  if (!file) throw new Error(`${rel} is bundled but has no licence file to credit`);
+  return `${name} ${pkg.version} (${pkg.license})\n${'-'.repeat(60)}\n${readFileSync(join(dir, file), 'utf8').trim()}\n`;
+});
+mkdirSync(join(ROOT, 'dist'), { recursive: true });
+writeFileSync(join(ROOT, 'dist', 'THIRD-PARTY-NOTICES.txt'), `AuditLens bundles the following packages into dist/*.js.\n\n${notices.join('\n')}`);
 if (watch) console.log('watch mode is not implemented; re-run npm run build');
