@@ -12,32 +12,64 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
+  State,
   TransportKind,
   WorkDoneProgress,
 } from 'vscode-languageclient/node';
+import { STATUS_NOTIFICATION, TRUST_NOTIFICATION, type StatusNotification } from '../../server/src/features/requests';
+import { documentOf } from './editors';
 import type { ServerCommands } from './simulationPanel';
 
 export const CLIENT_ID = 'auditlens'; // also the prefix of `auditlens.trace.server`
 const CLIENT_NAME = 'AuditLens';
 
-/** C files (saved or not) and patches; the server decides which C files are the audit core. */
-export const DOCUMENT_SELECTOR: DocumentSelector = [
-  { scheme: 'file', language: 'c' },
-  { scheme: 'untitled', language: 'c' },
+/** The patch documents: the patch language, and a .patch still open as VS Code's own `diff` language. */
+const PATCH_SELECTOR: DocumentSelector = [
   { language: 'auditlens-patch' },
-  // A .patch may still be open as VS Code's own `diff` language.
   { scheme: 'file', pattern: '**/*.{patch,diff,eml,mbox}' },
 ];
+
+/**
+ * C files (saved or not) and patches; the server decides which C files are
+ * the audit core. C documents are sent from the local file system, untitled
+ * editors and the file systems of the workspace's folders (a virtual
+ * workspace such as a remote repository): not from views of other versions
+ * (`git:`) or of a comparison's images, whose problems are not the file's.
+ */
+export function documentSelector(folderSchemes: readonly string[] = []): DocumentSelector {
+  const schemes = [...new Set(['file', 'untitled', ...folderSchemes])];
+  return [...schemes.map((scheme) => ({ scheme, language: 'c' })), ...PATCH_SELECTOR];
+}
+
+export type ServerState = 'starting' | 'running' | 'stopped';
+
+/** Runs under a progress notification: the client, the work-done token to pass and the notification's cancel. */
+type ServerWork<T> = (client: LanguageClient, workDoneToken: string, token: vscode.CancellationToken, progress: vscode.Progress<{ message?: string }>) => Promise<T>;
 
 export class AuditLensContext implements vscode.Disposable, ServerCommands {
   readonly output: vscode.LogOutputChannel;
   private client: LanguageClient | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  private readonly statusEmitter = new vscode.EventEmitter<StatusNotification>();
+  /** Server health, for the language status item. */
+  readonly onDidChangeState = this.stateEmitter.event;
+  /** The server's status of a document after each analysis (auditlens/statusChanged). */
+  readonly onDidChangeStatus = this.statusEmitter.event;
+  private currentState: ServerState = 'stopped';
 
   constructor(private readonly extension: vscode.ExtensionContext) {
     // A log channel: the language client of v11 writes leveled messages into it.
     this.output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
-    this.subscriptions.push(this.output);
+    this.subscriptions.push(this.output, this.stateEmitter, this.statusEmitter);
+    // Trust is granted at most once per session (revoking it reloads the window).
+    this.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (this.client?.isRunning()) void this.client.sendNotification(TRUST_NOTIFICATION, { trusted: true });
+    }));
+  }
+
+  get state(): ServerState {
+    return this.currentState;
   }
 
   /** Starts the bundled server; failures go to the output channel, not to activation. */
@@ -45,9 +77,13 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     if (this.client) return;
     const client = this.createClient();
     this.client = client;
+    client.onDidChangeState((e) => this.setState(e.newState === State.Running ? 'running' : e.newState === State.Starting ? 'starting' : 'stopped'));
+    client.onNotification(STATUS_NOTIFICATION, (status: StatusNotification) => this.statusEmitter.fire(status));
+    this.setState('starting');
     try {
       await client.start();
     } catch (err) {
+      this.setState('stopped');
       this.output.error(`AuditLens server failed to start: ${err instanceof Error ? err.message : String(err)}`);
       this.output.show(true);
     }
@@ -63,6 +99,7 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     } catch (err) {
       this.output.warn(`AuditLens server did not stop cleanly: ${err instanceof Error ? err.message : String(err)}`);
     }
+    this.setState('stopped');
   }
 
   async restart(): Promise<void> {
@@ -71,22 +108,45 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     await this.start();
   }
 
+  /** A document URI as the server knows it (the client's own conversion, so encodings match). */
+  protocolUri(uri: vscode.Uri): string {
+    return this.client ? this.client.code2ProtocolConverter.asUri(uri) : uri.toString();
+  }
+
+  /**
+   * A quick request to the server (status, model summary): undefined, after
+   * logging why, when the server is not running or the request fails.
+   */
+  async request<T>(method: string, params: object): Promise<T | undefined> {
+    const client = this.client;
+    if (!client?.isRunning()) return undefined;
+    try {
+      return await client.sendRequest<T>(method, params);
+    } catch (err) {
+      this.output.error(`${method} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
   /** Asks the server for a reply to the active patch document and opens it beside. */
   async draftReply(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor || !this.client) {
+    const patch = documentOf('auditlens-patch') ?? vscode.window.activeTextEditor?.document;
+    if (!patch || !this.client) {
       void vscode.window.showInformationMessage('AuditLens: open a patch or patch email first.');
       return;
     }
+    this.output.info(`drafting a reply to ${patch.uri.toString()}`);
     const text = await this.client.sendRequest<string | null>('workspace/executeCommand', {
       command: 'auditlens.server.draftReply',
-      arguments: [editor.document.uri.toString()],
+      arguments: [this.protocolUri(patch.uri)],
     });
     if (!text) {
       void vscode.window.showInformationMessage('AuditLens: this document is not a patch AuditLens has reviewed.');
       return;
     }
-    const reply = await vscode.workspace.openTextDocument({ content: text, language: 'auditlens-patch' });
+    // Plain text, not auditlens-patch: the draft quotes trimmed hunks, and reviewing our own
+    // reply would only report them as damaged.
+    const reply = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
     await vscode.window.showTextDocument(reply, { viewColumn: vscode.ViewColumn.Beside });
   }
 
@@ -97,6 +157,19 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
    * undefined.
    */
   async run<T>(command: string, args: unknown[], title: string): Promise<T | undefined> {
+    this.output.info(`${command} ${JSON.stringify(args.slice(1))}`);
+    return this.withServerProgress<T>(title, (client, workDoneToken, token) =>
+      client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token) as Promise<T>);
+  }
+
+  /**
+   * Runs `work` under a cancellable notification that shows the server's
+   * work-done progress on the token it is given (the percentage, or the
+   * server's message). On cancel the request is cancelled; with
+   * `awaitAfterCancel` the answer is still awaited (a server that stops
+   * between items answers with what it did), otherwise it is undefined.
+   */
+  async withServerProgress<T>(title: string, work: ServerWork<T>, options: { awaitAfterCancel?: boolean } = {}): Promise<T | undefined> {
     const client = this.client;
     if (!client?.isRunning()) {
       void vscode.window.showInformationMessage('AuditLens: the language server is not running (AuditLens: Restart Server).');
@@ -106,18 +179,25 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
       const workDoneToken = `auditlens-${randomUUID()}`;
       let done = 0;
       const onProgress = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
-        if (value.kind === 'end' || value.percentage === undefined || value.percentage <= done) return;
-        progress.report({ increment: value.percentage - done, message: `${value.percentage}%` });
-        done = value.percentage;
+        if (value.kind === 'end') return;
+        const percentage = value.percentage ?? done;
+        const increment = Math.max(0, percentage - done);
+        done = Math.max(done, percentage);
+        if (value.message !== undefined) progress.report({ increment, message: value.message });
+        else if (increment > 0) progress.report({ increment, message: `${percentage}%` });
       });
       let onCancel: vscode.Disposable | undefined;
-      const cancelled = new Promise<undefined>((resolve) => { onCancel = token.onCancellationRequested(() => resolve(undefined)); });
+      const cancelled = new Promise<undefined>((resolve) => {
+        onCancel = token.onCancellationRequested(() => {
+          if (options.awaitAfterCancel) progress.report({ message: 'cancelling…' });
+          else resolve(undefined);
+        });
+      });
       try {
-        const answer = client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token);
-        return (await Promise.race([answer, cancelled])) as T | undefined;
+        return await Promise.race([work(client, workDoneToken, token, progress), cancelled]);
       } catch (err) {
         if (token.isCancellationRequested) return undefined; // the server's RequestCancelled
-        this.output.error(`${command} failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.output.error(`${title} failed: ${err instanceof Error ? err.message : String(err)}`);
         void vscode.window.showErrorMessage(`AuditLens: ${title.replace(/^AuditLens: /, '')} failed: ${err instanceof Error ? err.message : String(err)}`);
         return undefined;
       } finally {
@@ -133,6 +213,13 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     void this.stop().finally(() => subscriptions.forEach((d) => d.dispose()));
   }
 
+  private setState(state: ServerState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.output.info(`server ${state}`);
+    this.stateEmitter.fire(state);
+  }
+
   private createClient(): LanguageClient {
     const module = this.extension.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
@@ -140,15 +227,19 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
     const config = vscode.workspace.getConfiguration('auditlens');
+    const trusted = vscode.workspace.isTrusted;
     const clientOptions: LanguageClientOptions = {
-      documentSelector: DOCUMENT_SELECTOR,
+      documentSelector: documentSelector((vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)),
       outputChannel: this.output,
       // Read at start; later changes are pulled by the server (workspace/configuration).
       initializationOptions: {
         maxFileSize: config.get<number>('maxFileSize'),
         rules: config.get<Record<string, string>>('rules'),
         // reading the committed version runs git: only where the workspace is trusted
-        workingTree: vscode.workspace.isTrusted && config.get<boolean>('workingTree', true),
+        workingTree: trusted && config.get<boolean>('workingTree', true),
+        // the server keeps git off while this is false, whatever the settings it pulls later say
+        trusted,
+        patch: { baseFile: config.get<string>('patch.baseFile', '') },
       },
     };
     return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);

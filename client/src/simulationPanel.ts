@@ -8,7 +8,9 @@
 import * as vscode from 'vscode';
 import type { Comparison, CompareReply, SimulateReply, SimulationFailure } from '../../server/src/features/simulation';
 import { SCENARIOS, ScenarioName } from '../../server/src/simulate/types';
+import { documentOf } from './editors';
 import { newNonce, renderHtml } from './panelHtml';
+import { simulationDefaults, type SimulationDefaults } from './simulationSettings';
 import { isFromWebview, PanelView, RunSide, ToWebview } from './webview/protocol';
 
 export { renderHtml } from './panelHtml';
@@ -30,6 +32,7 @@ const SCENARIO_DETAIL: Record<ScenarioName, string> = {
 /** Runs a server command under a cancellable notification; undefined when cancelled or unavailable. */
 export interface ServerCommands {
   run<T>(command: string, args: unknown[], title: string): Promise<T | undefined>;
+  readonly output: vscode.LogOutputChannel;
 }
 
 function isFailure(reply: SimulateReply | CompareReply): reply is SimulationFailure {
@@ -131,37 +134,51 @@ export class SimulationPanels implements vscode.Disposable {
     }));
   }
 
-  /** `auditlens.simulate` [uri, scenario] from a lens; from the palette, the active C editor and a picked scenario. */
-  async simulate(uri?: unknown, scenario?: unknown): Promise<void> {
-    const active = vscode.window.activeTextEditor?.document;
-    const target = typeof uri === 'string' ? uri : active?.languageId === 'c' ? active.uri.toString() : undefined;
+  /** The `auditlens.simulation.*` defaults for a document; bad values are reported in the output and left out. */
+  private defaults(target: string): SimulationDefaults {
+    const config = vscode.workspace.getConfiguration('auditlens', vscode.Uri.parse(target));
+    const { options, problems } = simulationDefaults((key) => config.get(key));
+    for (const p of problems) this.server.output.warn(p);
+    return options;
+  }
+
+  /**
+   * `auditlens.simulate` [uri, scenario] from a lens; from the palette, the active C editor and a
+   * picked scenario. With `explore`, the scenario's variants are run smallest first and the first
+   * counterexample is shown (`auditlens.explore`).
+   */
+  async simulate(uri?: unknown, scenario?: unknown, explore = false): Promise<void> {
+    const target = typeof uri === 'string' ? uri : documentOf('c')?.uri.toString();
     if (!target) {
-      void vscode.window.showInformationMessage('AuditLens: open kernel/audit.c (or another audit C file) to simulate it.');
+      void vscode.window.showInformationMessage(`AuditLens: open kernel/audit.c (or another audit C file) to ${explore ? 'explore' : 'simulate'} it.`);
       return;
     }
-    const picked = isScenario(scenario) ? scenario : await pickScenario('Scenario to run on this file');
+    const picked = isScenario(scenario) ? scenario : await pickScenario(explore ? 'Scenario to explore for a counterexample (up to 160 runs, smallest first)' : 'Scenario to run on this file');
     if (!picked) return;
-    const reply = await this.server.run<SimulateReply>(SERVER_SIMULATE, [target, picked], `AuditLens: simulating ${picked}`);
+    const options = { ...this.defaults(target), ...(explore ? { explore: true } : {}) };
+    const title = explore ? `AuditLens: exploring ${picked} for a counterexample` : `AuditLens: simulating ${picked}`;
+    const reply = await this.server.run<SimulateReply>(SERVER_SIMULATE, [target, picked, options], title);
     if (!reply) return;
     if (isFailure(reply)) {
-      void vscode.window.showErrorMessage(`AuditLens: cannot simulate ${picked}: ${reply.error}`);
+      void vscode.window.showErrorMessage(`AuditLens: cannot ${explore ? 'explore' : 'simulate'} ${picked}: ${reply.error}`);
       return;
     }
     const document = vscode.Uri.parse(target);
     const name = baseName(document.path);
-    this.show(`${target}\n${picked}`, { title: `AuditLens: ${picked}`, subject: `${name}: ${reply.violations.length ? `${reply.violations.length} invariant violation(s)` : 'no invariant violated'}`, runs: [{ side: 'file', label: name, result: reply }] }, { file: document });
+    const outcome = reply.violations.length ? `${reply.violations.length} invariant violation(s)` : explore ? 'no counterexample found' : 'no invariant violated';
+    this.show(`${target}\n${picked}${explore ? '\nexplore' : ''}`, { title: `AuditLens: ${picked}${explore ? ', explored' : ''}`, subject: `${name}: ${outcome}`, runs: [{ side: 'file', label: name, result: reply }] }, { file: document });
   }
 
-  /** `auditlens.compare` [patchUri, scenario]: the scenario on the code before and after the patch. */
+  /** `auditlens.compare` [patchUri, scenario]: the scenario on the code before and after the patch, with the same options. */
   async compare(uri?: unknown, scenario?: unknown): Promise<void> {
-    const target = typeof uri === 'string' ? uri : vscode.window.activeTextEditor?.document.uri.toString();
+    const target = typeof uri === 'string' ? uri : (documentOf('auditlens-patch') ?? vscode.window.activeTextEditor?.document)?.uri.toString();
     if (!target) {
       void vscode.window.showInformationMessage('AuditLens: open a patch or patch email to compare before and after it.');
       return;
     }
     const picked = isScenario(scenario) ? scenario : await pickScenario('Scenario to run before and after the patch');
     if (!picked) return;
-    const reply = await this.server.run<CompareReply>(SERVER_COMPARE, [target, picked], `AuditLens: comparing ${picked} before and after the patch`);
+    const reply = await this.server.run<CompareReply>(SERVER_COMPARE, [target, picked, this.defaults(target)], `AuditLens: comparing ${picked} before and after the patch`);
     if (!reply) return;
     if (isFailure(reply)) {
       void vscode.window.showErrorMessage(`AuditLens: cannot compare ${picked}: ${reply.error}`);

@@ -5,8 +5,10 @@
  */
 import * as path from 'node:path';
 import {
+  CancellationToken,
   createConnection,
   DidChangeConfigurationNotification,
+  ErrorCodes,
   InitializeResult,
   ProposedFeatures,
   ResponseError,
@@ -14,7 +16,7 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Analyser } from './analyser';
+import { Analyser, FileAnalysis } from './analyser';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { codeActions } from './features/codeActions';
@@ -26,6 +28,12 @@ import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
 import { DocumentTracker, TrackedDocument } from './features/documents';
 import { hover } from './features/hover';
 import { definition, references } from './features/navigation';
+import { checkFiles, parseCheckFilesParams } from './features/checkFiles';
+import { modelSummaryReply } from './features/modelSummaryText';
+import { findPatchBase, readBaseFileSetting } from './features/patchBase';
+import { CHECK_FILES_REQUEST, DocumentParams, MODEL_SUMMARY_REQUEST, ModelSummaryReply, STATUS_NOTIFICATION, STATUS_REQUEST, StatusNotification, TRUST_NOTIFICATION } from './features/requests';
+import { documentStatus, FAILED_STATUS } from './features/status';
+import { readSource } from './cli/input';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, ServerSettings } from './settings';
 
@@ -34,6 +42,14 @@ const connection = createConnection(ProposedFeatures.all);
 const DRAFT_REPLY = 'auditlens.server.draftReply';
 const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = { ...DEFAULT_SETTINGS };
+/** `auditlens.patch.baseFile` (features/patchBase.ts): empty means discover the base. */
+let patchBaseFile = '';
+/**
+ * The client's workspace trust. Working-tree mode runs git, whose repository config an untrusted
+ * workspace controls: it stays off until the client says the workspace is trusted, whatever the
+ * settings say (VS Code's default for auditlens.workingTree is on). Clients that do not say are trusted.
+ */
+let trusted = true;
 const analyser = new Analyser();
 const tracker = new DocumentTracker(analyser, () => settings);
 const workingTree = new WorkingTreeBaseline(analyser);
@@ -48,6 +64,7 @@ let workspaceRoots: string[] = [];
 /** The review of each open patch document, per version. */
 const patchReviews = new Map<string, PatchReview>();
 let canRegisterConfiguration = false;
+let canFollowFolders = false;
 
 /** Runs a handler; an exception is logged and answered with `fallback`, never fatal. */
 function guard<T>(what: string, fallback: T, fn: () => T): T {
@@ -66,12 +83,15 @@ function logError(what: string, err: unknown): void {
 
 connection.onInitialize((params): InitializeResult => {
   settings = readSettings(params.initializationOptions, DEFAULT_SETTINGS);
+  patchBaseFile = readBaseFileSetting(params.initializationOptions, '');
+  trusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted !== false;
   analyser.options = { rules: settings.rules };
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspaceRoots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   const workspace = params.capabilities?.workspace; // tolerate a bare `{}` from minimal clients
   canPullConfiguration = !!workspace?.configuration;
   canRegisterConfiguration = !!workspace?.didChangeConfiguration?.dynamicRegistration;
+  canFollowFolders = !!workspace?.workspaceFolders;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -82,6 +102,8 @@ connection.onInitialize((params): InitializeResult => {
       codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       executeCommandProvider: { commands: [DRAFT_REPLY, SIMULATE_COMMAND, COMPARE_COMMAND] },
+      // folders added or removed change where patch bases are looked for
+      ...(canFollowFolders ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
     },
     serverInfo: { name: 'auditlens', version: '0.1.0' },
   };
@@ -93,17 +115,40 @@ connection.onInitialized(() => {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'auditlens' }).catch((err) => logError('registering for configuration changes', err));
   }
   void refreshSettings();
+  if (canFollowFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders((e) =>
+      guard('didChangeWorkspaceFolders', undefined, () => {
+        const paths = (folders: { uri: string }[]) => folders.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
+        const removed = new Set(paths(e.removed));
+        workspaceRoots = [...workspaceRoots.filter((r) => !removed.has(r)), ...paths(e.added)];
+        for (const t of tracker.all()) {
+          const doc = documents.get(t.uri);
+          if (doc && t.kind === 'patch') guard(`re-reviewing ${t.uri}`, undefined, () => reviewAndPublish(doc));
+        }
+      }),
+    );
+  }
 });
 
-/** Takes new settings; open documents are analysed again when something that affects them changed. */
-function applySettings(next: ServerSettings): void {
-  if (next.maxFileSize === settings.maxFileSize && JSON.stringify(next.rules) === JSON.stringify(settings.rules)) return;
+/** Takes new settings; open documents are analysed (patches reviewed) again when something that affects them changed. */
+function applySettings(next: ServerSettings, nextBaseFile: string): void {
+  const rules = JSON.stringify(next.rules) !== JSON.stringify(settings.rules);
+  const size = next.maxFileSize !== settings.maxFileSize;
+  const tree = next.workingTree !== settings.workingTree;
+  const base = nextBaseFile !== patchBaseFile;
+  if (!rules && !size && !tree && !base) return;
   settings = next;
+  patchBaseFile = nextBaseFile;
   analyser.options = { rules: settings.rules };
-  connection.console.info(`settings: maxFileSize ${settings.maxFileSize} bytes, rules ${JSON.stringify(settings.rules)}`);
+  connection.console.info(`settings: maxFileSize ${settings.maxFileSize} bytes, rules ${JSON.stringify(settings.rules)}, workingTree ${settings.workingTree}, patch.baseFile ${JSON.stringify(patchBaseFile)}`);
+  // C documents first: a patch may be reviewed against one of them.
   for (const t of tracker.all()) {
     const doc = documents.get(t.uri);
-    if (doc && t.kind === 'audit-c') guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
+    if (doc && t.kind === 'audit-c' && (rules || size || tree)) guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
+  }
+  for (const t of tracker.all()) {
+    const doc = documents.get(t.uri);
+    if (doc && t.kind === 'patch' && (rules || size || base)) guard(`re-reviewing ${t.uri}`, undefined, () => reviewAndPublish(doc));
   }
 }
 
@@ -112,48 +157,85 @@ async function refreshSettings(): Promise<void> {
   if (!canPullConfiguration) return;
   try {
     const raw: unknown = await connection.workspace.getConfiguration('auditlens');
-    applySettings(readSettings(raw, settings));
+    applySettings(readSettings(raw, settings), readBaseFileSetting(raw, patchBaseFile));
   } catch (err) {
     logError('reading workspace configuration', err);
   }
 }
 
+connection.onNotification(TRUST_NOTIFICATION, (p: { trusted?: unknown }) =>
+  guard('workspaceTrust', undefined, () => {
+    if (p?.trusted !== true || trusted) return;
+    trusted = true;
+    connection.console.info('workspace trusted: working-tree mode may run git now');
+    if (!settings.workingTree) return;
+    for (const t of tracker.all()) {
+      const doc = documents.get(t.uri);
+      if (doc && t.kind === 'audit-c') guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
+    }
+  }),
+);
+
 connection.onDidChangeConfiguration((change) =>
   guard('didChangeConfiguration', undefined, () => {
     // Pushed settings (older clients) apply at once; the pull refreshes and re-analyses.
     const pushed = (change.settings as { auditlens?: unknown } | null)?.auditlens;
-    if (pushed) applySettings(readSettings(pushed, settings));
+    if (pushed) applySettings(readSettings(pushed, settings), readBaseFileSetting(pushed, patchBaseFile));
     void refreshSettings();
   }),
 );
 
-/** The base a patch applies to: an open kernel/audit.c, else one in a workspace folder. */
-function patchBase(): { text: string; path: string } | undefined {
-  for (const t of tracker.all()) {
-    if (t.kind === 'audit-c' && t.analysis && t.uri.endsWith('/kernel/audit.c')) return { text: t.analysis.parsed.text, path: t.uri };
-  }
-  for (const root of workspaceRoots) {
-    const candidate = path.join(root, 'kernel', 'audit.c');
-    try {
-      if (fs.statSync(candidate).size <= settings.maxFileSize) return { text: fs.readFileSync(candidate, 'utf8'), path: candidate };
-    } catch {
-      // no base there: the patch is reviewed from its hunks alone
-    }
-  }
-  return undefined;
+/** The file a patch applies to: auditlens.patch.baseFile, else discovered (features/patchBase.ts). */
+function patchBase(patchText: string) {
+  return findPatchBase(patchText, {
+    setting: patchBaseFile,
+    roots: workspaceRoots,
+    maxFileSize: settings.maxFileSize,
+    open: tracker.all().flatMap((t) => (t.kind === 'audit-c' && t.analysis ? [{ uri: t.uri, text: t.analysis.parsed.text }] : [])),
+    read: readSource,
+    exists: (p) => fs.existsSync(p),
+  });
+}
+
+/** Tells the client what a document's status is now (its language status item shows it). */
+function sendStatus(uri: string): void {
+  const tracked = tracker.get(uri);
+  const status = guard(`status of ${uri}`, { ...FAILED_STATUS, version: tracked?.version }, () => documentStatus(tracked, patchReviews.get(uri)));
+  const notification: StatusNotification = { uri, status };
+  void connection.sendNotification(STATUS_NOTIFICATION, notification);
 }
 
 function reviewAndPublish(doc: TextDocument): void {
+  try {
+    reviewPatchDocument(doc);
+  } finally {
+    sendStatus(doc.uri);
+  }
+}
+
+function reviewPatchDocument(doc: TextDocument): void {
   const text = doc.getText();
   if (Buffer.byteLength(text, 'utf8') > settings.maxFileSize) {
     patchReviews.delete(doc.uri);
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [skippedDiagnostic(text.length, settings.maxFileSize)] });
     return;
   }
-  const review = reviewDocument(text, patchBase(), settings.rules);
+  const { base, problem } = patchBase(text);
+  const review = reviewDocument(text, base, settings.rules, problem);
   patchReviews.set(doc.uri, review);
   const diagnostics = patchDiagnostics(review, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length, rulesDocDir);
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+}
+
+/** Diagnostics of an audit C analysis, with working-tree marks where that mode is on. */
+function auditDiagnostics(uri: string, analysis: FileAnalysis) {
+  return analysisDiagnostics(uri, analysis, {
+    rulesDocDir,
+    onError: logError,
+    introduced: settings.workingTree && trusted && uri.startsWith('file:')
+      ? (findings) => workingTree.introduced(fileURLToPath(uri), analysis.parsed.text, findings)
+      : undefined,
+  });
 }
 
 function publish(t: TrackedDocument): void {
@@ -161,13 +243,7 @@ function publish(t: TrackedDocument): void {
   const diagnostics = t.skipped
     ? [skippedDiagnostic(t.skipped.bytes, t.skipped.limit)]
     : t.analysis
-      ? analysisDiagnostics(t.uri, t.analysis, {
-        rulesDocDir,
-        onError: logError,
-        introduced: settings.workingTree && t.uri.startsWith('file:')
-          ? (findings) => workingTree.introduced(fileURLToPath(t.uri), t.analysis!.parsed.text, findings)
-          : undefined,
-      })
+      ? auditDiagnostics(t.uri, t.analysis)
       : [];
   void connection.sendDiagnostics({ uri: t.uri, version: t.version, diagnostics });
 }
@@ -176,6 +252,13 @@ function syncAndPublish(doc: TextDocument): void {
   const { current, previous } = tracker.sync(doc);
   if (current.kind === 'audit-c') {
     publish(current);
+    // A patch opened before its base was reviewed from its hunks alone: now there may be a base.
+    if (previous?.kind !== 'audit-c') {
+      for (const [uri, review] of patchReviews) {
+        const patch = review.base ? undefined : documents.get(uri);
+        if (patch) guard(`re-reviewing ${uri}`, undefined, () => reviewAndPublish(patch));
+      }
+    }
     const a = current.analysis;
     if (!previous || previous.kind !== 'audit-c') {
       connection.console.info(
@@ -192,6 +275,7 @@ function syncAndPublish(doc: TextDocument): void {
     // It no longer looks like the audit core: take back what was published.
     void connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
   }
+  if (current.kind !== 'patch') sendStatus(doc.uri); // (a patch's is sent after its review)
 }
 
 // Both open and every (incremental) change: the parse reuses the previous tree.
@@ -281,6 +365,40 @@ connection.onExecuteCommand(async (p, token, workDone) => {
     const review = patchReviews.get(uri);
     return review ? patchReply(review) : null;
   });
+});
+
+// The status is pushed after each analysis (sendStatus); the client asks only for a document it has none of.
+connection.onRequest(STATUS_REQUEST, (p: DocumentParams) =>
+  guard('status', { ...FAILED_STATUS }, () => documentStatus(tracker.get(p.uri), patchReviews.get(p.uri))),
+);
+
+connection.onRequest<ModelSummaryReply, void>(MODEL_SUMMARY_REQUEST, (p: DocumentParams) =>
+  guard<ModelSummaryReply>('modelSummary', { error: 'internal error (see the AuditLens output)' }, () => modelSummaryReply(tracker.get(p.uri), p.uri)),
+);
+
+connection.onRequest(CHECK_FILES_REQUEST, async (raw: unknown, token: CancellationToken) => {
+  const params = parseCheckFilesParams(raw);
+  if ('error' in params) throw new ResponseError(ErrorCodes.InvalidParams, params.error);
+  const reporter = connection.window.attachWorkDoneProgress((raw as { workDoneToken?: string | number }).workDoneToken);
+  const result = await checkFiles(params, {
+    analyser,
+    maxFileSize: settings.maxFileSize,
+    roots: workspaceRoots,
+    openDocument: (uri) => tracker.get(uri),
+    openAuditDocuments: () => tracker.all().filter((t) => t.kind === 'audit-c').map((t) => t.uri),
+    // Not versioned: the file is not open; opening it replaces these with the editor's own.
+    publish: (uri, analysis) => void connection.sendDiagnostics({ uri, diagnostics: analysis ? auditDiagnostics(uri, analysis) : [] }),
+    token,
+    progress: {
+      begin: (title) => reporter.begin(title, 0, undefined, true),
+      report: (percent, message) => reporter.report(percent, message),
+      done: () => reporter.done(),
+    },
+    yieldToConnection: () => new Promise((resolve) => setImmediate(resolve)),
+  });
+  const problems = result.files.filter((f) => f.problem);
+  connection.console.info(`checkFiles: ${result.files.length} of ${result.requested} files checked${result.cancelled ? ' (cancelled)' : ''}${problems.length ? `; not checked: ${problems.map((f) => f.problem).join('; ')}` : ''}`);
+  return result;
 });
 
 documents.listen(connection);

@@ -2,7 +2,7 @@
  * `auditlens check FILE.c...`: analyse each file, carry on past unusable
  * ones, and decide the exit status (2 bad input > 1 findings > 0 clean).
  */
-import { Analyser } from '../analyser';
+import { Analyser, type FileAnalysis } from '../analyser';
 import type { SyntaxProblem } from '../parse/cParser';
 import { byteSize, choice, parseArgs } from './args';
 import { CHECK_USAGE } from './commands';
@@ -59,16 +59,33 @@ export function runCheck(args: readonly string[], io: CliIO): number {
   return hasWarnings(files) && !parsed.flags.has('exit-zero') ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-/** The report of one file, or the one-line reason it cannot be checked. */
-function checkFile(analyser: Analyser, path: string, maxSize: number): { report: FileReport; problems: readonly SyntaxProblem[] } | string {
+/**
+ * Reads, parses and vets one C file as `check` does: its analysis, or the
+ * one-line reason it cannot be checked. The editor's "Check Workspace" reads
+ * files through this too, so both refuse the same inputs the same way.
+ */
+export function analyseFile(analyser: Analyser, path: string, maxSize: number): FileAnalysis | string {
   try {
     const analysis = analyser.analyseText(readSource(path, maxSize));
-    const notC = notCReason(path, analysis);
-    if (notC) return notC;
+    return notCReason(path, analysis) ?? analysis;
+  } catch (err) {
+    return unusableReason(path, err);
+  }
+}
+
+/** The report of one file, or the one-line reason it cannot be checked. */
+function checkFile(analyser: Analyser, path: string, maxSize: number): { report: FileReport; problems: readonly SyntaxProblem[] } | string {
+  const analysis = analyseFile(analyser, path, maxSize);
+  if (typeof analysis === 'string') return analysis;
+  try {
     return { report: fileReport(path, analysis), problems: analysis.parsed.problems };
   } catch (err) {
-    if (err instanceof InputError) return oneLine(err);
-    // One file breaking the analysis must not hide the others' results.
-    return `${path}: internal error while analysing (please report it): ${oneLine(err)}`;
+    return unusableReason(path, err);
   }
+}
+
+export function unusableReason(path: string, err: unknown): string {
+  if (err instanceof InputError) return oneLine(err);
+  // One file breaking the analysis must not hide the others' results.
+  return `${path}: internal error while analysing (please report it): ${oneLine(err)}`;
 }

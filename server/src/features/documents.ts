@@ -3,6 +3,7 @@
  * state over the Analyser so the server stays wiring only: the server calls
  * sync() on open/change and close() on close, then asks for `analysisFor`.
  */
+import { fileURLToPath } from 'node:url';
 import type { Analyser, FileAnalysis } from '../analyser';
 import type { ServerSettings } from '../settings';
 
@@ -20,6 +21,15 @@ export function uriFileName(uri: string): string {
     return decodeURIComponent(last);
   } catch {
     return last;
+  }
+}
+
+/** The path part of a URI, decoded: the file path of a `file:` URI, the URI's path for other schemes. */
+export function uriPath(uri: string): string {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : decodeURIComponent(new URL(uri).pathname);
+  } catch {
+    return uri;
   }
 }
 

@@ -13,13 +13,24 @@ import { explainAt } from './explain';
 
 const SEVERITY: Record<string, DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information };
 
+/** The file a patch was applied to, and how it was found (features/patchBase.ts). */
+export interface PatchBaseFile {
+  text: string;
+  path: string;
+  origin?: 'setting' | 'open document' | 'workspace';
+}
+
 export interface PatchReview {
   review: ReviewResult;
   /** patch document line -> where it is in each image */
   toImage: Map<number, { pair: ImagePair; image: 'pre' | 'post'; line: number }>;
+  /** The base the hunks were applied to; absent when reviewed from the hunks alone. */
+  base?: { path: string; origin?: PatchBaseFile['origin'] };
+  /** Why the configured base (auditlens.patch.baseFile) could not be used. */
+  baseProblem?: string;
 }
 
-export function reviewDocument(text: string, base?: { text: string; path: string }, rules?: RuleOptions['rules']): PatchReview {
+export function reviewDocument(text: string, base?: PatchBaseFile, rules?: RuleOptions['rules'], baseProblem?: string): PatchReview {
   const review = reviewPatch(text, { base: base?.text, basePath: base?.path, rules });
   const toImage = new Map<number, { pair: ImagePair; image: 'pre' | 'post'; line: number }>();
   for (const pair of review.images) {
@@ -27,7 +38,7 @@ export function reviewDocument(text: string, base?: { text: string; path: string
     // removed lines only exist in the pre-image
     pair.preOrigin.forEach((doc, line) => { if (doc !== undefined && !toImage.has(doc)) toImage.set(doc, { pair, image: 'pre', line }); });
   }
-  return { review, toImage };
+  return { review, toImage, base: base && { path: base.path, origin: base.origin }, baseProblem };
 }
 
 export function patchDiagnostics(p: PatchReview, lineLength: (line: number) => number, rulesDocDir?: string): Diagnostic[] {
@@ -43,6 +54,16 @@ export function patchDiagnostics(p: PatchReview, lineLength: (line: number) => n
       source: 'auditlens',
       message: `${fixed ? 'Fixed by this patch: ' : 'Introduced by this patch: '}${f.message}${r.assumed ? ' (assumes the usual hook bindings: the call sites are outside the patch)' : ''}`,
       ...(rulesDocDir ? { codeDescription: { href: `file://${rulesDocDir}/${f.rule}.md` } } : {}),
+    });
+  }
+  if (p.baseProblem) {
+    // The reviewer asked for a base and did not get it: say so where the patch starts.
+    out.push({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: lineLength(0) } },
+      severity: DiagnosticSeverity.Warning,
+      source: 'auditlens',
+      code: 'base-file',
+      message: p.baseProblem,
     });
   }
   for (const h of p.review.lossyHunks) {

@@ -1,6 +1,6 @@
 /**
  * workspace/executeCommand `auditlens.server.simulate` [uri, scenario, options?]
- * and `auditlens.server.compare` [patchUri, scenario]: a queue scenario on an
+ * and `auditlens.server.compare` [patchUri, scenario, options?]: a queue scenario on an
  * open audit C document, or on both images of a reviewed patch.
  *
  * The engine runs synchronously; on the server's one thread it would block
@@ -66,6 +66,7 @@ function uriOf(value: unknown, what: string): string | SimulationFailure {
 
 const NUMBER_OPTIONS = { records: [1, 1_000_000], backlogLimit: [0, 0xffffffff], seed: [0, Number.MAX_SAFE_INTEGER], troubleTicks: [0, 100_000] } as const;
 const OPTION_NAMES = 'records, backlogLimit, seed, troubleTicks, failureRate, explore';
+const COMPARE_OPTION_NAMES = 'records, backlogLimit, seed, troubleTicks, failureRate';
 
 /** Validates `[uri, scenario, options?]`; a failure is an answer for the client, not an exception. */
 export function parseSimulateArguments(args: readonly unknown[] | undefined): SimulateRequest | SimulationFailure {
@@ -74,12 +75,25 @@ export function parseSimulateArguments(args: readonly unknown[] | undefined): Si
   if (isFailure(uri)) return uri;
   const scenario = scenarioOf(rawScenario);
   if (isFailure(scenario)) return scenario;
+  const options = parseOptions(rawOptions, scenario, true);
+  return isFailure(options) ? options : { uri, options };
+}
+
+/**
+ * The options object of simulate and compare. Compare runs the same options
+ * on both sides of the patch; `explore` is refused there, because each side
+ * would report the first counterexample of its own, with other parameters,
+ * and the two runs would no longer be comparable.
+ */
+function parseOptions(rawOptions: unknown, scenario: ScenarioName, allowExplore: boolean): SimulationOptions | SimulationFailure {
   const options: SimulationOptions = { scenario };
-  if (rawOptions === undefined || rawOptions === null) return { uri, options };
-  if (typeof rawOptions !== 'object' || Array.isArray(rawOptions)) return { error: `the options must be an object { ${OPTION_NAMES} }` };
+  if (rawOptions === undefined || rawOptions === null) return options;
+  const names = allowExplore ? OPTION_NAMES : COMPARE_OPTION_NAMES;
+  if (typeof rawOptions !== 'object' || Array.isArray(rawOptions)) return { error: `the options must be an object { ${names} }` };
   const given = rawOptions as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!Object.hasOwn(NUMBER_OPTIONS, key) && key !== 'explore' && key !== 'failureRate') return { error: `unknown option '${key}'; options: ${OPTION_NAMES}` };
+    if (key === 'explore' && !allowExplore) return { error: 'explore is not available for a comparison: each side would stop at a counterexample of its own; explore each image with Simulate instead' };
+    if (!Object.hasOwn(NUMBER_OPTIONS, key) && key !== 'explore' && key !== 'failureRate') return { error: `unknown option '${key}'; options: ${names}` };
   }
   for (const [key, [min, max]] of Object.entries(NUMBER_OPTIONS) as [keyof typeof NUMBER_OPTIONS, readonly [number, number]][]) {
     const v = given[key];
@@ -96,16 +110,18 @@ export function parseSimulateArguments(args: readonly unknown[] | undefined): Si
     if (typeof given.explore !== 'boolean') return { error: 'explore must be true or false' };
     options.explore = given.explore;
   }
-  return { uri, options };
+  return options;
 }
 
-/** Validates `[patchUri, scenario]`. */
-export function parseCompareArguments(args: readonly unknown[] | undefined): { uri: string; scenario: ScenarioName } | SimulationFailure {
-  const [rawUri, rawScenario] = args ?? [];
+/** Validates `[patchUri, scenario, options?]` (the options of simulate, without explore). */
+export function parseCompareArguments(args: readonly unknown[] | undefined): { uri: string; options: SimulationOptions } | SimulationFailure {
+  const [rawUri, rawScenario, rawOptions] = args ?? [];
   const uri = uriOf(rawUri, 'a patch document');
   if (isFailure(uri)) return uri;
   const scenario = scenarioOf(rawScenario);
-  return isFailure(scenario) ? scenario : { uri, scenario };
+  if (isFailure(scenario)) return scenario;
+  const options = parseOptions(rawOptions, scenario, false);
+  return isFailure(options) ? options : { uri, options };
 }
 
 /**
@@ -235,7 +251,8 @@ export async function simulateCommand(args: readonly unknown[] | undefined, ctx:
   const analysis = ctx.analysisFor(request.uri);
   if (!analysis) return { error: 'this document is not an audit C file AuditLens has analysed (open kernel/audit.c, or a file declaring audit_queue)' };
   if (analysis.model.consumer === undefined) return { error: 'no consumer (the kthread that takes records off the backlog queues and sends them) was found in this file: there is nothing to simulate' };
-  ctx.progress.begin(`Simulating ${request.options.scenario}`, 0, undefined, true);
+  const what = request.options.explore ? `Exploring ${request.options.scenario} for a counterexample` : `Simulating ${request.options.scenario}`;
+  ctx.progress.begin(what, 0, undefined, true);
   try {
     return await runOrFail(() => ctx.run(analysis, request.options, { token: ctx.token, progress: progressOnto(ctx.progress, 1)(0) }));
   } finally {
@@ -250,9 +267,9 @@ export async function compareCommand(args: readonly unknown[] | undefined, ctx: 
   const review = ctx.reviewFor(request.uri);
   if (!review) return { error: 'this document is not a patch AuditLens has reviewed' };
   const pair = comparisonImage(review);
-  if (!pair) return { error: 'the patch does not show kauditd\'s consumer thread before or after it (reviewed from its hunks alone?): open the kernel/audit.c it applies to, then compare again' };
-  const options: SimulationOptions = { scenario: request.scenario };
-  ctx.progress.begin(`Comparing ${request.scenario} before and after the patch`, 0, undefined, true);
+  if (!pair) return { error: 'the patch does not show kauditd\'s consumer thread before or after it (reviewed from its hunks alone?): open the kernel/audit.c it applies to, or set auditlens.patch.baseFile, then compare again' };
+  const { options } = request;
+  ctx.progress.begin(`Comparing ${options.scenario} before and after the patch`, 0, undefined, true);
   try {
     const progress = progressOnto(ctx.progress, 2);
     const [before, after] = await Promise.all([
@@ -261,7 +278,7 @@ export async function compareCommand(args: readonly unknown[] | undefined, ctx: 
     ]);
     if (isFailure(before)) return { error: `before the patch: ${before.error}` };
     if (isFailure(after)) return { error: `after the patch: ${after.error}` };
-    return { file: pair.file, scenario: request.scenario, before, after, sources: { before: pair.pre.parsed.text, after: pair.post.parsed.text } };
+    return { file: pair.file, scenario: options.scenario, before, after, sources: { before: pair.pre.parsed.text, after: pair.post.parsed.text } };
   } finally {
     ctx.progress.done();
   }
