@@ -19,7 +19,6 @@ export type { SimulationOptions, SimulationResult };
 
 const DEFAULT_TROUBLE: Record<ScenarioName, number> = { steady: 0, 'auditd-down': 60, 'auditd-restart': 60, 'auditd-stopped': 200, 'eagain-burst': 120 };
 const MAX_TICKS = 100_000;
-const SAMPLE_EVERY = 1;
 
 interface Task {
   name: string;
@@ -27,12 +26,7 @@ interface Task {
   wait?: Wait;
   wakeAt: number;
   done: boolean;
-  /** Resumes in a row, in this tick, that did nothing the world could see. */
-  idle?: number;
 }
-
-/** Idle wake-ups in one tick after which a task is busy-looping. */
-const SPIN_LIMIT = 5000;
 
 export function simulate(analysis: FileAnalysis, options: SimulationOptions): SimulationResult {
   if (!SCENARIOS.includes(options.scenario)) throw new Error(`unknown scenario '${options.scenario}'`);
@@ -62,17 +56,24 @@ function explore(model: QueueModel, options: SimulationOptions): SimulationResul
     variants.push({ ...options, explore: false, records, troubleTicks, seed: s, failureRate });
   }
   variants.sort((a, b) => a.records! * Math.max(1, a.troubleTicks!) - b.records! * Math.max(1, b.troubleTicks!));
+  const requested = { records: total, troubleTicks: trouble, seed, failureRate: options.failureRate ?? DEFAULT_FAILURE_RATE };
+  let requestedRun: Run | undefined;
   let tried = 0;
   for (const v of variants.slice(0, EXPLORE_RUNS)) {
     tried++;
     if (options.cancelled?.()) break;
     options.progress?.(Math.min(0.99, tried / Math.min(variants.length, EXPLORE_RUNS)));
-    if (!runOnce(model, { ...v, progress: undefined }).result.violations.length) continue;
-    const r = explained(model, { ...v, progress: undefined });
+    const quiet = { ...v, progress: undefined };
+    const run = runOnce(model, quiet);
+    if (v.records === requested.records && v.troubleTicks === requested.troubleTicks && v.seed === requested.seed && (v.failureRate ?? DEFAULT_FAILURE_RATE) === requested.failureRate) requestedRun = run;
+    if (!run.result.violations.length) continue;
+    const r = explained(model, quiet, run);
     r.notes.push(`explored ${tried} variants, smallest first: this is the first that violates an invariant (records ${v.records}, trouble ${v.troubleTicks} ticks, seed ${v.seed}${options.scenario === 'eagain-burst' ? `, failure rate ${v.failureRate}` : ''})`);
     return r;
   }
-  const r = explained(model, { ...options, explore: false });
+  // the requested run was among the variants (unless the cap or a cancel cut it): no need to run it again
+  const plain = { ...options, explore: false };
+  const r = requestedRun ? requestedRun.result : explained(model, plain);
   r.notes.push(`explored ${tried} variants (records up to ${total}, trouble up to ${trouble} ticks${seeds.length > 1 ? `, seeds ${seeds.join(', ')}` : ''}): none violates an invariant`);
   return r;
 }
@@ -88,8 +89,7 @@ const WINDOW_TAIL = 12;
  * record freed uncounted), runs it again - it is deterministic - keeping every step about those
  * records, so the trace shows where they parted, not only the last steps before the symptom.
  */
-function explained(model: QueueModel, options: SimulationOptions): SimulationResult {
-  const first = runOnce(model, options);
+function explained(model: QueueModel, options: SimulationOptions, first = runOnce(model, options)): SimulationResult {
   const focus = new Set(first.raw.flatMap((v) => v.records));
   const spin = first.raw.some((v) => v.spin);
   if ((!focus.size && !spin) || first.result.error) return first.result;
@@ -97,7 +97,7 @@ function explained(model: QueueModel, options: SimulationOptions): SimulationRes
   const violations = again.raw.map((v) => {
     if (v.loop) return { invariant: v.invariant, message: v.message, trace: [...v.trace.slice(-WINDOW_TAIL / 2), ...v.loop] };
     if (!v.records.length) return { invariant: v.invariant, message: v.message, trace: v.trace };
-    const history = v.records.flatMap((id) => condense(again.focusSteps.filter((s) => mentions(s.step, id)), id));
+    const history = v.records.flatMap((id) => condense(again.focusSteps.filter((s) => s.record === id), id));
     const seen = new Set<number>();
     const merged = [...history, ...v.window.slice(-WINDOW_TAIL)]
       .sort((a, b) => a.seq - b.seq)
@@ -105,10 +105,6 @@ function explained(model: QueueModel, options: SimulationOptions): SimulationRes
     return { invariant: v.invariant, message: v.message, trace: merged.map((s) => s.step) };
   });
   return { ...again.result, violations, stats: first.result.stats };
-}
-
-function mentions(step: TraceStep, id: number): boolean {
-  return new RegExp(`#${id}\\b`).test(step.event);
 }
 
 function condense(steps: SeqStep[], id: number): SeqStep[] {
@@ -129,7 +125,14 @@ interface Explain {
 /** Statements of a spinning loop shown in its trace. */
 const LOOP_STEPS = 30;
 
-function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explain): { result: SimulationResult; raw: World['violations']; focusSteps: SeqStep[] } {
+/** One run: the caller's result, and what a re-run needs to explain it. */
+interface Run {
+  result: SimulationResult;
+  raw: World['violations'];
+  focusSteps: SeqStep[];
+}
+
+function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explain): Run {
   const t0 = performance.now();
   const records = options.records ?? 2000;
   const seed = options.seed ?? 1;
@@ -198,7 +201,6 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
         if (world.tick > time.troubleEnd) {
           trailing++;
           made++;
-          world.current = PRODUCER;
           yield* producer!();
         }
         yield { kind: 'sleep', ticks: 1 };
@@ -213,7 +215,6 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
           options.progress?.(Math.min(0.99, made / records));
           if (options.cancelled?.()) throw new Cancelled();
         }
-        world.current = PRODUCER;
         yield* producer!();
         // audit_log_end() woke kauditd: it gets a CPU after a few more records (producers run
         // on other CPUs meanwhile), so it drains in small batches as it does in the kernel
@@ -232,7 +233,7 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
       // failed sends); once the trouble is over a healthy auditd registers again (AUDIT_SET)
       if (world.tick >= time.troubleEnd && time.connected(world.tick) && !connection.isSet()) connection.set(true, 'auditd registers again (AUDIT_SET): the kernel had dropped it');
       schedule(tasks, world);
-      if (world.tick % SAMPLE_EVERY === 0) series.push([world.tick, ...world.backlog.map((q) => q.items.length)]);
+      series.push([world.tick, ...world.backlog.map((q) => q.items.length)]);
       if (tasks[1].done && world.tick > time.troubleEnd) {
         world.stop = true;
         finish(tasks[0], world);
@@ -306,22 +307,15 @@ function runnable(task: Task, world: World): boolean {
 
 function resume(task: Task, world: World): void {
   world.current = task.name === 'producers' ? PRODUCER : KTHREAD;
-  const before = world.events;
   const r = task.gen.next();
   if (r.done) { task.done = true; return; }
   if (r.value.kind !== 'yield') world.sleeping();
-  task.idle = world.events === before ? (task.idle ?? 0) + 1 : 0;
-  if (task.idle > SPIN_LIMIT) {
-    world.violation('termination', `${task.name}() woke ${SPIN_LIMIT} times in a row without taking, queueing or sending a record: what it waits for stays true while nothing it does changes it, so the thread busy-loops on a CPU (a livelock)`);
-    throw new Halt();
-  }
   task.wait = r.value;
   if (r.value.kind === 'sleep') task.wakeAt = world.tick + Math.max(1, r.value.ticks);
 }
 
 /** One tick: round-robin over the runnable tasks until all are blocked or asleep. */
 function schedule(tasks: Task[], world: World): void {
-  for (const task of tasks) task.idle = 0;
   for (let rounds = 0; rounds < 1_000_000; rounds++) {
     let ran = false;
     for (const task of tasks) {

@@ -62,6 +62,8 @@ export interface WorldOptions {
 export interface SeqStep {
   seq: number;
   step: TraceStep;
+  /** The record the step is about, for a focused run's steps. */
+  record?: number;
 }
 
 export class World implements Kernel {
@@ -93,10 +95,6 @@ export class World implements Kernel {
     fns: [] as string[], texts: [] as string[], queues: [] as string[], lens: new Int32Array(0),
   };
   private traceNext = 0;
-  /** Steps recorded so far: a task that runs without adding any did nothing observable. */
-  get events(): number {
-    return this.traceNext;
-  }
   private readonly drainStack: DrainFrame[] = [];
   /** The task now running (`current`). */
   current: Struct = struct({ tgid: 1 });
@@ -180,7 +178,7 @@ export class World implements Kernel {
     const nq = this.backlog.length;
     if (r.lens.length < size * nq) r.lens = new Int32Array(size * nq);
     for (let k = 0; k < nq; k++) r.lens[at * nq + k] = this.backlog[k].items.length;
-    if (id && this.opt.focus?.has(id)) this.focusSteps.push({ seq: this.traceNext - 1, step: this.stepAt(at) });
+    if (id && this.opt.focus?.has(id)) this.focusSteps.push({ seq: this.traceNext - 1, step: this.stepAt(at), record: id });
   }
 
   private stepAt(at: number): TraceStep {

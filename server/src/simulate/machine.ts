@@ -16,6 +16,9 @@ import { FnRef, getField, isObj, num, Obj, Ref, same, setField, struct, truthy, 
 /** Why a task stopped running: blocked on a condition, asleep for some ticks, or just letting others run. */
 export type Wait = { kind: 'wait'; until: () => boolean } | { kind: 'sleep'; ticks: number } | { kind: 'yield' };
 
+/** An argument the callee never reads. */
+const UNREAD: Expr = () => 0;
+
 /** Statements kept by the line ring. */
 const LINE_RING = 512;
 
@@ -760,24 +763,25 @@ class FunctionCompiler {
     const [fnAst, argList] = kids(a);
     const argAsts = argList ? kids(argList) : [];
     const target = stripParens(fnAst);
-    const calleeName = target.type === 'identifier' ? this.src.of(target) : '';
-    const unknownCall = !!calleeName && !this.slots.has(calleeName) && !ASSIGNING.has(calleeName)
-      && !this.m.kernel.builtin(calleeName) && !this.m.has(calleeName) && !this.m.kernel.sleeper(calleeName);
-    // bare names handed to a no-op or unknown call (kfree_rcu(old, rcu), KMEM_CACHE(x, SLAB_PANIC)) are never read
-    const unread = unknownCall || (!!calleeName && !!this.m.kernel.isNoOp?.(calleeName));
-    const args = unknownCall ? [] : argAsts.map((x) => (unread && x.type === 'identifier' ? () => 0 : this.expr(x)));
+    // a bare name handed to a no-op or unknown call (kfree_rcu(old, rcu), KMEM_CACHE(x, SLAB_PANIC))
+    // is never read, so it is not compiled (nor reported unknown)
+    const compileArgs = (bareNamesUnread = false): Expr[] => argAsts.map((x) => (bareNamesUnread && x.type === 'identifier' ? UNREAD : this.expr(x)));
     const m = this.m;
     if (target.type === 'identifier') {
       const name = this.src.of(target);
       if (ASSIGNING.has(name) && argList && kids(argList).length >= 2) {
         const lv = this.lvalue(kids(argList)[0]);
-        const value = args[1];
+        const value = this.expr(argAsts[1]);
         return (f) => { const v = value(f); lv.set(f, v); return v; };
       }
       if (!this.slots.has(name)) {
         const builtin = m.kernel.builtin(name);
-        if (builtin) return (f) => builtin(args, f);
+        if (builtin) {
+          const args = compileArgs(!!m.kernel.isNoOp?.(name));
+          return (f) => builtin(args, f);
+        }
         if (m.has(name)) {
+          const args = compileArgs();
           let callee: Compiled | undefined; // resolved on first call: functions compile lazily
           const n = args.length;
           return (f) => {
@@ -789,14 +793,15 @@ class FunctionCompiler {
         const sleeper = m.kernel.sleeper(name);
         if (sleeper) {
           // a sleeping API in an expression the task cannot yield from: run it once without sleeping
+          const args = compileArgs();
           return (f) => { const g = sleeper(args, f); let r = g.next(); while (!r.done) r = g.next(); return r.value; };
         }
-        // an unknown call: its arguments run for their side effects; bare names (type or flag
-        // macros handed to KMEM_CACHE and the like) are not read, so they are not reported unknown
-        const effects = argAsts.filter((x) => x.type !== 'identifier').map((x) => this.expr(x));
+        // an unknown call: its arguments run for their side effects
+        const effects = compileArgs(true).filter((x) => x !== UNREAD);
         return (f) => { for (const x of effects) x(f); m.kernel.abstracted(name); return 0; };
       }
     }
+    const args = compileArgs();
     // through a function pointer: `(*err_hook)(skb, rc)` or `skb_hook(skb)`
     const callee = target.type === 'pointer_expression' && operatorOf(target) === '*' ? this.expr(kids(target)[0]) : this.expr(target);
     return (f) => {
