@@ -5,13 +5,13 @@
  */
 import { draftReply } from '../patch/reply';
 import { reviewPatch, ReviewResult } from '../patch/review';
-import type { Severity } from '../rules/finding';
 import { SEVERITY_RANK } from '../rules/finding';
 import { byteSize, choice, parseArgs } from './args';
 import { REVIEW_USAGE } from './commands';
 import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
 import { DEFAULT_MAX_SIZE, readPatch, readSource } from './input';
 import type { CliIO } from './io';
+import type { FindingReport } from './report';
 
 const FLAGS = {
   base: { takesValue: true },
@@ -22,17 +22,8 @@ const FLAGS = {
   help: { takesValue: false, short: 'h' },
 };
 
-export interface ReviewFindingReport {
-  rule: string;
-  severity: Severity;
-  message: string;
-  function: string;
-  /** 1-based line and column in the patch document when the finding maps onto it, else in the image. */
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  related: { line: number; message: string }[];
+/** A FINDING of DESIGN.md, its line and column in the patch document when it maps onto it, else in the image. */
+export interface ReviewFindingReport extends Omit<FindingReport, 'anchor'> {
   status: 'introduced' | 'fixed' | 'unchanged';
   file: string;
   /** Which code the finding is in: before (fixed) or after (introduced, unchanged) the patch. */

@@ -70,12 +70,16 @@ const COMPARE_OPTION_NAMES = 'records, backlogLimit, seed, troubleTicks, failure
 
 /** Validates `[uri, scenario, options?]`; a failure is an answer for the client, not an exception. */
 export function parseSimulateArguments(args: readonly unknown[] | undefined): SimulateRequest | SimulationFailure {
+  return parseRequest(args, 'an audit C document', true);
+}
+
+function parseRequest(args: readonly unknown[] | undefined, what: string, allowExplore: boolean): SimulateRequest | SimulationFailure {
   const [rawUri, rawScenario, rawOptions] = args ?? [];
-  const uri = uriOf(rawUri, 'an audit C document');
+  const uri = uriOf(rawUri, what);
   if (isFailure(uri)) return uri;
   const scenario = scenarioOf(rawScenario);
   if (isFailure(scenario)) return scenario;
-  const options = parseOptions(rawOptions, scenario, true);
+  const options = parseOptions(rawOptions, scenario, allowExplore);
   return isFailure(options) ? options : { uri, options };
 }
 
@@ -114,14 +118,8 @@ function parseOptions(rawOptions: unknown, scenario: ScenarioName, allowExplore:
 }
 
 /** Validates `[patchUri, scenario, options?]` (the options of simulate, without explore). */
-export function parseCompareArguments(args: readonly unknown[] | undefined): { uri: string; options: SimulationOptions } | SimulationFailure {
-  const [rawUri, rawScenario, rawOptions] = args ?? [];
-  const uri = uriOf(rawUri, 'a patch document');
-  if (isFailure(uri)) return uri;
-  const scenario = scenarioOf(rawScenario);
-  if (isFailure(scenario)) return scenario;
-  const options = parseOptions(rawOptions, scenario, false);
-  return isFailure(options) ? options : { uri, options };
+export function parseCompareArguments(args: readonly unknown[] | undefined): SimulateRequest | SimulationFailure {
+  return parseRequest(args, 'a patch document', false);
 }
 
 /**

@@ -3,7 +3,7 @@
  * `[PATCH v2 3/7]` tag, and the trailers (`Fixes:`, `Signed-off-by:` ...)
  * closing a commit message.
  */
-import type { Trailer } from './types';
+import type { SubjectParts, Trailer } from './types';
 import type { ViewLine } from './view';
 
 /** "From 0123abc... Mon Sep 17 00:00:00 2001" (git format-patch) and mbox/mboxrd "From addr date" lines. */
@@ -68,15 +68,6 @@ export function decodeWords(value: string): string {
         return whole;
       }
     });
-}
-
-export interface SubjectParts {
-  subject: string;
-  tag?: string;
-  version?: number;
-  index?: number;
-  total?: number;
-  rfc?: boolean;
 }
 
 const REPLY_PREFIX = /^(?:re|fwd?|aw|sv)\s*:\s*/i;

@@ -54,7 +54,8 @@ export interface ReviewComment {
   text: string;
 }
 
-export interface PatchMessage {
+/** What a `Subject:` line says: the subject and its `[PATCH ...]` tag, taken apart. */
+export interface SubjectParts {
   /** Subject without the `[PATCH ...]` tag. */
   subject: string;
   /** The bracketed tag as written, e.g. `[PATCH v2 3/7]`, `[RFC PATCH]`. */
@@ -63,6 +64,9 @@ export interface PatchMessage {
   index?: number;
   total?: number;
   rfc?: boolean;
+}
+
+export interface PatchMessage extends SubjectParts {
   from?: string;
   date?: string;
   messageId?: string;
