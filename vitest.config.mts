@@ -13,6 +13,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup/engine.ts'],
     testTimeout: 20000,
     pool: 'forks',
   },

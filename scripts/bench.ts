@@ -15,6 +15,7 @@ import { reviewPatch } from '../server/src/patch/review';
 import { simulate } from '../server/src/simulate';
 import type { SimulationOptions } from '../server/src/simulate/types';
 import { KernelCParser } from '../server/src/parse/cParser';
+import { initParserEngine } from '../server/src/parse/nodeEngine';
 import { Outline } from '../server/src/parse/outline';
 
 interface BenchInput {
@@ -280,9 +281,7 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (err) {
+initParserEngine().then(main).catch((err) => {
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
-}
+});

@@ -1,7 +1,7 @@
 // Bundles client, server, CLI and benchmark with esbuild. Native parsers and the
 // editor API stay external: they are loaded at run time from node_modules / the host.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   external: ['vscode', 'tree-sitter', 'tree-sitter-c'],
+  // web-tree-sitter's CommonJS build: its ES build reads import.meta, which a CJS bundle has not.
+  alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
   loader: { '.scm': 'text' },
   logLevel: 'warning',
 };
@@ -30,6 +32,11 @@ const entries = [
   // The simulation panel's script, with uPlot and its CSS (dist/webview.css): runs in the webview, loads nothing remote.
   { entryPoints: ['client/src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [], shipped: true },
 ];
+
+// The WebAssembly engine's two modules sit beside the bundles that load them (parse/nodeEngine.ts).
+mkdirSync(join(ROOT, 'dist'), { recursive: true });
+copyFileSync(join(ROOT, 'node_modules', 'web-tree-sitter', 'tree-sitter.wasm'), join(ROOT, 'dist', 'tree-sitter.wasm'));
+copyFileSync(join(ROOT, 'node_modules', 'tree-sitter-c', 'tree-sitter-c.wasm'), join(ROOT, 'dist', 'tree-sitter-c.wasm'));
 
 const results = await Promise.all(entries.map(({ shipped, ...e }) => build({ ...common, ...e, metafile: !!shipped })));
 

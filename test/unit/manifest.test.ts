@@ -115,7 +115,7 @@ describe('package.json capabilities', () => {
     expect(untrusted.description).toMatch(/git/);
     // and the client keeps git off until the workspace is trusted, whatever the settings say
     expect(source('client/src/context.ts')).toMatch(/workingTree: trusted && /);
-    expect(source('server/src/server.ts')).toMatch(/settings\.workingTree && trusted &&/);
+    expect(source('server/src/lspServer.ts')).toMatch(/settings\.workingTree && trusted &&/);
   });
 
   it('supports virtual workspaces in part, and sends C documents from the workspace folders\' file systems', () => {

@@ -6,6 +6,7 @@
 import { EXIT_BAD_INPUT, InputError, UsageError, oneLine } from './errors';
 import type { CliIO } from './io';
 import { run } from './run';
+import { initParserEngine } from '../parse/nodeEngine';
 
 const io: CliIO = {
   stdout: (text) => void process.stdout.write(text),
@@ -18,16 +19,27 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(err.code === 'EPIPE' ? (Number(process.exitCode) || 0) : EXIT_BAD_INPUT);
 });
 
-try {
-  // exitCode rather than exit(): lets a large JSON report drain into a pipe first.
-  process.exitCode = run(process.argv.slice(2), io);
-} catch (err) {
-  if (err instanceof UsageError || err instanceof InputError) {
-    io.stderr(`${oneLine(err)}\n`);
-  } else {
-    const debug = !!process.env.AUDITLENS_DEBUG;
-    io.stderr(`auditlens: internal error: ${oneLine(err)}${debug ? '' : ' (AUDITLENS_DEBUG=1 shows details)'}\n`);
-    if (debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+// The WebAssembly engine loads asynchronously; everything after it is synchronous.
+initParserEngine().then(
+  () => main(),
+  (err) => {
+    io.stderr(`auditlens: cannot load a C parser: ${oneLine(err)}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+  },
+);
+
+function main(): void {
+  try {
+    // exitCode rather than exit(): lets a large JSON report drain into a pipe first.
+    process.exitCode = run(process.argv.slice(2), io);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof InputError) {
+      io.stderr(`${oneLine(err)}\n`);
+    } else {
+      const debug = !!process.env.AUDITLENS_DEBUG;
+      io.stderr(`auditlens: internal error: ${oneLine(err)}${debug ? '' : ' (AUDITLENS_DEBUG=1 shows details)'}\n`);
+      if (debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    }
+    process.exitCode = EXIT_BAD_INPUT;
   }
-  process.exitCode = EXIT_BAD_INPUT;
 }

@@ -6,6 +6,7 @@ import { runReview } from './review';
 import { runSimulate } from './simulate';
 import { EXIT_BAD_INPUT, EXIT_CLEAN, UsageError } from './errors';
 import type { CliIO } from './io';
+import { parserEngineLoaded } from '../parse/engine';
 
 const RUNNERS: Record<string, (args: readonly string[], io: CliIO) => number> = {
   check: runCheck,
@@ -26,7 +27,9 @@ export function run(argv: readonly string[], io: CliIO): number {
   if (command === undefined) throw new UsageError('auditlens: missing command; try `auditlens --help`');
   if (command === 'help' || command === '--help' || command === '-h') return help(rest[0], io);
   if (command === '--version' || command === '-V') {
-    io.stdout(`auditlens ${VERSION}\n`);
+    // The second line says which parser engine this machine got, and why (native or WebAssembly).
+    const engine = parserEngineLoaded();
+    io.stdout(`auditlens ${VERSION}\nparser: ${engine ? engine.description : 'not loaded'}\n`);
     return EXIT_CLEAN;
   }
   if (command.startsWith('-')) throw new UsageError(`auditlens: unknown option '${command}'; try \`auditlens --help\``);

@@ -120,7 +120,7 @@ export function buildFileFacts(outline: Outline): FileFacts {
   for (const sym of outline.functions) {
     const fnText = text.slice(sym.span.start, sym.span.end);
     const { facts, hit } = cached(scopeKey, fnText, () => {
-      const node = root.descendantForIndex(sym.span.start, sym.span.end - 1);
+      const node = root.descendantForIndex(sym.span.start, sym.span.end - 1) ?? root;
       const def = node.type === 'function_definition' ? node : findAncestor(node, 'function_definition');
       return extractFunctionFacts(mirror(def ?? node), new SourceView(text, sym.span.start), scope);
     });

@@ -17,6 +17,7 @@ import { looksLikePatch, notCReason } from '../cli/input';
 import { uriPath, type TrackedDocument } from './documents';
 import { countFindings } from './modelSummary';
 import type { CheckedFile, CheckFilesParams, CheckFilesResult } from './requests';
+import { utf8Length } from '../parse/utf8';
 
 export interface CheckProgress {
   begin(title: string): void;
@@ -136,7 +137,7 @@ function counted(uri: string, name: string, source: CheckedFile['source'], analy
 
 /** The CLI's refusals for text that did not come from a local file (a virtual file system). */
 function analyseText(analyser: Analyser, name: string, text: string, maxSize: number): FileAnalysis | string {
-  const bytes = Buffer.byteLength(text, 'utf8');
+  const bytes = utf8Length(text);
   if (bytes > maxSize) return `${name}: is ${bytes} bytes, over auditlens.maxFileSize (${maxSize})`;
   if (text.includes('\0')) return `${name}: looks like a binary file (it contains NUL bytes), not C source`;
   if (looksLikePatch(text)) return `${name}: looks like a patch; open it with AuditLens: Review Patch`;

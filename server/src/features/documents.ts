@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Analyser, FileAnalysis } from '../analyser';
 import type { ServerSettings } from '../settings';
+import { utf8Length } from '../parse/utf8';
 
 /** `audit-c`: parsed and diagnosed; `patch`: tracked only (patch review comes later); `ignored`: other C files. */
 export type DocumentKind = 'audit-c' | 'patch' | 'ignored';
@@ -74,7 +75,7 @@ export class DocumentTracker {
     if (kind === 'audit-c') {
       const limit = this.settings().maxFileSize;
       // UTF-8 bytes are never fewer than UTF-16 units: skip the count when the length already decides.
-      const bytes = text.length > limit ? text.length : Buffer.byteLength(text, 'utf8');
+      const bytes = text.length > limit ? text.length : utf8Length(text);
       if (bytes > limit) {
         this.analyser.close(doc.uri); // no stale tree; a later, smaller version parses from scratch
         current.skipped = { bytes, limit };

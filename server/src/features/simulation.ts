@@ -21,6 +21,7 @@ import type { ImagePair } from '../patch/review';
 import { simulate } from '../simulate';
 import { SCENARIOS, ScenarioName, SimulationOptions, SimulationResult } from '../simulate/types';
 import type { PatchReview } from './patchDocument';
+import { utf8Length } from '../parse/utf8';
 
 export const SIMULATE_COMMAND = 'auditlens.server.simulate';
 export const COMPARE_COMMAND = 'auditlens.server.compare';
@@ -162,7 +163,7 @@ export function childProcessRunner(cliModule: string): Runner {
     new Promise<SimulationResult>((resolve, reject) => {
       if (control.token.isCancellationRequested) return reject(cancelled());
       const text = analysis.parsed.text;
-      const args = [cliModule, 'simulate', '-', '--scenario', options.scenario, '--format', 'json', '--progress', '--max-size', String(Math.max(1, Buffer.byteLength(text, 'utf8')))];
+      const args = [cliModule, 'simulate', '-', '--scenario', options.scenario, '--format', 'json', '--progress', '--max-size', String(Math.max(1, utf8Length(text)))];
       if (options.records !== undefined) args.push('--records', String(options.records));
       if (options.backlogLimit !== undefined) args.push('--backlog-limit', String(options.backlogLimit));
       if (options.seed !== undefined) args.push('--seed', String(options.seed));

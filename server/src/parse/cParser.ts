@@ -3,14 +3,12 @@
  * parses, and the syntax problems that remain. No LSP types here: the CLI, the
  * tests and the language server all use this class as it is.
  */
-import Parser from 'tree-sitter';
-import C from 'tree-sitter-c';
+import { parserEngine, type EngineParser, type Edit, type Point, type Query, type SyntaxNode, type Tree } from './engine';
 import { LineIndex } from './lineIndex';
 import { normaliseKernelSource, Blank } from './normalise';
 import syntaxProblemsScm from './queries/syntax-problems.scm';
 
-export type SyntaxNode = Parser.SyntaxNode;
-export type Tree = Parser.Tree;
+export type { SyntaxNode, Tree };
 
 export interface SyntaxProblem {
   kind: 'error' | 'missing';
@@ -37,25 +35,13 @@ export interface ParsedSource {
   readonly incremental: boolean;
 }
 
-const language = C as unknown as Parser.Language;
-const queryCache = new Map<string, Parser.Query>();
-
-/** Compiles a query once per process; queries are immutable and shareable. */
-export function compileQuery(source: string): Parser.Query {
-  let q = queryCache.get(source);
-  if (!q) {
-    q = new Parser.Query(language, source);
-    queryCache.set(source, q);
-  }
-  return q;
+/** Compiles a query once per process (the engine caches it); queries are immutable and shareable. */
+export function compileQuery(source: string): Query {
+  return parserEngine().query(source);
 }
 
 export class KernelCParser {
-  private readonly parser = new Parser();
-
-  constructor() {
-    this.parser.setLanguage(language);
-  }
+  private readonly parser: EngineParser = parserEngine().newParser();
 
   /** Parses from scratch. */
   parse(text: string): ParsedSource {
@@ -86,15 +72,14 @@ export class KernelCParser {
         return { ...previous, text, lines: new LineIndex(text), ms: performance.now() - t0, incremental: true };
       }
     }
-    // A string input larger than the default buffer is read in chunks by the binding.
-    const tree = this.parser.parse(normalised, oldTree, { bufferSize: Math.max(32 * 1024, normalised.length + 1) });
+    const tree = this.parser.parse(normalised, oldTree);
     const ms = performance.now() - t0;
     const lines = new LineIndex(text);
     return { text, normalised, blanks, tree, lines, problems: syntaxProblems(tree), ms, incremental: !!oldTree };
   }
 }
 
-function diffEdit(before: string, after: string, beforeLines: LineIndex, afterText: string): Parser.Edit | undefined {
+function diffEdit(before: string, after: string, beforeLines: LineIndex, afterText: string): Edit | undefined {
   if (before === after) return undefined;
   const max = Math.min(before.length, after.length);
   let prefix = 0;
@@ -107,7 +92,7 @@ function diffEdit(before: string, after: string, beforeLines: LineIndex, afterTe
   const oldEnd = before.length - suffix;
   const newEnd = after.length - suffix;
   const afterLines = new LineIndex(afterText);
-  const point = (idx: LineIndex, o: number): Parser.Point => {
+  const point = (idx: LineIndex, o: number): Point => {
     const p = idx.positionAt(o);
     return { row: p.line, column: p.character };
   };

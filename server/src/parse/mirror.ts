@@ -7,7 +7,7 @@
  * reads per named node, one per token). Offsets are relative to the subtree's
  * start, so a copy stays valid wherever the same function text moves in the file.
  */
-import type { SyntaxNode } from './cParser';
+import type { SyntaxNode, TreeCursor } from './engine';
 
 export interface Ast {
   /** tree-sitter node type; for tokens, the token itself (`==`, `->`, `if`). */
@@ -40,8 +40,15 @@ const LEAVES = new Set([
 ]);
 
 export function mirror(root: SyntaxNode): Ast {
-  const base = root.startIndex;
   const cursor = root.walk();
+  try {
+    return copyTree(cursor, root.startIndex);
+  } finally {
+    cursor.delete?.();
+  }
+}
+
+function copyTree(cursor: TreeCursor, base: number): Ast {
   const info = (): TypeInfo => {
     const id = cursor.nodeTypeId;
     let i = typeInfo[id];

@@ -1,0 +1,420 @@
+/**
+ * The AuditLens language server: wiring only, the same in Node (server.ts) and
+ * in a browser worker (serverWeb.ts). What differs between them (disk, git,
+ * child processes) comes in a ServerHost; every feature lives in features/ as a
+ * plain function of a FileAnalysis, callable without an editor.
+ */
+import {
+  CancellationToken,
+  Connection,
+  DidChangeConfigurationNotification,
+  ErrorCodes,
+  InitializeResult,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Analyser, FileAnalysis } from './analyser';
+import { codeActions } from './features/codeActions';
+import { PatchReview, patchCodeLenses, patchDiagnostics, patchHover, patchReply, reviewDocument } from './features/patchDocument';
+import { codeLenses, patchSimulationLenses } from './features/codeLens';
+import { COMPARE_COMMAND, compareCommand, Runner, SIMULATE_COMMAND, SimulationContext, simulateCommand } from './features/simulation';
+import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
+import { DocumentTracker, TrackedDocument } from './features/documents';
+import { hover } from './features/hover';
+import { definition, references } from './features/navigation';
+import { checkFiles, parseCheckFilesParams } from './features/checkFiles';
+import { modelSummaryReply } from './features/modelSummaryText';
+import { findPatchBase, readBaseFileSetting } from './features/patchBase';
+import { CHECK_FILES_REQUEST, DocumentParams, MODEL_SUMMARY_REQUEST, ModelSummaryReply, STATUS_NOTIFICATION, STATUS_REQUEST, StatusNotification, TRUST_NOTIFICATION } from './features/requests';
+import { documentStatus, FAILED_STATUS } from './features/status';
+import { documentSymbols } from './features/symbols';
+import { DEFAULT_SETTINGS, readSettings, ServerSettings } from './settings';
+import type { Finding } from './rules/finding';
+import { parserEngine } from './parse/engine';
+import { utf8Length } from './parse/utf8';
+
+/** What the server gets from where it runs. */
+export interface ServerHost {
+  /** For the start-up log line: `node v20.x`, `browser worker`. */
+  readonly platform: string;
+  /** Directory (or URL ending in /) of the rule pages that diagnostics link to; none: no link. */
+  readonly rulesDocDir: string | undefined;
+  readonly runSimulation: Runner;
+  /** A file: URI to a local path; undefined where there is no disk (the web). */
+  pathOf(uri: string): string | undefined;
+  /** Reads a C file as `auditlens check` would (patch bases); throws with a reason. */
+  readSource(filePath: string, maxSize: number): string;
+  exists(filePath: string): boolean;
+  /** Working-tree mode (git) over the server's analyser; absent where git cannot run. */
+  readonly workingTree?: (analyser: Analyser) => { introduced(filePath: string, text: string, findings: Finding[]): Set<Finding> };
+  /** Lets queued messages (a cancel) through between files of a long check. */
+  yieldToConnection(): Promise<void>;
+}
+
+export function startServer(connection: Connection, host: ServerHost): void {
+  /** Server-side command behind the client's "AuditLens: Draft review reply". */
+  const DRAFT_REPLY = 'auditlens.server.draftReply';
+  const documents = new TextDocuments(TextDocument);
+  let settings: ServerSettings = { ...DEFAULT_SETTINGS };
+  /** `auditlens.patch.baseFile` (features/patchBase.ts): empty means discover the base. */
+  let patchBaseFile = '';
+  /**
+   * The client's workspace trust. Working-tree mode runs git, whose repository config an untrusted
+   * workspace controls: it stays off until the client says the workspace is trusted, whatever the
+   * settings say (VS Code's default for auditlens.workingTree is on). Clients that do not say are trusted.
+   */
+  let trusted = true;
+  const analyser = new Analyser();
+  const tracker = new DocumentTracker(analyser, () => settings);
+  const workingTree = host.workingTree?.(analyser);
+  const rulesDocDir = host.rulesDocDir;
+  const runSimulation = host.runSimulation;
+  const fileURLToPath = (uri: string) => host.pathOf(uri) ?? uri;
+  let canPullConfiguration = false;
+  /** Workspace folders (paths), to find the base of a patch: <folder>/kernel/audit.c. */
+  let workspaceRoots: string[] = [];
+  /** The review of each open patch document, per version. */
+  const patchReviews = new Map<string, PatchReview>();
+  let canRegisterConfiguration = false;
+  let canFollowFolders = false;
+
+  /** Runs a handler; an exception is logged and answered with `fallback`, never fatal. */
+  function guard<T>(what: string, fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      logError(what, err);
+      return fallback;
+    }
+  }
+
+  function logError(what: string, err: unknown): void {
+    const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+    connection.console.error(`${what} failed: ${detail}`);
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    settings = readSettings(params.initializationOptions, DEFAULT_SETTINGS);
+    patchBaseFile = readBaseFileSetting(params.initializationOptions, '');
+    trusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted !== false;
+    analyser.options = { rules: settings.rules };
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    workspaceRoots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    const workspace = params.capabilities?.workspace; // tolerate a bare `{}` from minimal clients
+    canPullConfiguration = !!workspace?.configuration;
+    canRegisterConfiguration = !!workspace?.didChangeConfiguration?.dynamicRegistration;
+    canFollowFolders = !!workspace?.workspaceFolders;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        documentSymbolProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        executeCommandProvider: { commands: [DRAFT_REPLY, SIMULATE_COMMAND, COMPARE_COMMAND] },
+        // folders added or removed change where patch bases are looked for
+        ...(canFollowFolders ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
+      },
+      serverInfo: { name: 'auditlens', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    connection.console.info(`AuditLens server started (${host.platform}, parser: ${parserEngine().description}, maxFileSize ${settings.maxFileSize} bytes)`);
+    if (canRegisterConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'auditlens' }).catch((err) => logError('registering for configuration changes', err));
+    }
+    void refreshSettings();
+    if (canFollowFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) =>
+        guard('didChangeWorkspaceFolders', undefined, () => {
+          const paths = (folders: { uri: string }[]) => folders.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
+          const removed = new Set(paths(e.removed));
+          workspaceRoots = [...workspaceRoots.filter((r) => !removed.has(r)), ...paths(e.added)];
+          for (const t of tracker.all()) {
+            const doc = documents.get(t.uri);
+            if (doc && t.kind === 'patch') guard(`re-reviewing ${t.uri}`, undefined, () => reviewAndPublish(doc));
+          }
+        }),
+      );
+    }
+  });
+
+  /** Takes new settings; open documents are analysed (patches reviewed) again when something that affects them changed. */
+  function applySettings(next: ServerSettings, nextBaseFile: string): void {
+    const rules = JSON.stringify(next.rules) !== JSON.stringify(settings.rules);
+    const size = next.maxFileSize !== settings.maxFileSize;
+    const tree = next.workingTree !== settings.workingTree;
+    const base = nextBaseFile !== patchBaseFile;
+    if (!rules && !size && !tree && !base) return;
+    settings = next;
+    patchBaseFile = nextBaseFile;
+    analyser.options = { rules: settings.rules };
+    connection.console.info(`settings: maxFileSize ${settings.maxFileSize} bytes, rules ${JSON.stringify(settings.rules)}, workingTree ${settings.workingTree}, patch.baseFile ${JSON.stringify(patchBaseFile)}`);
+    // C documents first: a patch may be reviewed against one of them.
+    for (const t of tracker.all()) {
+      const doc = documents.get(t.uri);
+      if (doc && t.kind === 'audit-c' && (rules || size || tree)) guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
+    }
+    for (const t of tracker.all()) {
+      const doc = documents.get(t.uri);
+      if (doc && t.kind === 'patch' && (rules || size || base)) guard(`re-reviewing ${t.uri}`, undefined, () => reviewAndPublish(doc));
+    }
+  }
+
+  /** Pulls `auditlens.*` when the client supports it. */
+  async function refreshSettings(): Promise<void> {
+    if (!canPullConfiguration) return;
+    try {
+      const raw: unknown = await connection.workspace.getConfiguration('auditlens');
+      applySettings(readSettings(raw, settings), readBaseFileSetting(raw, patchBaseFile));
+    } catch (err) {
+      logError('reading workspace configuration', err);
+    }
+  }
+
+  connection.onNotification(TRUST_NOTIFICATION, (p: { trusted?: unknown }) =>
+    guard('workspaceTrust', undefined, () => {
+      if (p?.trusted !== true || trusted) return;
+      trusted = true;
+      connection.console.info('workspace trusted: working-tree mode may run git now');
+      if (!settings.workingTree) return;
+      for (const t of tracker.all()) {
+        const doc = documents.get(t.uri);
+        if (doc && t.kind === 'audit-c') guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
+      }
+    }),
+  );
+
+  connection.onDidChangeConfiguration((change) =>
+    guard('didChangeConfiguration', undefined, () => {
+      // Pushed settings (older clients) apply at once; the pull refreshes and re-analyses.
+      const pushed = (change.settings as { auditlens?: unknown } | null)?.auditlens;
+      if (pushed) applySettings(readSettings(pushed, settings), readBaseFileSetting(pushed, patchBaseFile));
+      void refreshSettings();
+    }),
+  );
+
+  /** The file a patch applies to: auditlens.patch.baseFile, else discovered (features/patchBase.ts). */
+  function patchBase(patchText: string) {
+    return findPatchBase(patchText, {
+      setting: patchBaseFile,
+      roots: workspaceRoots,
+      maxFileSize: settings.maxFileSize,
+      open: tracker.all().flatMap((t) => (t.kind === 'audit-c' && t.analysis ? [{ uri: t.uri, text: t.analysis.parsed.text }] : [])),
+      read: (p, max) => host.readSource(p, max),
+      exists: (p) => host.exists(p),
+    });
+  }
+
+  /** Tells the client what a document's status is now (its language status item shows it). */
+  function sendStatus(uri: string): void {
+    const tracked = tracker.get(uri);
+    const status = guard(`status of ${uri}`, { ...FAILED_STATUS, version: tracked?.version }, () => documentStatus(tracked, patchReviews.get(uri)));
+    const notification: StatusNotification = { uri, status };
+    void connection.sendNotification(STATUS_NOTIFICATION, notification);
+  }
+
+  function reviewAndPublish(doc: TextDocument): void {
+    try {
+      reviewPatchDocument(doc);
+    } finally {
+      sendStatus(doc.uri);
+    }
+  }
+
+  function reviewPatchDocument(doc: TextDocument): void {
+    const text = doc.getText();
+    if (utf8Length(text) > settings.maxFileSize) {
+      patchReviews.delete(doc.uri);
+      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [skippedDiagnostic(text.length, settings.maxFileSize)] });
+      return;
+    }
+    const { base, problem } = patchBase(text);
+    const review = reviewDocument(text, base, settings.rules, problem);
+    patchReviews.set(doc.uri, review);
+    const diagnostics = patchDiagnostics(review, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length, rulesDocDir);
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+
+  /** Diagnostics of an audit C analysis, with working-tree marks where that mode is on. */
+  function auditDiagnostics(uri: string, analysis: FileAnalysis) {
+    return analysisDiagnostics(uri, analysis, {
+      rulesDocDir,
+      onError: logError,
+      introduced: workingTree && settings.workingTree && trusted && uri.startsWith('file:')
+        ? (findings) => workingTree.introduced(fileURLToPath(uri), analysis.parsed.text, findings)
+        : undefined,
+    });
+  }
+
+  function publish(t: TrackedDocument): void {
+    if (t.kind !== 'audit-c') return;
+    const diagnostics = t.skipped
+      ? [skippedDiagnostic(t.skipped.bytes, t.skipped.limit)]
+      : t.analysis
+        ? auditDiagnostics(t.uri, t.analysis)
+        : [];
+    void connection.sendDiagnostics({ uri: t.uri, version: t.version, diagnostics });
+  }
+
+  function syncAndPublish(doc: TextDocument): void {
+    const { current, previous } = tracker.sync(doc);
+    if (current.kind === 'audit-c') {
+      publish(current);
+      // A patch opened before its base was reviewed from its hunks alone: now there may be a base.
+      if (previous?.kind !== 'audit-c') {
+        for (const [uri, review] of patchReviews) {
+          const patch = review.base ? undefined : documents.get(uri);
+          if (patch) guard(`re-reviewing ${uri}`, undefined, () => reviewAndPublish(patch));
+        }
+      }
+      const a = current.analysis;
+      if (!previous || previous.kind !== 'audit-c') {
+        connection.console.info(
+          current.skipped
+            ? `${doc.uri}: not analysed, ${current.skipped.bytes} bytes > auditlens.maxFileSize ${current.skipped.limit}`
+            : `${doc.uri}: ${a?.outline.functions.length ?? 0} functions, ${a?.parsed.problems.length ?? 0} syntax problems, parsed in ${a?.parsed.ms.toFixed(1)} ms`,
+        );
+      } else if (a && a.parsed.ms > 250) {
+        connection.console.warn(`${doc.uri}: slow reparse, ${a.parsed.ms.toFixed(0)} ms`);
+      }
+    } else if (current.kind === 'patch') {
+      reviewAndPublish(doc);
+    } else if (previous?.kind === 'audit-c') {
+      // It no longer looks like the audit core: take back what was published.
+      void connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
+    }
+    if (current.kind !== 'patch') sendStatus(doc.uri); // (a patch's is sent after its review)
+  }
+
+  // Both open and every (incremental) change: the parse reuses the previous tree.
+  documents.onDidChangeContent((e) => guard(`analysing ${e.document.uri}`, undefined, () => syncAndPublish(e.document)));
+
+  documents.onDidClose((e) =>
+    guard(`closing ${e.document.uri}`, undefined, () => {
+      patchReviews.delete(e.document.uri);
+      const previous = tracker.close(e.document.uri);
+      if (previous?.kind === 'patch') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+      if (previous?.kind === 'audit-c') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    }),
+  );
+
+  connection.onDocumentSymbol((p) =>
+    guard('documentSymbol', [], () => {
+      const a = tracker.analysisFor(p.textDocument.uri);
+      return a ? documentSymbols(a) : [];
+    }),
+  );
+
+  connection.onDefinition((p) =>
+    guard('definition', [], () => {
+      const a = tracker.analysisFor(p.textDocument.uri);
+      return a ? definition(a, p.textDocument.uri, p.position) : [];
+    }),
+  );
+
+  connection.onReferences((p) =>
+    guard('references', [], () => {
+      const a = tracker.analysisFor(p.textDocument.uri);
+      return a ? references(a, p.textDocument.uri, p.position, p.context.includeDeclaration) : [];
+    }),
+  );
+
+  connection.onHover((p) =>
+    guard('hover', null, () => {
+      const review = patchReviews.get(p.textDocument.uri);
+      if (review) {
+        const doc = documents.get(p.textDocument.uri);
+        return patchHover(review, p.position, (line) => {
+          const t = doc?.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }) ?? '';
+          return (/^(?:>\s?)*[ +-]?/.exec(t)?.[0].length) ?? 0;
+        });
+      }
+      const a = tracker.analysisFor(p.textDocument.uri);
+      return a ? hover(a, p.position, { uri: p.textDocument.uri, onError: logError }) : null;
+    }),
+  );
+
+  connection.onCodeLens((p) =>
+    guard('codeLens', [], () => {
+      const review = patchReviews.get(p.textDocument.uri);
+      if (review) return [...patchCodeLenses(review), ...patchSimulationLenses(review, p.textDocument.uri)];
+      const a = tracker.analysisFor(p.textDocument.uri);
+      return a ? codeLenses(a, p.textDocument.uri) : [];
+    }),
+  );
+
+  connection.onCodeAction((p) =>
+    guard('codeAction', [], () => {
+      const a = tracker.analysisFor(p.textDocument.uri);
+      return a ? codeActions(a, p.textDocument.uri, p.range) : [];
+    }),
+  );
+
+  connection.onExecuteCommand(async (p, token, workDone) => {
+    if (p.command === SIMULATE_COMMAND || p.command === COMPARE_COMMAND) {
+      const ctx: SimulationContext = {
+        analysisFor: (uri) => tracker.analysisFor(uri),
+        reviewFor: (uri) => patchReviews.get(uri),
+        run: runSimulation,
+        token,
+        progress: workDone,
+      };
+      try {
+        return await (p.command === SIMULATE_COMMAND ? simulateCommand(p.arguments, ctx) : compareCommand(p.arguments, ctx));
+      } catch (err) {
+        if (err instanceof ResponseError) throw err; // the cancel, answered as RequestCancelled
+        logError(p.command, err);
+        return { error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    }
+    return guard(p.command, null, () => {
+      if (p.command !== DRAFT_REPLY) return null;
+      const uri = String(p.arguments?.[0] ?? '');
+      const review = patchReviews.get(uri);
+      return review ? patchReply(review) : null;
+    });
+  });
+
+  // The status is pushed after each analysis (sendStatus); the client asks only for a document it has none of.
+  connection.onRequest(STATUS_REQUEST, (p: DocumentParams) =>
+    guard('status', { ...FAILED_STATUS }, () => documentStatus(tracker.get(p.uri), patchReviews.get(p.uri))),
+  );
+
+  connection.onRequest<ModelSummaryReply, void>(MODEL_SUMMARY_REQUEST, (p: DocumentParams) =>
+    guard<ModelSummaryReply>('modelSummary', { error: 'internal error (see the AuditLens output)' }, () => modelSummaryReply(tracker.get(p.uri), p.uri)),
+  );
+
+  connection.onRequest(CHECK_FILES_REQUEST, async (raw: unknown, token: CancellationToken) => {
+    const params = parseCheckFilesParams(raw);
+    if ('error' in params) throw new ResponseError(ErrorCodes.InvalidParams, params.error);
+    const reporter = connection.window.attachWorkDoneProgress((raw as { workDoneToken?: string | number }).workDoneToken);
+    const result = await checkFiles(params, {
+      analyser,
+      maxFileSize: settings.maxFileSize,
+      roots: workspaceRoots,
+      openDocument: (uri) => tracker.get(uri),
+      openAuditDocuments: () => tracker.all().filter((t) => t.kind === 'audit-c').map((t) => t.uri),
+      // Not versioned: the file is not open; opening it replaces these with the editor's own.
+      publish: (uri, analysis) => void connection.sendDiagnostics({ uri, diagnostics: analysis ? auditDiagnostics(uri, analysis) : [] }),
+      token,
+      progress: {
+        begin: (title) => reporter.begin(title, 0, undefined, true),
+        report: (percent, message) => reporter.report(percent, message),
+        done: () => reporter.done(),
+      },
+      yieldToConnection: () => host.yieldToConnection(),
+    });
+    const problems = result.files.filter((f) => f.problem);
+    connection.console.info(`checkFiles: ${result.files.length} of ${result.requested} files checked${result.cancelled ? ' (cancelled)' : ''}${problems.length ? `; not checked: ${problems.map((f) => f.problem).join('; ')}` : ''}`);
+    return result;
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
