@@ -24,11 +24,27 @@ const common = {
   logLevel: 'warning',
 };
 
+// In the web server bundle, Node built-ins resolve to browser stand-ins (server/src/web/shims/).
+const webShims = {
+  name: 'web-shims',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(path|url|fs|fs\/promises|os|child_process|crypto|module)$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      const file = name === 'path' || name === 'url' ? name : 'unavailable';
+      return { path: join(ROOT, 'server', 'src', 'web', 'shims', `${file}.ts`) };
+    });
+  },
+};
+
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', shipped: true },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', shipped: true },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', shipped: true },
   { entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' },
+  // The web extension (package.json "browser"): client and a server that runs in a web worker,
+  // WebAssembly parser only. Node built-ins the shared modules import are browser stand-ins.
+  { entryPoints: ['client/src/extensionWeb.ts'], outfile: 'dist/web/client.js', platform: 'browser', target: 'es2022', plugins: [webShims], shipped: true },
+  { entryPoints: ['server/src/serverWeb.ts'], outfile: 'dist/web/server.js', platform: 'browser', format: 'iife', target: 'es2022', external: [], plugins: [webShims], shipped: true },
   // The simulation panel's script, with uPlot and its CSS (dist/webview.css): runs in the webview, loads nothing remote.
   { entryPoints: ['client/src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [], shipped: true },
 ];

@@ -4,18 +4,15 @@
  * channel, the LanguageClient and whatever they register, all released by
  * dispose(). Restart is stop + a fresh client so changed settings apply.
  */
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
+  BaseLanguageClient as LanguageClient,
   DocumentSelector,
   ExecuteCommandRequest,
-  LanguageClient,
   LanguageClientOptions,
-  ServerOptions,
   State,
-  TransportKind,
   WorkDoneProgress,
-} from 'vscode-languageclient/node';
+} from 'vscode-languageclient';
 import { STATUS_NOTIFICATION, TRUST_NOTIFICATION, type StatusNotification } from '../../server/src/features/requests';
 import { documentOf } from './editors';
 import type { ServerCommands } from './simulationPanel';
@@ -43,6 +40,12 @@ export function documentSelector(folderSchemes: readonly string[] = []): Documen
 
 export type ServerState = 'starting' | 'running' | 'stopped';
 
+/**
+ * Makes the language client for where the extension runs: a Node child process
+ * on the desktop (nodeClient.ts), a web worker in the browser (webClient.ts).
+ */
+export type ClientFactory = (extension: vscode.ExtensionContext, id: string, name: string, options: LanguageClientOptions) => LanguageClient;
+
 /** Runs under a progress notification: the client, the work-done token to pass and the notification's cancel. */
 type ServerWork<T> = (client: LanguageClient, workDoneToken: string, token: vscode.CancellationToken, progress: vscode.Progress<{ message?: string }>) => Promise<T>;
 
@@ -58,7 +61,10 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
   readonly onDidChangeStatus = this.statusEmitter.event;
   private currentState: ServerState = 'stopped';
 
-  constructor(private readonly extension: vscode.ExtensionContext) {
+  constructor(
+    private readonly extension: vscode.ExtensionContext,
+    private readonly makeClient: ClientFactory,
+  ) {
     // A log channel: the language client of v11 writes leveled messages into it.
     this.output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
     this.subscriptions.push(this.output, this.stateEmitter, this.statusEmitter);
@@ -176,7 +182,7 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
       return undefined;
     }
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const workDoneToken = `auditlens-${randomUUID()}`;
+      const workDoneToken = `auditlens-${globalThis.crypto.randomUUID()}`;
       let done = 0;
       const onProgress = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
         if (value.kind === 'end') return;
@@ -221,11 +227,6 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
   }
 
   private createClient(): LanguageClient {
-    const module = this.extension.asAbsolutePath('dist/server.js');
-    const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
-    };
     const config = vscode.workspace.getConfiguration('auditlens');
     const trusted = vscode.workspace.isTrusted;
     const clientOptions: LanguageClientOptions = {
@@ -242,6 +243,6 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
         patch: { baseFile: config.get<string>('patch.baseFile', '') },
       },
     };
-    return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+    return this.makeClient(this.extension, CLIENT_ID, CLIENT_NAME, clientOptions);
   }
 }

@@ -4,7 +4,6 @@
  * and the bundled script and stylesheet from dist/. Pure, so the policy is
  * tested without an editor.
  */
-import { randomBytes } from 'node:crypto';
 
 export interface PanelHtmlInput {
   /** `webview.cspSource`: the origin the webview serves extension resources from. */
@@ -20,7 +19,9 @@ export interface PanelHtmlInput {
 
 /** 128 random bits, base64: unguessable by anything the panel displays. */
 export function newNonce(): string {
-  return randomBytes(16).toString('base64');
+  // Web Crypto: the same in the desktop extension host and a browser's.
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes));
 }
 
 /**

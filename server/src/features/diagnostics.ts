@@ -93,7 +93,9 @@ function findingDiagnostic(
   return d;
 }
 
+/** `rulesDocDir` is a folder on disk, or (in the browser) a URL ending in `/`. */
 export function ruleDocUri(rulesDocDir: string, rule: string): string {
+  if (/^[a-z][\w+.-]*:\/\//i.test(rulesDocDir)) return new URL(`${rule}.md`, rulesDocDir).href;
   return pathToFileURL(path.join(rulesDocDir, `${rule}.md`)).href;
 }
 

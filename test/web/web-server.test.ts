@@ -1,0 +1,64 @@
+/**
+ * The web build's language server (dist/web/server.js) in a worker, as the browser
+ * runs it: WebAssembly parser only, no disk, no git, no child processes. It must
+ * answer initialize, documentSymbol and hover and publish diagnostics with rule
+ * links, on the example and (when ../shared is here) on the real audit.c.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DidOpenTextDocumentNotification, DocumentSymbol, DocumentSymbolRequest, HoverRequest, InitializedNotification, InitializeRequest, MarkupContent } from 'vscode-languageserver/node';
+import { ensureBuilt } from '../cli/cliProcess';
+import { CORPUS, hasShared, sharedSkipReason } from '../shared';
+import { WorkerServer } from './workerServer';
+
+const ROOT = resolve(__dirname, '..', '..');
+const EXAMPLE = resolve(ROOT, 'examples', 'kauditd-demo.c');
+
+export async function exerciseWebServer(server: WorkerServer, files: { uri: string; text: string }[]): Promise<void> {
+  const init = await server.connection.sendRequest(InitializeRequest.type, {
+    processId: null,
+    rootUri: null,
+    capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, hover: { contentFormat: ['markdown'] }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } } },
+  });
+  expect(init.serverInfo?.name).toBe('auditlens');
+  await server.connection.sendNotification(InitializedNotification.type, {});
+  for (const f of files) await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: f.uri, languageId: 'c', version: 1, text: f.text } });
+}
+
+function positionOf(text: string, needle: string): { line: number; character: number } {
+  const at = text.indexOf(needle);
+  if (at < 0) throw new Error(`no ${needle}`);
+  const before = text.slice(0, at).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
+}
+
+describe('the web server bundle in a worker', () => {
+  let server: WorkerServer;
+  const example = { uri: 'vscode-vfs://github/torvalds/linux/kernel/kauditd-demo.c', text: readFileSync(EXAMPLE, 'utf8') };
+
+  beforeAll(() => {
+    ensureBuilt();
+    server = new WorkerServer(resolve(ROOT, 'dist', 'web', 'server.js'));
+  });
+  afterAll(() => server?.stop());
+
+  it('starts with the WebAssembly parser and analyses a document from a virtual file system', async () => {
+    await exerciseWebServer(server, [example]);
+    const published = await server.diagnostics(example.uri, 1);
+    expect(published.diagnostics.filter((d) => d.severity === 1 || d.severity === 2)).toEqual([]);
+    expect(server.logs.join('\n')).toMatch(/browser worker, parser: WebAssembly tree-sitter/);
+    const symbols = (await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: example.uri } })) as DocumentSymbol[];
+    expect(symbols.map((s) => s.name)).toEqual(expect.arrayContaining(['demo_kauditd_thread', 'demo_send_queue', 'demo_retry_skb']));
+    const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri: example.uri }, position: positionOf(example.text, 'demo_kauditd_thread(void') });
+    expect((hover?.contents as MarkupContent).value).toMatch(/consumer/);
+  });
+
+  it.skipIf(!hasShared)(`publishes the same findings on today's audit.c as the Node server, with rule links${hasShared ? '' : ` (skipped: ${sharedSkipReason})`}`, async () => {
+    const corpus = { uri: 'vscode-vfs://github/torvalds/linux/kernel/audit.c', text: readFileSync(CORPUS, 'utf8') };
+    await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: corpus.uri, languageId: 'c', version: 1, text: corpus.text } });
+    const { diagnostics } = await server.diagnostics(corpus.uri, 1);
+    expect(diagnostics.map((d) => d.code).sort()).toEqual(['AC301', 'AC301', ...Array(11).fill('AL206')].sort());
+    for (const d of diagnostics) expect(d.codeDescription?.href).toMatch(new RegExp(`^file://.*/docs/rules/${d.code}\\.md$`));
+  });
+});
