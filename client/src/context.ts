@@ -16,6 +16,7 @@ import {
 import { STATUS_NOTIFICATION, TRUST_NOTIFICATION, type StatusNotification } from '../../server/src/features/requests';
 import { documentOf } from './editors';
 import type { ServerCommands } from './simulationPanel';
+import type { ParserInfo } from './statusView';
 
 export const CLIENT_ID = 'auditlens'; // also the prefix of `auditlens.trace.server`
 const CLIENT_NAME = 'AuditLens';
@@ -78,6 +79,12 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     return this.currentState;
   }
 
+  /** The running server's parser engine (native or WebAssembly), as its initialize result says. */
+  get parser(): ParserInfo | undefined {
+    const info = (this.client?.initializeResult as { auditlens?: { parser?: ParserInfo } } | undefined)?.auditlens?.parser;
+    return info && (info.engine === 'native' || info.engine === 'wasm') ? info : undefined;
+  }
+
   /** Starts the bundled server; failures go to the output channel, not to activation. */
   async start(): Promise<void> {
     if (this.client) return;
@@ -88,6 +95,8 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     this.setState('starting');
     try {
       await client.start();
+      const parser = this.parser;
+      if (parser) this.output.info(`parser: ${parser.description}`);
     } catch (err) {
       this.setState('stopped');
       this.output.error(`AuditLens server failed to start: ${err instanceof Error ? err.message : String(err)}`);

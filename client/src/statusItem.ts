@@ -65,7 +65,7 @@ export class LanguageStatus implements vscode.Disposable {
     if (!doc || (doc.languageId !== 'c' && doc.languageId !== 'auditlens-patch')) return;
     const uri = this.ctx.protocolUri(doc.uri);
     const status = this.statuses.get(uri);
-    const view = statusView(this.ctx.state, status, uri, doc.version);
+    const view = statusView(this.ctx.state, status, uri, doc.version, this.ctx.parser);
     this.item.text = view.text;
     this.item.detail = view.detail;
     this.item.severity = SEVERITY[view.severity];

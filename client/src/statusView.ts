@@ -15,6 +15,12 @@ export interface StatusView {
   command?: { title: string; command: string; arguments?: unknown[] };
 }
 
+/** The server's parser engine, from its initialize result (`auditlens.parser`). */
+export interface ParserInfo {
+  engine: 'native' | 'wasm';
+  description: string;
+}
+
 export const SHOW_MODEL_SUMMARY = 'auditlens.showModelSummary';
 export const RESTART_SERVER = 'auditlens.restartServer';
 export const DRAFT_REPLY = 'auditlens.draftReply';
@@ -23,7 +29,7 @@ export const DRAFT_REPLY = 'auditlens.draftReply';
  * `status` is the server's latest for the document (undefined: none yet);
  * `version` the editor's version of it; `uri` as the server knows it.
  */
-export function statusView(server: ServerState, status: DocumentStatus | undefined, uri: string, version: number): StatusView {
+export function statusView(server: ServerState, status: DocumentStatus | undefined, uri: string, version: number, parser?: ParserInfo): StatusView {
   if (server === 'stopped') {
     return { text: 'server not running', detail: 'The AuditLens language server stopped; see the AuditLens output.', severity: 'error', busy: false, command: { title: 'Restart Server', command: RESTART_SERVER } };
   }
@@ -32,7 +38,9 @@ export function statusView(server: ServerState, status: DocumentStatus | undefin
   }
   // The server has not yet answered for the latest edit: show what it last said, marked busy.
   const busy = status.version !== undefined && status.version < version;
-  const view: StatusView = { text: status.text, detail: status.detail, severity: status.severity, busy };
+  // Which parser engine the server got (native, or the WebAssembly fallback) and why, on hover.
+  const engine = parser ? `${status.detail ? ' · ' : ''}parser: ${parser.engine === 'native' ? 'native' : 'WebAssembly'}` : '';
+  const view: StatusView = { text: status.text, detail: `${status.detail}${engine}`, severity: status.severity, busy };
   if (status.kind === 'audit-c') view.command = { title: 'Show Model Summary', command: SHOW_MODEL_SUMMARY, arguments: [uri] };
   else if (status.kind === 'patch') view.command = { title: 'Draft Review Reply', command: DRAFT_REPLY };
   return view;

@@ -120,6 +120,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
         ...(canFollowFolders ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
       },
       serverInfo: { name: 'auditlens', version: '0.1.0' },
+      // Which parser this server got: the client shows it in the language status item.
+      auditlens: { parser: { engine: parserEngine().name, description: parserEngine().description } },
     };
   });
 

@@ -112,6 +112,8 @@ describe('language server over stdio: a session on an audit-like C file', () => 
     expect(caps).toMatchObject({ documentSymbolProvider: true, definitionProvider: true, referencesProvider: true, hoverProvider: true });
     expect(caps.codeLensProvider).toBeDefined();
     expect(init.serverInfo?.name).toBe('auditlens');
+    // which parser engine it got, for the language status item
+    expect(init.auditlens?.parser).toMatchObject({ engine: expect.stringMatching(/^(native|wasm)$/), description: expect.stringMatching(/tree-sitter/) });
   });
 
   it('publishes diagnostics for the opened file (clean: none)', async () => {

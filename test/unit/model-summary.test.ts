@@ -190,6 +190,12 @@ describe('language status item (client presentation)', () => {
     expect(statusView('running', { kind: 'not-audit', text: 'not audit code', detail: '', severity: 'information', version: 1 }, uri, 1).command).toBeUndefined();
   });
 
+  it('says which parser engine the server got', () => {
+    const wasm = { engine: 'wasm' as const, description: 'WebAssembly tree-sitter (native binding unavailable: …)' };
+    expect(statusView('running', { ...status, version: 1 }, uri, 1, wasm).detail).toBe(`${status.detail} · parser: WebAssembly`);
+    expect(statusView('running', { ...status, detail: '', version: 1 }, uri, 1, { engine: 'native', description: 'native' }).detail).toBe('parser: native');
+  });
+
   it('says when the server is starting or not running, and offers a restart', () => {
     expect(statusView('starting', status, uri, 1)).toMatchObject({ busy: true, detail: 'Starting the AuditLens server' });
     expect(statusView('stopped', status, uri, 1)).toEqual({
