@@ -16,7 +16,9 @@ import { simulate } from '../server/src/simulate';
 import type { SimulationOptions } from '../server/src/simulate/types';
 import { KernelCParser } from '../server/src/parse/cParser';
 import { initParserEngine } from '../server/src/parse/nodeEngine';
+import { parserEngine } from '../server/src/parse/engine';
 import { Outline } from '../server/src/parse/outline';
+import { compareEngines, probeEngine } from './benchEngines';
 
 interface BenchInput {
   label: string;
@@ -253,6 +255,11 @@ function main(): void {
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 30;
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+  const probeAt = args.indexOf('--engine-probe');
+  if (probeAt >= 0) {
+    console.log(JSON.stringify(probeEngine(readFileSync(args[probeAt + 1], 'utf8'), runs)));
+    return;
+  }
   const root = resolve(__dirname, '..');
   const corpus = resolve(root, '..', 'shared', 'corpus', 'audit-2026.c');
 
@@ -268,8 +275,10 @@ function main(): void {
   }
   rows.push(...reviewRows(root, runs, inputs[0]));
   const simulations = simulationRows(inputs, runs);
+  const engineInput = existsSync(corpus) ? corpus : resolve(root, 'examples', 'kauditd-demo.c');
+  const engines = compareEngines(__filename, engineInput, runs);
   if (args.includes('--json')) {
-    console.log(JSON.stringify({ node: process.version, rows, simulations }, null, 2));
+    console.log(JSON.stringify({ node: process.version, rows, simulations, engines }, null, 2));
     return;
   }
   const sizes = inputs.map((i) => `${i.label} ${i.text.split('\n').length} lines`).join(', ');
@@ -278,6 +287,12 @@ function main(): void {
   console.log('\nsimulation (whole run: boot, scenario, invariants, and a focused re-run when a violation needs its trace)');
   for (const r of simulations) {
     console.log(`  ${r.input.padEnd(16)} ${r.scenario.padEnd(15)} ${String(r.records).padStart(6)} records  median ${r.medianMs.toFixed(1).padStart(7)} ms  ${r.recordsPerSecond.toLocaleString('en-US').padStart(9)} records/s`);
+  }
+  console.log(`\nparser engines on ${engineInput.split('/').pop()} (each in its own process; median ms: parse, tree walk of every function, cold analysis)`);
+  console.log(`  this process: ${parserEngine().description}`);
+  for (const e of engines) {
+    if ('unavailable' in e) console.log(`  ${e.engine.padEnd(6)}  unavailable here: ${e.unavailable}`);
+    else console.log(`  ${e.engine.padEnd(6)}  parse ${e.parseMs.toFixed(2).padStart(7)}  walk ${e.walkMs.toFixed(2).padStart(7)}  analysis ${e.analysisMs.toFixed(2).padStart(7)}`);
   }
 }
 
