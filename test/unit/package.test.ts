@@ -341,6 +341,21 @@ describe('the unpacked linux-x64 extension, away from the repository', () => {
       const after = (await diagnostics(2)).diagnostics;
       expect(after.map((d) => d.code)).toContain('AQ101');
 
+      // Today's kernel/audit.c, when ../shared is here: symbols, a hover and its pinned findings.
+      if (hasShared) {
+        const corpusUri = pathToFileURL(CORPUS).href;
+        const corpus = readFileSync(CORPUS, 'utf8');
+        const published = live(new Promise<PublishDiagnosticsParams>((res) => {
+          connection.onNotification(PublishDiagnosticsNotification.type, (p) => void (p.uri === corpusUri && res(p)));
+        }));
+        await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: corpusUri, languageId: 'c', version: 1, text: corpus } });
+        expect((await published).diagnostics.map((d) => d.code).sort()).toEqual(['AC301', 'AC301', ...Array(11).fill('AL206')].sort());
+        const corpusSymbols = (await live(connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: corpusUri } }))) as DocumentSymbol[];
+        expect(corpusSymbols.map((s) => s.name)).toContain('kauditd_thread');
+        const corpusHover = await live(connection.sendRequest(HoverRequest.type, { textDocument: { uri: corpusUri }, position: positionOf(corpus, 'kauditd_thread(void') }));
+        expect((corpusHover?.contents as MarkupContent).value).toMatch(/consumer/);
+      }
+
       // The process mapped native bindings only from the unpacked extension (none when WebAssembly
       // parses), nothing from the repository, and said which engine in its log.
       if (process.platform === 'linux') {

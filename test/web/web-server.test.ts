@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DidOpenTextDocumentNotification, DocumentSymbol, DocumentSymbolRequest, HoverRequest, InitializedNotification, InitializeRequest, MarkupContent } from 'vscode-languageserver/node';
+import { DidOpenTextDocumentNotification, DocumentSymbol, DocumentSymbolRequest, ExecuteCommandRequest, HoverRequest, InitializedNotification, InitializeRequest, MarkupContent } from 'vscode-languageserver/node';
 import { ensureBuilt } from '../cli/cliProcess';
 import { CORPUS, hasShared, sharedSkipReason } from '../shared';
 import { WorkerServer } from './workerServer';
@@ -35,7 +35,8 @@ function positionOf(text: string, needle: string): { line: number; character: nu
 
 describe('the web server bundle in a worker', () => {
   let server: WorkerServer;
-  const example = { uri: 'vscode-vfs://github/torvalds/linux/kernel/kauditd-demo.c', text: readFileSync(EXAMPLE, 'utf8') };
+  // Where the example patch expects it (examples/kauditd-demo.c), in a virtual workspace.
+  const example = { uri: 'vscode-vfs://github/auditlens/auditlens/examples/kauditd-demo.c', text: readFileSync(EXAMPLE, 'utf8') };
 
   beforeAll(() => {
     ensureBuilt();
@@ -52,6 +53,26 @@ describe('the web server bundle in a worker', () => {
     expect(symbols.map((s) => s.name)).toEqual(expect.arrayContaining(['demo_kauditd_thread', 'demo_send_queue', 'demo_retry_skb']));
     const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri: example.uri }, position: positionOf(example.text, 'demo_kauditd_thread(void') });
     expect((hover?.contents as MarkupContent).value).toMatch(/consumer/);
+  });
+
+  it('reviews a patch against the open document it names (no disk to read a base from)', async () => {
+    const uri = 'vscode-vfs://github/auditlens/auditlens/examples/unbounded-retry.patch';
+    const text = readFileSync(resolve(ROOT, 'examples', 'unbounded-retry.patch'), 'utf8');
+    await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'auditlens-patch', version: 1, text } });
+    const { diagnostics } = await server.diagnostics(uri, 1);
+    const introduced = diagnostics.find((d) => d.code === 'AQ101');
+    expect(introduced?.message).toMatch(/^Introduced by this patch: .*no audit_backlog_limit check/);
+    // on the enqueue the hunk leaves unguarded, read against the open document (no hunk failed, nothing assumed)
+    expect(text.split('\n')[introduced!.range.start.line]).toContain('skb_queue_tail(&audit_retry_queue, skb);');
+    expect(diagnostics.map((d) => d.message).join('\n')).not.toMatch(/assum|not applied|hunks alone/i);
+    const reply = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.draftReply', arguments: [uri] });
+    expect(String(reply)).toMatch(/^Subject: Re: /m);
+  });
+
+  it('simulates on the worker itself (no child process in a browser)', async () => {
+    const result = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [example.uri, 'auditd-stopped', { records: 300 }] });
+    expect(result).toMatchObject({ version: 1, scenario: 'auditd-stopped', violations: [] });
+    expect(result.records.produced).toBeGreaterThanOrEqual(300);
   });
 
   it.skipIf(!hasShared)(`publishes the same findings on today's audit.c as the Node server, with rule links${hasShared ? '' : ` (skipped: ${sharedSkipReason})`}`, async () => {
