@@ -9,7 +9,7 @@ import { DEFAULT_SETTINGS, readSettings } from '../../server/src/settings';
 const ROOT = resolve(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
 const source = (p: string) => readFileSync(resolve(ROOT, p), 'utf8');
-const registered = [...source('client/src/extension.ts').matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]);
+const registered = [...source('client/src/activation.ts').matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]);
 const contributed: string[] = manifest.contributes.commands.map((c: { command: string }) => c.command);
 const props: Record<string, { default?: unknown; markdownDescription?: string; scope?: string }> = manifest.contributes.configuration.properties;
 
@@ -102,7 +102,12 @@ describe('package.json contributes', () => {
     expect(manifest.activationEvents).toEqual(['onLanguage:c', 'onLanguage:auditlens-patch', 'workspaceContains:**/kernel/audit.c']);
     expect(manifest.main).toBe('./dist/client.js');
     expect(source('scripts/build.mjs')).toContain("outfile: 'dist/client.js'");
-    expect(source('client/src/context.ts')).toContain("asAbsolutePath('dist/server.js')");
+    expect(source('client/src/nodeClient.ts')).toContain("asAbsolutePath('dist/server.js')");
+    // the web extension: a browser entry whose client starts the worker server
+    expect(manifest.browser).toBe('./dist/web/client.js');
+    expect(source('scripts/build.mjs')).toContain("outfile: 'dist/web/client.js'");
+    expect(source('scripts/build.mjs')).toContain("outfile: 'dist/web/server.js'");
+    expect(source('client/src/webClient.ts')).toContain("'dist', 'web', 'server.js'");
   });
 });
 
