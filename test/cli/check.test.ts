@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS, hasShared, readShared } from '../shared';
+import { CORPUS, hasShared, needsShared, readShared } from '../shared';
 import { auditlens, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
 import type { CheckReport } from '../../server/src/cli/report';
 
@@ -132,7 +132,7 @@ describe('auditlens check on imperfect but usable C', () => {
   });
 });
 
-describe.skipIf(!hasShared)('auditlens check on kernel/audit.c (2026)', () => {
+describe.skipIf(!hasShared)(needsShared('auditlens check on kernel/audit.c (2026)'), () => {
   it('parses without errors and finds all 85 functions at their lines', () => {
     const report = checkJson('--exit-zero', CORPUS);
     const [file] = report.files;

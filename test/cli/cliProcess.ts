@@ -39,13 +39,11 @@ export interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
 export function auditlens(args: readonly string[], cwd = ROOT): CliResult {
-  const t0 = Date.now();
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The bad-input contract: exit 2 and exactly one line on stderr, no stack trace. */

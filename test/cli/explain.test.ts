@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS, FIXTURES, hasShared } from '../shared';
+import { CORPUS, FIXTURES, hasShared, needsShared } from '../shared';
 import { auditlens, ensureBuilt, EXAMPLE, EXAMPLE_PATCH, expectBadInput } from './cliProcess';
 
 const RENAMED = join(FIXTURES, 'versions', 'renamed.c');
@@ -60,7 +60,7 @@ describe('auditlens explain', () => {
   });
 });
 
-describe.skipIf(!hasShared)('auditlens explain on kernel/audit.c (2026)', () => {
+describe.skipIf(!hasShared)(needsShared('auditlens explain on kernel/audit.c (2026)'), () => {
   it('explains the drain with its routing table', () => {
     const r = auditlens(['explain', CORPUS, 'kauditd_send_queue']);
     expect(r.status, r.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewReport } from '../../server/src/cli/review';
-import { CORPUS, hasShared, SEED_001, SEED_003 } from '../shared';
+import { CORPUS, hasShared, needsShared, SEED_001, SEED_003 } from '../shared';
 import { auditlens, BIN, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -27,7 +27,7 @@ describe('auditlens review', () => {
     expect(auditlens(['review', '--exit-zero', EXAMPLE_PATCH, '--base', EXAMPLE]).status).toBe(0);
   });
 
-  it.skipIf(!hasShared)('reviews seed 001 without a base: fixes only, exit 0', () => {
+  it.skipIf(!hasShared)(needsShared('reviews seed 001 without a base: fixes only, exit 0'), () => {
     const { status, report } = json([SEED_001]);
     expect(status).toBe(0);
     expect(report.patch).toMatchObject({ subject: 'audit: improve audit queue handling when "audit=1" on cmdline', hunks: 7, lossyHunks: 6, mode: 'fragments' });
@@ -38,7 +38,7 @@ describe('auditlens review', () => {
     expect(report.patch.lossy.map((l) => l.hunk)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it.skipIf(!hasShared)('reviews seed 003: AQ101 introduced on kauditd_retry_skb, exit 1; with --base today it does not apply and says why', () => {
+  it.skipIf(!hasShared)(needsShared('reviews seed 003: AQ101 introduced on kauditd_retry_skb, exit 1; with --base today it does not apply and says why'), () => {
     const { status, report } = json([SEED_003]);
     expect(status).toBe(1);
     expect(report.findings.filter((x) => x.status === 'introduced').map((x) => `${x.rule} ${x.function}`)).toContain('AQ101 kauditd_retry_skb');

@@ -89,13 +89,30 @@ describe('simulation over LSP', () => {
 
   it('stops a long run on cancel and stays responsive', async () => {
     const source = new CancellationTokenSource();
-    const t0 = Date.now();
-    const long = server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [V2022, 'auditd-stopped', { records: 1_000_000 }] }, source.token);
-    setTimeout(() => source.cancel(), 300);
-    const err = await long.then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(ResponseError);
-    expect((err as ResponseError<void>).code).toBe(LSPErrorCodes.RequestCancelled);
-    expect(Date.now() - t0).toBeLessThan(5000); // the full run takes tens of seconds
+    const progress: (WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd)[] = [];
+    // Cancel once the run reports progress, i.e. once the child is running (not after a fixed delay).
+    let running!: () => void;
+    const started = new Promise<void>((done) => (running = done));
+    const listening = server.connection.onProgress(WorkDoneProgress.type, 'sim-cancel', (v) => {
+      progress.push(v);
+      if (v.kind === 'report') running();
+    });
+    try {
+      // a million records: the full run takes tens of seconds, so it is still running at the cancel
+      const long = server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [V2022, 'auditd-stopped', { records: 1_000_000 }], workDoneToken: 'sim-cancel' }, source.token);
+      const outcome = long.then((result: unknown) => ({ result }), (error: unknown) => ({ error }));
+      await Promise.race([started, outcome]);
+      source.cancel();
+      const { result, error } = (await outcome) as { result?: unknown; error?: unknown };
+      expect(result, 'the run finished instead of being cancelled').toBeUndefined();
+      expect(error).toBeInstanceOf(ResponseError);
+      expect((error as ResponseError<void>).code).toBe(LSPErrorCodes.RequestCancelled);
+      // the server stopped the run it had reported progress for, and closed that progress
+      expect(progress.some((v) => v.kind === 'report')).toBe(true);
+      expect(progress.at(-1)).toEqual({ kind: 'end' });
+    } finally {
+      listening.dispose();
+    }
     const lenses = (await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: BASE } })) as CodeLens[];
     expect(lenses.length).toBeGreaterThan(0);
   });

@@ -1,12 +1,16 @@
 /**
  * The queue model of today's kernel/audit.c (the issue's "done when" list).
  */
-import { describe, expect, it } from 'vitest';
-import { CORPUS, hasShared, readShared } from '../shared';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { QueueModel } from '../../server/src/model';
+import { CORPUS, hasShared, needsShared, readShared } from '../shared';
 import { drainSites, enqueueTable, modelOfText, routeOf } from './helpers';
 
-describe.skipIf(!hasShared)('queue model of kernel/audit.c (2026)', () => {
-  const m = modelOfText(hasShared ? readShared(CORPUS) : '');
+describe.skipIf(!hasShared)(needsShared('queue model of kernel/audit.c (2026)'), () => {
+  let m: QueueModel;
+  beforeAll(() => {
+    m = modelOfText(readShared(CORPUS));
+  });
   const roles = (fn: string) => m.roles.get(fn) ?? [];
 
   it('finds the consumer, the drain and its three bindings', () => {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { applyFilePatch, type ApplyReport } from '../../server/src/patch/apply';
 import type { FilePatch, Hunk, PatchLine } from '../../server/src/patch/types';
 import { KernelCParser } from '../../server/src/parse/cParser';
-import { CORPUS, SEED_001, fixture, hasShared, readShared, sharedSkipReason } from '../shared';
+import { CORPUS, SEED_001, fixture, hasShared, needsShared, readShared } from '../shared';
 
 /**
  * Test-only hunk builder: reads `@@` headers and the ` `/`+`/`-` lines after
@@ -411,8 +411,9 @@ describe('applyFilePatch: lossy hunks (archives drop blank lines and lone braces
   });
 });
 
-describe('applyFilePatch: speed', () => {
-  it('places 20 hunks in a 3,000-line base in well under 10 ms', () => {
+// How fast this is belongs in `npm run bench`; here, only that the search finds the right place.
+describe('applyFilePatch: many look-alike functions', () => {
+  it('places 20 hunks in a 3,000-line base, each in its own function despite headers off by 5 or 10 lines', () => {
     const fn = (i: number): string[] => [
       `static int demo_fn_${i}(struct sk_buff *skb)`,
       '{',
@@ -456,24 +457,19 @@ describe('applyFilePatch: speed', () => {
     }
     const fp = filePatch(...diffs);
     expect(fp.hunks).toHaveLength(20);
-    let r = applyFilePatch(base, fp);
-    let best = Infinity;
-    for (let n = 0; n < 10; n++) {
-      const t = performance.now();
-      r = applyFilePatch(base, fp);
-      best = Math.min(best, performance.now() - t);
-    }
+    const r = applyFilePatch(base, fp);
     expect(r.failed).toEqual([]);
     expect(r.placed).toHaveLength(20);
-    expect(best).toBeLessThan(10);
+    expect(r.placed.map((p) => p.offset)).toEqual(Array.from({ length: 20 }, (_, k) => [0, -5, -10][k % 3]));
+    let expected = base;
+    for (let k = 0; k < 20; k++) expected = expected.replace(`\trc = demo_send(skb, ${k * 7 + 3});\n`, `\trc = demo_send(skb, ${k * 7 + 3}) ?: -EAGAIN;\n`);
+    expect(r.post).toBe(expected);
   });
 });
 
 const PARSE_TS = resolve(__dirname, '..', '..', 'server', 'src', 'patch', 'parse.ts');
 
-describe.skipIf(!hasShared)('seed 001 in reverse on the 2026 corpus (rebuilds the late-2021 kernel/audit.c)', () => {
-  if (!hasShared) it.skip(sharedSkipReason, () => {});
-
+describe.skipIf(!hasShared)(needsShared('seed 001 in reverse on the 2026 corpus (rebuilds the late-2021 kernel/audit.c)'), () => {
   const check = (fp: FilePatch, corpus: string): ApplyReport => {
     const r = applyFilePatch(corpus, fp, { reverse: true });
     expect(r.failed.map((f) => f.reason)).toEqual([]);

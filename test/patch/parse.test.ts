@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePatch } from '../../server/src/patch/parse';
-import type { Hunk, PatchSet } from '../../server/src/patch/types';
-import { SEED_001, SEED_002, SEED_003, fixture, hasShared, readShared, sharedSkipReason } from '../shared';
-
-const haveSeeds = hasShared && existsSync(SEED_001) && existsSync(SEED_003);
+import type { Hunk, PatchMessage, PatchSet } from '../../server/src/patch/types';
+import { SEED_001, SEED_002, SEED_003, fixture, hasShared, needsShared, readShared } from '../shared';
 
 const headerOf = (h: Hunk) => [h.oldStart, h.oldLines, h.newStart, h.newLines];
 const texts = (h: Hunk, kind: 'add' | 'del' | 'context') => h.lines.filter((l) => l.kind === kind).map((l) => l.text);
@@ -23,10 +20,15 @@ function expectAnchored(text: string, set: PatchSet): void {
   }
 }
 
-describe.skipIf(!haveSeeds)(haveSeeds ? 'seed 001: RFC patch from a pipermail archive page' : `seed 001 skipped: ${sharedSkipReason}`, () => {
-  const text = haveSeeds ? readShared(SEED_001) : '';
-  const set = parsePatch(text);
-  const [m] = set.messages;
+describe.skipIf(!hasShared)(needsShared('seed 001: RFC patch from a pipermail archive page'), () => {
+  let text: string;
+  let set: PatchSet;
+  let m: PatchMessage;
+  beforeAll(() => {
+    text = readShared(SEED_001);
+    set = parsePatch(text);
+    [m] = set.messages;
+  });
 
   it('reads the archive header lines as subject, author and date', () => {
     expect(set.messages).toHaveLength(1);
@@ -81,12 +83,19 @@ describe.skipIf(!haveSeeds)(haveSeeds ? 'seed 001: RFC patch from a pipermail ar
   });
 });
 
-describe.skipIf(!haveSeeds)(haveSeeds ? 'seed 003: archived reply, context markers stripped, comment inline' : `seed 003 skipped: ${sharedSkipReason}`, () => {
-  const text = haveSeeds ? readShared(SEED_003) : '';
-  const doc = text.split('\n');
-  const set = parsePatch(text);
-  const [m] = set.messages;
-  const hunks = m.files[0].hunks;
+describe.skipIf(!hasShared)(needsShared('seed 003: archived reply, context markers stripped, comment inline'), () => {
+  let text: string;
+  let doc: string[];
+  let set: PatchSet;
+  let m: PatchMessage;
+  let hunks: Hunk[];
+  beforeAll(() => {
+    text = readShared(SEED_003);
+    doc = text.split('\n');
+    set = parsePatch(text);
+    [m] = set.messages;
+    hunks = m.files[0].hunks;
+  });
 
   it('takes the commit message\'s first line as the subject when the archive lost it', () => {
     expect(set.messages).toHaveLength(1);
@@ -145,7 +154,7 @@ describe.skipIf(!haveSeeds)(haveSeeds ? 'seed 003: archived reply, context marke
   });
 });
 
-describe.skipIf(!hasShared || !existsSync(SEED_002))('seed 002: a syzbot report is not a patch', () => {
+describe.skipIf(!hasShared)(needsShared('seed 002: a syzbot report is not a patch'), () => {
   it('yields no message and one problem', () => {
     const set = parsePatch(readShared(SEED_002));
     expect(set.messages).toEqual([]);
@@ -392,7 +401,8 @@ describe('other inputs', () => {
     expect(set.problems.at(-1)!.message).toMatch(/more problems/);
   });
 
-  it('parses 20 MB in linear time (well-formed and lossy)', () => {
+  // How fast belongs in `npm run bench`; here, that 20 MB is read whole, with nothing dropped.
+  it('parses 20 MB, well-formed and lossy, to the last hunk and comment', () => {
     const parts = ['diff --git a/kernel/audit.c b/kernel/audit.c\n--- a/kernel/audit.c\n+++ b/kernel/audit.c\n'];
     let size = parts[0].length;
     for (let n = 0; size < 20e6; n++) {
@@ -400,16 +410,16 @@ describe('other inputs', () => {
       parts.push(hunk);
       size += hunk.length;
     }
-    let t0 = performance.now();
     const good = parsePatch(parts.join(''));
-    const goodMs = performance.now() - t0;
-    expect(good.messages[0].files[0].hunks.length).toBe(parts.length - 1);
+    const hunks = good.messages[0].files[0].hunks;
+    expect(hunks.length).toBe(parts.length - 1);
+    const last = hunks.at(-1)!;
+    expect(last.section).toBe(`static void f${parts.length - 2}(void)`);
+    expect(last.lines.map((l) => l.kind)).toEqual(['context', 'del', 'add', 'context']);
+    expect(hunks.every((h) => !h.lossy)).toBe(true);
     const lossy = 'diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1,9999999 +1,9999999 @@\n' + 'static int unmarked_context;\nThis reads as a sentence of plain words, does it not?\n+added(line);\n'.repeat(2.5e5);
-    t0 = performance.now();
     const bad = parsePatch(lossy);
-    const lossyMs = performance.now() - t0;
     expect(bad.messages[0].comments).toHaveLength(2.5e5);
-    expect(goodMs).toBeLessThan(5000);
-    expect(lossyMs).toBeLessThan(5000);
+    expect(bad.messages[0].files[0].hunks.flatMap((h) => h.lines).filter((l) => l.kind === 'add')).toHaveLength(2.5e5);
   });
 });

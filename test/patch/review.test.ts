@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { applyFilePatch } from '../../server/src/patch/apply';
 import { unifiedDiff } from '../../server/src/patch/diff';
 import { parsePatch } from '../../server/src/patch/parse';
 import { draftReply } from '../../server/src/patch/reply';
 import { reviewPatch, ReviewResult } from '../../server/src/patch/review';
-import { CORPUS, FIXTURES, hasShared, readShared, SEED_001, SEED_003 } from '../shared';
+import { CORPUS, FIXTURES, hasShared, needsShared, readShared, SEED_001, SEED_003 } from '../shared';
 import { versionFixture } from '../model/helpers';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -23,8 +23,11 @@ function serious(r: ReviewResult): string[] {
   return r.findings.filter((f) => f.finding.severity !== 'information').map((f) => `${f.status} ${f.finding.rule} ${f.finding.function}`).sort();
 }
 
-describe.skipIf(!hasShared)('seed 001: the 2022 fix, as archived (lossy)', () => {
-  const text = hasShared ? readShared(SEED_001) : '';
+describe.skipIf(!hasShared)(needsShared('seed 001: the 2022 fix, as archived (lossy)'), () => {
+  let text: string;
+  beforeAll(() => {
+    text = readShared(SEED_001);
+  });
 
   it('without a base: fixes AQ101, the rehold livelock and AQ104, introduces nothing', () => {
     const r = reviewPatch(text);
@@ -78,9 +81,13 @@ describe.skipIf(!hasShared)('seed 001: the 2022 fix, as archived (lossy)', () =>
   });
 });
 
-describe.skipIf(!hasShared)('seed 003: the v4.10 three-queue rework, as archived with a review comment inside', () => {
-  const text = hasShared ? readShared(SEED_003) : '';
-  const r = hasShared ? reviewPatch(text) : undefined!;
+describe.skipIf(!hasShared)(needsShared('seed 003: the v4.10 three-queue rework, as archived with a review comment inside'), () => {
+  let text: string;
+  let r: ReviewResult;
+  beforeAll(() => {
+    text = readShared(SEED_003);
+    r = reviewPatch(text);
+  });
 
   it('introduces AQ101 on kauditd_retry_skb (the unbounded retry queue fixed in 2022)', () => {
     expect(serious(r)).toContain('introduced AQ101 kauditd_retry_skb');
@@ -182,7 +189,7 @@ describe('drafted review reply', () => {
     expect(reply).not.toMatch(/Dear|Thanks for|Hope this helps/);
   });
 
-  it.skipIf(!hasShared)('for seed 001 it closes with what the patch fixes', () => {
+  it.skipIf(!hasShared)(needsShared('for seed 001 it closes with what the patch fixes'), () => {
     const reply = draftReply(reviewPatch(readShared(SEED_001)));
     expect(reply.split('\n')[0]).toBe('Subject: Re: [RFC PATCH] audit: improve audit queue handling when "audit=1" on cmdline');
     expect(reply).toMatch(/This fixes AQ103 in kauditd_rehold_skb\(\), AQ104 in kauditd_hold_skb\(\) and AQ101 in kauditd_retry_skb\(\)\./);

@@ -2,13 +2,17 @@
  * Every finding AuditLens keeps on today's kernel/audit.c, pinned with the
  * reasoning. Anything new here must be argued the same way, or fixed.
  */
-import { describe, expect, it } from 'vitest';
-import { CORPUS, hasShared, readShared } from '../shared';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CORPUS, hasShared, needsShared, readShared } from '../shared';
 import { findingsOf } from './helpers';
 
-describe.skipIf(!hasShared)('findings on kernel/audit.c (2026)', () => {
-  const text = hasShared ? readShared(CORPUS) : '';
-  const findings = hasShared ? findingsOf(text) : [];
+describe.skipIf(!hasShared)(needsShared('findings on kernel/audit.c (2026)'), () => {
+  let text: string;
+  let findings: ReturnType<typeof findingsOf>;
+  beforeAll(() => {
+    text = readShared(CORPUS);
+    findings = findingsOf(text);
+  });
   const at = (rule: string, variableOrCase: string) => findings.find((f) => f.rule === rule && f.anchor.endsWith(`|${variableOrCase}`));
 
   it('keeps exactly these findings', () => {

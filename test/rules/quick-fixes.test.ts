@@ -10,7 +10,7 @@ import { applyFilePatch } from '../../server/src/patch/apply';
 import { parsePatch } from '../../server/src/patch/parse';
 import { Analyser } from '../../server/src/analyser';
 import { applyEdits, quickFixes } from '../../server/src/features/quickFixes';
-import { CORPUS, hasShared, readShared } from '../shared';
+import { CORPUS, hasShared, needsShared, readShared } from '../shared';
 import { versionFixture } from '../model/helpers';
 
 function fixAndReanalyse(text: string, rule: string, pick: (anchor: string) => boolean = () => true) {
@@ -25,7 +25,7 @@ function fixAndReanalyse(text: string, rule: string, pick: (anchor: string) => b
 }
 
 describe('AL206: READ_ONCE/WRITE_ONCE', () => {
-  it.skipIf(!hasShared)('marks the owner read of seed 002 and the race report goes away', () => {
+  it.skipIf(!hasShared)(needsShared('marks the owner read of seed 002 and the race report goes away'), () => {
     const { fix, fixed, after } = fixAndReanalyse(readShared(CORPUS), 'AL206', (a) => a.endsWith('|audit_cmd_mutex.owner'));
     expect(fix.title).toMatch(/READ_ONCE\(\)\/WRITE_ONCE\(\)/);
     expect(fixed).toContain('return (current == READ_ONCE(audit_cmd_mutex.owner));');

@@ -5,13 +5,13 @@
  * fixtures. What each run reports was checked by hand against the code; the
  * notes say what the code does.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Analyser } from '../../server/src/analyser';
 import { applyFilePatch } from '../../server/src/patch/apply';
 import { parsePatch } from '../../server/src/patch/parse';
 import { simulate, SCENARIOS } from '../../server/src/simulate';
 import type { SimulationOptions, SimulationResult, TraceStep } from '../../server/src/simulate/types';
-import { CORPUS, fixture, hasShared, readShared, SEED_001, sharedSkipReason } from '../shared';
+import { CORPUS, fixture, hasShared, needsShared, readShared, SEED_001 } from '../shared';
 
 function run(text: string, options: SimulationOptions): SimulationResult {
   return simulate(new Analyser().analyseText(text), options);
@@ -29,9 +29,11 @@ function functionAt(text: string, line: number): string | undefined {
   return undefined;
 }
 
-describe.skipIf(!hasShared)('today\'s kernel/audit.c', () => {
-  if (!hasShared) it.skip(sharedSkipReason, () => undefined);
-  const text = hasShared ? readShared(CORPUS) : '';
+describe.skipIf(!hasShared)(needsShared('today\'s kernel/audit.c'), () => {
+  let text: string;
+  beforeAll(() => {
+    text = readShared(CORPUS);
+  });
 
   it('steady: every record reaches auditd, in order, with no violation', () => {
     const r = run(text, { scenario: 'steady', records: 2000 });

@@ -1,12 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KernelCParser } from '../../server/src/parse/cParser';
 import { Outline } from '../../server/src/parse/outline';
-import { CORPUS, hasShared, readShared } from '../shared';
+import { CORPUS, hasShared, needsShared, readShared } from '../shared';
 
-describe.skipIf(!hasShared)('kernel/audit.c (2026) parse', () => {
-  const text = hasShared ? readShared(CORPUS) : '';
-  const parsed = new KernelCParser().parse(text);
-  const outline = new Outline(parsed);
+describe.skipIf(!hasShared)(needsShared('kernel/audit.c (2026) parse'), () => {
+  let text: string;
+  let parsed: ReturnType<KernelCParser['parse']>;
+  let outline: Outline;
+  beforeAll(() => {
+    text = readShared(CORPUS);
+    parsed = new KernelCParser().parse(text);
+    outline = new Outline(parsed);
+  });
 
   it('has no syntax errors after normalisation', () => {
     expect(parsed.problems.map((p) => `${p.line + 1}:${p.column + 1} ${p.kind}`)).toEqual([]);

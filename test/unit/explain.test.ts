@@ -4,12 +4,12 @@
  * other names (renamed.map.json): the texts must say the same with the new
  * names, since the model maps functions by what they do.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarkupContent } from 'vscode-languageserver';
-import { Analyser } from '../../server/src/analyser';
+import { Analyser, FileAnalysis } from '../../server/src/analyser';
 import { explainAt, explainSymbol } from '../../server/src/features/explain';
 import { hover } from '../../server/src/features/hover';
-import { CORPUS, fixture, hasShared, readShared } from '../shared';
+import { CORPUS, fixture, hasShared, needsShared, readShared } from '../shared';
 import { positionOf } from '../lsp/positions';
 
 const RENAMED = JSON.parse(fixture('versions/renamed.map.json')) as Record<string, string>;
@@ -25,7 +25,7 @@ interface Subject {
 }
 
 const SUBJECTS: Subject[] = [
-  { label: 'kernel/audit.c (2026)', skip: !hasShared, text: () => readShared(CORPUS), n: (fn) => fn, ownerReadUnlocked: true },
+  { label: needsShared('kernel/audit.c (2026)'), skip: !hasShared, text: () => readShared(CORPUS), n: (fn) => fn, ownerReadUnlocked: true },
   { label: 'renamed.c', skip: false, text: () => fixture('versions/renamed.c'), n: (fn) => RENAMED[fn] ?? fn, ownerReadUnlocked: true },
 ];
 
@@ -47,8 +47,12 @@ function lineAt(text: string, offset: number): number {
 
 for (const s of SUBJECTS) {
   describe.skipIf(s.skip)(`explain on ${s.label}`, () => {
-    const text = s.skip ? '' : s.text();
-    const analysis = new Analyser().analyseText(text);
+    let text: string;
+    let analysis: FileAnalysis;
+    beforeAll(() => {
+      text = s.text();
+      analysis = new Analyser().analyseText(text);
+    });
     const { n } = s;
     const at = (needle: string, delta = 0, occurrence = 0) => explainAt(analysis, offsetOf(text, needle, delta, occurrence));
 

@@ -1,18 +1,22 @@
 /** The editor features on the real kernel/audit.c (2026) from ../shared, when present. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MarkupContent, SymbolKind } from 'vscode-languageserver';
-import { Analyser } from '../../server/src/analyser';
+import { Analyser, FileAnalysis } from '../../server/src/analyser';
 import { analysisDiagnostics } from '../../server/src/features/diagnostics';
 import { hover } from '../../server/src/features/hover';
 import { definition, references } from '../../server/src/features/navigation';
 import { documentSymbols } from '../../server/src/features/symbols';
-import { CORPUS, hasShared, readShared } from '../shared';
+import { CORPUS, hasShared, needsShared, readShared } from '../shared';
 import { positionOf } from '../lsp/positions';
 
-describe.skipIf(!hasShared)('features on kernel/audit.c (2026)', () => {
+describe.skipIf(!hasShared)(needsShared('features on kernel/audit.c (2026)'), () => {
   const uri = 'file:///linux/kernel/audit.c';
-  const text = hasShared ? readShared(CORPUS) : '';
-  const analysis = new Analyser().update(uri, text, 1);
+  let text: string;
+  let analysis: FileAnalysis;
+  beforeAll(() => {
+    text = readShared(CORPUS);
+    analysis = new Analyser().update(uri, text, 1);
+  });
 
   it('lists the 85 functions and the queues as symbols', () => {
     const symbols = documentSymbols(analysis);
