@@ -1,6 +1,11 @@
-// Prerequisites of the end-to-end suite, offline: Debian's Chromium and code-server,
-// installed once into a cache folder outside the project (so `npm ci` stays light).
+// Prerequisites of the end-to-end suite, offline: a Chromium already on the machine, and
+// code-server, installed once into a cache folder outside the project (so `npm ci` stays light).
 // See ../../../shared/E2E.md for why each step is the way it is.
+//
+// The suite does not change the system: a missing Chromium or build tool is reported with the
+// command that installs it, and the run is skipped (PrereqMissing). Only under CI=true, on a
+// throwaway machine, does it install them itself with apt-get, installing nothing else and
+// upgrading nothing it need not.
 import { spawnSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,9 +25,24 @@ const RIPGREP_CACHE = { dir: 'vscode-ripgrep-cache-1.15.11', file: 'ripgrep-v13.
 const TOP_ALLOWED = ['argon2'];
 const VSCODE_ALLOWED = ['@parcel/watcher', '@vscode/deviceid', '@vscode/ripgrep', '@vscode/spdlog', 'kerberos', 'native-watchdog', 'node-pty'];
 const COMPLETE_MARKER = '.auditlens-e2e-complete';
-const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'pkg-config', 'ripgrep'];
+/** Chromium binaries tried in this order (after AUDITLENS_CHROMIUM): Debian's, Ubuntu's, Google's. */
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
+/** A prerequisite is there but unusable, or could not be installed: the run fails. */
 export class PrereqError extends Error {}
+
+/** A prerequisite is missing and this is not CI: the run is skipped; `install` says how to get it. */
+export class PrereqMissing extends Error {
+  constructor(message, install) {
+    super(message);
+    this.install = install;
+  }
+}
+
+/** CI=true: a throwaway machine, where the suite may install what it needs. */
+export function onCi() {
+  return process.env.CI === 'true';
+}
 
 export function cacheRoot() {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
@@ -38,46 +58,78 @@ export function codeServerEntry(dir = codeServerDir()) {
   return path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 }
 
-export function chromiumPath() {
-  return process.env.AUDITLENS_E2E_CHROMIUM || '/usr/bin/chromium';
-}
-
 function which(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || undefined;
+}
+
+/** AUDITLENS_CHROMIUM (AUDITLENS_E2E_CHROMIUM, its older name) if set, else the first Chromium found. */
+export function chromiumPath() {
+  const chosen = process.env.AUDITLENS_CHROMIUM || process.env.AUDITLENS_E2E_CHROMIUM;
+  if (chosen) return chosen;
+  for (const c of CHROMIUM_CANDIDATES) {
+    const found = c.startsWith('/') ? (fs.existsSync(c) ? c : undefined) : which(c);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function isInstalled(dir) {
   return fs.existsSync(path.join(dir, COMPLETE_MARKER)) && fs.existsSync(codeServerEntry(dir));
 }
 
-/** What code-server's install needs from Debian, missing ones only. */
+/** What code-server's install needs from Debian, as the packages that provide it; missing ones only. */
 function missingBuildTools() {
   const missing = [];
   if (!fs.existsSync('/usr/bin/rg') && !which('rg')) missing.push('ripgrep');
-  if (!which('pkg-config')) missing.push('pkg-config');
+  if (!which('pkg-config')) missing.push('pkg-config', 'libkrb5-dev');
   else if (spawnSync('pkg-config', ['--exists', 'krb5-gssapi']).status !== 0) missing.push('libkrb5-dev');
   for (const tool of ['make', 'g++', 'python3']) if (!which(tool)) missing.push(tool);
   return missing;
 }
 
-function aptInstall(log, why) {
+/** The one command a user runs to install `packages` (nothing recommended comes with them). */
+function installCommand(packages) {
+  return which('apt-get')
+    ? `sudo apt-get install --no-install-recommends ${packages.join(' ')}`
+    : `install ${packages.join(', ')} with your system's package manager`;
+}
+
+/**
+ * `why` is missing: outside CI, stop with the command that installs `packages` (the run is
+ * skipped); under CI=true, install exactly those with apt-get, nothing recommended, and no
+ * upgrade of a package already installed (--no-upgrade; apt upgrades a dependency only when a
+ * new package needs a newer version of it).
+ */
+function installOrSkip(log, why, packages) {
+  if (!onCi()) throw new PrereqMissing(why, installCommand(packages));
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!root || !which('apt-get')) {
-    throw new PrereqError(`${why}; install the Debian packages ${APT_PACKAGES.join(' ')} (apt-get install -y ${APT_PACKAGES.join(' ')}, as root) and run again`);
+  const sudo = !root && which('sudo') && spawnSync('sudo', ['-n', 'true']).status === 0;
+  if (!which('apt-get') || (!root && !sudo)) {
+    throw new PrereqError(`${why}; CI=true, but apt-get ${which('apt-get') ? 'needs root (or sudo without a password)' : 'is not there'}: ${installCommand(packages)}, then run again`);
   }
-  log(`${why}: apt-get install -y ${APT_PACKAGES.join(' ')}`);
-  for (const args of [['update'], ['install', '-y', ...APT_PACKAGES]]) {
-    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0) throw new PrereqError(`apt-get ${args[0]} failed (exit ${r.status}); install ${APT_PACKAGES.join(' ')} by hand and run again`);
+  const install = ['install', '-y', '--no-install-recommends', '--no-upgrade', ...packages];
+  log(`${why}; CI=true, so installing it: ${sudo ? 'sudo ' : ''}apt-get update && ${sudo ? 'sudo ' : ''}apt-get ${install.join(' ')}`);
+  for (const args of [['update'], install]) {
+    const [cmd, argv] = sudo ? ['sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]] : ['apt-get', args];
+    // apt's own output goes to stdout: the log says what it installed
+    const r = spawnSync(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0) throw new PrereqError(`apt-get ${args[0]} failed (exit ${r.status ?? r.signal}); ${installCommand(packages)}, then run again`);
   }
 }
 
+/** A Chromium already on the machine; see installOrSkip for when there is none. */
 export function ensureChromium(log) {
-  if (fs.existsSync(chromiumPath())) return chromiumPath();
-  if (process.env.AUDITLENS_E2E_CHROMIUM) throw new PrereqError(`AUDITLENS_E2E_CHROMIUM=${chromiumPath()} does not exist`);
-  aptInstall(log, 'Chromium (/usr/bin/chromium) is missing');
-  if (!fs.existsSync(chromiumPath())) throw new PrereqError('apt-get installed chromium but /usr/bin/chromium is still missing');
-  return chromiumPath();
+  const chosen = process.env.AUDITLENS_CHROMIUM ? 'AUDITLENS_CHROMIUM' : process.env.AUDITLENS_E2E_CHROMIUM ? 'AUDITLENS_E2E_CHROMIUM' : undefined;
+  if (chosen) {
+    if (!fs.existsSync(chromiumPath())) throw new PrereqError(`${chosen}=${chromiumPath()} does not exist`);
+    return chromiumPath();
+  }
+  const found = chromiumPath();
+  if (found) return found;
+  installOrSkip(log, `no Chromium found (${CHROMIUM_CANDIDATES.join(', ')}; or set AUDITLENS_CHROMIUM to one)`, ['chromium']);
+  const installed = chromiumPath();
+  if (!installed) throw new PrereqError('apt-get installed chromium but no Chromium binary is there');
+  return installed;
 }
 
 /** Removes install folders left by interrupted runs (their process is gone). */
@@ -113,7 +165,7 @@ export async function ensureCodeServer(log) {
   }
   if (isInstalled(target)) return { dir: target, entry: codeServerEntry(target), installedMs: 0 };
   const missing = missingBuildTools();
-  if (missing.length) aptInstall(log, `code-server's install needs ${missing.join(', ')}`);
+  if (missing.length) installOrSkip(log, `installing code-server ${CODE_SERVER_VERSION} (once, into ${target}) needs ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} missing`, missing);
   const still = missingBuildTools();
   if (still.length) throw new PrereqError(`code-server's install needs ${still.join(', ')}, which are still missing`);
 
@@ -155,6 +207,9 @@ export async function ensureCodeServer(log) {
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   };
+  // `npm run test:e2e` exports the project's npm settings; its ignore-scripts=true would keep
+  // code-server's postinstall from running (which scripts run is decided by allowScripts above)
+  delete env.npm_config_ignore_scripts;
   const pkgDir = path.join(work, 'node_modules', 'code-server');
   writePackage(false);
   let step = 'npm install code-server';
@@ -193,14 +248,23 @@ export async function ensureCodeServer(log) {
   return { dir: target, entry: codeServerEntry(target), installedMs };
 }
 
+/** The message of a skipped run: what is missing and the one command that installs it. */
+export function skipMessage(err) {
+  return `SKIPPED: ${err.message}.\n[e2e] To install it: ${err.install}\n[e2e] (or run with CI=true on a throwaway machine to let the suite install it)`;
+}
+
 // `node scripts/e2e/prereqs.mjs`: just the prerequisites.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const log = (m) => console.log(`[e2e] ${m}`);
   try {
-    ensureChromium(log);
+    log(`Chromium: ${ensureChromium(log)}`);
     const cs = await ensureCodeServer(log);
     log(`code-server: ${cs.entry}`);
   } catch (err) {
+    if (err instanceof PrereqMissing) {
+      log(skipMessage(err));
+      process.exit(0);
+    }
     console.error(`[e2e] ${err instanceof PrereqError ? err.message : err.stack}`);
     process.exit(1);
   }

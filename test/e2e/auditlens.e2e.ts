@@ -78,6 +78,8 @@ describe('AuditLens in VS Code (code-server)', () => {
     await reset();
     await wb.openFile(DEMO, 'kauditd-demo.c - a small, self-contained model');
     await wb.goToLine(151);
+    // the language server has analysed the file once its lenses show: a hover asked before can come back empty
+    await wb.activeEditor.locator('.codelens-decoration:visible', { hasText: 'Simulate' }).first().waitFor({ timeout: 60_000 });
     const name = wb.viewLine('static void demo_retry_skb(').locator('span span', { hasText: /^demo_retry_skb$/ });
     const hover = wb.page.locator('.monaco-hover:visible', { hasText: 'demo_retry_skb — requeue' }).first();
     await wb.hoverUntil(name, hover);
@@ -87,6 +89,7 @@ describe('AuditLens in VS Code (code-server)', () => {
     expect(text).toContain('enqueue tail audit_retry_queue — bounded by audit_backlog_limit');
     await shot('hover-requeue');
     await wb.page.keyboard.press('Escape');
+    await hover.waitFor({ state: 'hidden' });
   });
 
   scenario('2 Problems lists a finding with its rule id and the quick fix removes it', async () => {

@@ -115,26 +115,28 @@ export class Workbench {
   }
 
   /**
-   * Ctrl+P, the file's path, Enter; retried while the quick open has no result (the remote
-   * file search may not be up yet). Resolves once the file's tab is active and its text shows.
+   * Ctrl+P, the file's path, Enter on the file's row once it is the focused one; retried while
+   * the quick open has no result (the remote file search may not be up yet) or stays open. The
+   * keyboard, not a click: the list re-renders when the search results replace the recently
+   * opened ones, and a click on a row being replaced can be lost. Resolves once the file's tab
+   * is active and its text shows.
    */
   async openFile(relPath: string, expectText: string): Promise<void> {
     const name = path.basename(relPath);
     const dir = path.dirname(relPath);
     for (let attempt = 1; ; attempt++) {
       await this.quickInputWith(`${MOD}+P`, relPath);
-      const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).filter({ hasText: dir });
+      const row = this.quickInput.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).filter({ hasText: dir });
       try {
         await row.first().waitFor({ timeout: 10_000 });
+        await this.page.keyboard.press('Enter');
+        await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+        break;
       } catch (err) {
-        if (attempt >= 4) throw new Error(`quick open found no ${relPath} after ${attempt} attempts`, { cause: err });
-        console.warn(`[e2e] quick open attempt ${attempt} found no ${relPath}; trying again`);
-        continue;
+        if (attempt >= 4) throw new Error(`quick open did not open ${relPath} after ${attempt} attempts`, { cause: err });
+        console.warn(`[e2e] quick open attempt ${attempt} did not open ${relPath}; trying again`);
       }
-      await row.first().click();
-      break;
     }
-    await this.quickInput.waitFor({ state: 'hidden' });
     await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
     await this.activeEditor.locator('.view-line', { hasText: expectText }).first().waitFor();
   }
@@ -144,7 +146,11 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor:visible').first();
   }
 
-  /** F1, the command's label, a click on the row with exactly that label. */
+  /**
+   * F1, the command's label, a click on the row with exactly that label; clicked again while the
+   * palette stays open (a click on a row the list is re-rendering can be lost; one that lands
+   * closes the palette at once, so a command never runs twice).
+   */
   async command(label: string): Promise<void> {
     await this.quickInputWith('F1', `>${label}`);
     const row = this.quickInput.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
@@ -154,8 +160,16 @@ export class Workbench {
       const shown = await this.quickInput.locator('.quick-input-list .monaco-list-row').allInnerTexts();
       throw new Error(`the command palette has no "${label}" (it shows: ${shown.slice(0, 8).join(' | ') || 'nothing'})`, { cause: err });
     }
-    await row.first().click();
-    await this.quickInput.waitFor({ state: 'hidden' });
+    for (let attempt = 1; ; attempt++) {
+      await row.first().click();
+      try {
+        await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+        return;
+      } catch (err) {
+        if (attempt >= 3 || !(await row.first().isVisible())) throw new Error(`the command palette stayed open after a click on "${label}"`, { cause: err });
+        console.warn(`[e2e] the command palette stayed open after a click on "${label}"; clicking again`);
+      }
+    }
   }
 
   /** Ctrl+G <line> Enter in the active editor; resolves when the status bar shows the line. */
@@ -186,19 +200,35 @@ export class Workbench {
   }
 
   /**
-   * Hovers `target` until `hover` shows: the mouse leaves first, so each attempt is a fresh
-   * mouse move (a hover asked for before the language server had the file can come back empty).
+   * Hovers `target` the way a person does until `hover` (the widget with the expected content)
+   * shows: the pointer comes from a point on the line below, a little to the left, in steps,
+   * and rests on the word. A pointer that jumps straight onto the word gives the editor one
+   * mouse move, which a busy workbench can miss. When no hover shows (or one asked for before
+   * the language server had the file came back empty), the pointer leaves, the hover is
+   * dismissed, and it comes back.
    */
-  async hoverUntil(target: Locator, hover: Locator, attempts = 3): Promise<void> {
+  async hoverUntil(target: Locator, hover: Locator, attempts = 4): Promise<void> {
+    const anyHover = this.page.locator('.monaco-hover:visible');
     for (let attempt = 1; ; attempt++) {
-      await this.page.mouse.move(0, 0);
-      await target.hover();
+      await target.scrollIntoViewIfNeeded();
+      const box = await target.boundingBox();
+      if (!box) throw new Error('the word to hover is not on screen');
+      const x = box.x + box.width / 2;
+      const y = box.y + box.height / 2;
+      // start off the word, in the editor's text area, then move onto it
+      const away = { x: Math.max(box.x - 40, x - 80), y: y + box.height };
+      await this.page.mouse.move(away.x, away.y, { steps: 4 });
+      await this.page.mouse.move(x, y, { steps: 12 });
       try {
-        await hover.waitFor({ timeout: 10_000 });
+        await hover.waitFor({ state: 'visible', timeout: 10_000 });
         return;
       } catch (err) {
-        if (attempt >= attempts) throw new Error(`no hover after ${attempts} attempts`, { cause: err });
-        console.warn(`[e2e] hover attempt ${attempt} showed nothing; trying again`);
+        const shown = await anyHover.allInnerTexts().catch(() => []);
+        if (attempt >= attempts) throw new Error(`no hover after ${attempts} attempts (showing: ${shown.join(' | ').slice(0, 200) || 'nothing'})`, { cause: err });
+        console.warn(`[e2e] hover attempt ${attempt} did not show the expected hover (showing: ${shown.join(' | ').slice(0, 120) || 'nothing'}); moving away and back`);
+        await this.page.mouse.move(away.x, away.y, { steps: 4 });
+        await this.page.keyboard.press('Escape');
+        await anyHover.first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
       }
     }
   }
