@@ -4,10 +4,15 @@
  * tree-sitter-c reads ISO C plus common GNU extensions, but not the kernel's
  * sparse annotations (`__rcu`, `__init`...), attribute macros with arguments
  * (`__printf(2, 0)`, `__must_hold(&l)`), GNU case ranges (`case A ... B:`) or
- * type arguments of macros (`container_of(p, struct T, f)`). Each of these is
- * blanked with spaces of exactly the same length, never deleted, so every byte
- * offset, line and column of the normalised text equals the original's and
- * every range the analysis reports points into the user's own text.
+ * type arguments of macros (`container_of(p, struct T, f)`, `max_t(unsigned int,
+ * a, b)`, `list_first_entry(h, const struct T, f)`). Each of these is blanked with
+ * spaces of exactly the same length, never deleted, so every byte offset, line and
+ * column of the normalised text equals the original's and every range the analysis
+ * reports points into the user's own text. One idiom needs a word rather than
+ * spaces: an iteration macro used as a loop head (`list_for_each_entry(p, h, f)
+ * { ... }`, any `NAME(args)` followed by a statement inside a function) has its
+ * name overwritten, in place, by `while` and spaces, so its arguments read as the
+ * loop's (comma) condition and its body as the loop's body.
  */
 
 /** Annotations that are a bare identifier. */
@@ -30,6 +35,17 @@ export const CALL_ANNOTATIONS: ReadonlySet<string> = new Set([
   '__no_sanitize_or_inline', '__attribute_const__',
 ]);
 
+/** Words a type name is made of (besides a typedef name or a struct tag). */
+const PRIMITIVE_TYPE_WORDS: ReadonlySet<string> = new Set([
+  'signed', 'unsigned', 'short', 'long', 'int', 'char', 'float', 'double', 'void', '_Bool', 'bool',
+]);
+const TYPE_QUALIFIERS: ReadonlySet<string> = new Set(['const', 'volatile', 'restrict', '__restrict']);
+const TAG_KEYWORDS: ReadonlySet<string> = new Set(['struct', 'union', 'enum']);
+/** Words that can follow an iteration macro's `)` and start its body statement. */
+const STATEMENT_WORDS: ReadonlySet<string> = new Set([
+  'if', 'for', 'while', 'do', 'switch', 'return', 'break', 'continue', 'goto',
+]);
+
 /** Calls whose parentheses hold a type rather than a value: leave them alone. */
 const TYPE_OPERATORS: ReadonlySet<string> = new Set([
   'sizeof', 'typeof', '__typeof__', '__typeof', '_Alignof', 'alignof', '__alignof__',
@@ -42,7 +58,9 @@ export interface Blank {
   start: number;
   end: number;
   /** What was blanked, for hover/debugging ("annotation", "case-range", "type-argument"). */
-  kind: 'annotation' | 'case-range' | 'type-argument';
+  kind: 'annotation' | 'case-range' | 'type-argument' | 'loop-macro';
+  /** Written at the start of the range instead of spaces (`while` for a loop macro); the rest is spaces. */
+  replacement?: string;
 }
 
 export interface NormalisedSource {
@@ -152,6 +170,7 @@ export function normaliseKernelSource(src: string): NormalisedSource {
   // Paren stack: for each open '(' whether it is a call's argument list (callee not a type operator).
   const parenIsCall: boolean[] = [];
   let caseOpen = -1; // token index of a pending `case` awaiting its ':'
+  let braceDepth = 0; // > 0 inside a function body (or an initializer)
   let parenDepthAtCase = 0;
 
   for (let k = 0; k < tokens.length; k++) {
@@ -170,26 +189,23 @@ export function normaliseKernelSource(src: string): NormalisedSource {
         }
       }
       if (t.text === 'case') { caseOpen = k; parenDepthAtCase = parenIsCall.length; continue; }
-      if ((t.text === 'struct' || t.text === 'union' || t.text === 'enum') && parenIsCall.length > 0 &&
-          parenIsCall[parenIsCall.length - 1]) {
-        // `container_of(p, struct T, f)`: a whole argument that is a tagged type. Blank the
-        // keyword only, so the tag remains an identifier argument of the same length.
-        const prev = tokens[k - 1]?.text;
-        const name = tokens[k + 1];
-        const after = tokens[k + 2]?.text;
-        if ((prev === ',' || prev === '(') && name?.kind === 'ident' && (after === ',' || after === ')')) {
-          blanks.push({ start: t.start, end: t.end, kind: 'type-argument' });
-        }
+      if (braceDepth > 0 && tokens[k + 1]?.text === '(' && t.text.length >= 5 && !TYPE_OPERATORS.has(t.text)) {
+        const loop = loopMacro(tokens, k);
+        if (loop) blanks.push(loop);
       }
       continue;
     }
     if (t.kind !== 'punct') continue;
     if (t.text === '(') {
       const callee = tokens[k - 1];
-      parenIsCall.push(callee?.kind === 'ident' && !TYPE_OPERATORS.has(callee.text));
+      const isCall = callee?.kind === 'ident' && !TYPE_OPERATORS.has(callee.text);
+      parenIsCall.push(isCall);
+      if (isCall) blanks.push(...typeArguments(tokens, k));
     } else if (t.text === ')') {
       parenIsCall.pop();
     } else if (t.text === '{' || t.text === '}' || t.text === ';') {
+      if (t.text === '{') braceDepth++;
+      else if (t.text === '}') braceDepth = Math.max(0, braceDepth - 1);
       parenIsCall.length = 0; // resynchronise after unbalanced input
       caseOpen = -1;
     } else if (t.text === '...' && caseOpen >= 0 && parenIsCall.length === parenDepthAtCase) {
@@ -207,7 +223,87 @@ export function normaliseKernelSource(src: string): NormalisedSource {
   }
 
   if (blanks.length === 0) return { text: src, blanks };
+  blanks.sort((a, b) => a.start - b.start);
   return { text: applyBlanks(src, blanks), blanks };
+}
+
+/**
+ * The arguments of the call whose `(` is tokens[open] that are a type and nothing
+ * else (`unsigned int`, `const struct T *`, `struct T`): tree-sitter-c reads no
+ * type as an argument, so all but the type's last word is blanked, leaving one
+ * identifier or keyword it does read. A parameter with a name (`unsigned int x`,
+ * `struct T *p`) is not a bare type and is left alone, so prototypes keep theirs.
+ */
+function typeArguments(tokens: Token[], open: number): Blank[] {
+  const close = matchParen(tokens, open);
+  if (close < 0) return [];
+  const out: Blank[] = [];
+  let argStart = open + 1;
+  let depth = 0;
+  for (let k = open + 1; k <= close; k++) {
+    const t = tokens[k].text;
+    if (t === '(') depth++;
+    else if (t === ')' && k < close) depth--;
+    else if ((t === ',' && depth === 0) || k === close) {
+      const keep = bareTypeName(tokens, argStart, k);
+      if (keep >= 0 && k - argStart > 1) {
+        // blank the runs before and after the kept word, each as one range
+        if (keep > argStart) out.push({ start: tokens[argStart].start, end: tokens[keep - 1].end, kind: 'type-argument' });
+        if (keep + 1 < k) out.push({ start: tokens[keep + 1].start, end: tokens[k - 1].end, kind: 'type-argument' });
+      }
+      argStart = k + 1;
+    }
+  }
+  return out;
+}
+
+/** Index of the word to keep when tokens[from, to) are exactly a type name, else -1. */
+function bareTypeName(tokens: Token[], from: number, to: number): number {
+  let k = from;
+  const word = (i: number) => (i < to && tokens[i].kind === 'ident' ? tokens[i].text : undefined);
+  while (word(k) !== undefined && TYPE_QUALIFIERS.has(word(k)!)) k++;
+  let keep = -1;
+  if (word(k) !== undefined && TAG_KEYWORDS.has(word(k)!)) {
+    if (word(k + 1) === undefined) return -1;
+    keep = k + 1;
+    k += 2;
+  } else if (word(k) !== undefined && PRIMITIVE_TYPE_WORDS.has(word(k)!)) {
+    while (word(k) !== undefined && PRIMITIVE_TYPE_WORDS.has(word(k)!)) keep = k++;
+  } else if (word(k) !== undefined) {
+    keep = k++; // a typedef name
+  } else return -1;
+  for (; k < to; k++) {
+    const t = tokens[k];
+    if (t.text === '*' || (t.kind === 'ident' && TYPE_QUALIFIERS.has(t.text))) continue;
+    return -1;
+  }
+  return keep;
+}
+
+/**
+ * `NAME(args)` at the start of a statement inside a function, followed by a block or
+ * another statement rather than `;`: an iteration macro (`list_for_each_entry`,
+ * `skb_queue_walk_safe`, `for_each_possible_cpu`...). No other C has that shape.
+ */
+function loopMacro(tokens: Token[], k: number): Blank | undefined {
+  const prev = tokens[k - 1];
+  const atStatement = !prev || [';', '{', '}', ':', ')'].includes(prev.text) || prev.text === 'else' || prev.text === 'do';
+  if (!atStatement) return undefined;
+  const close = matchParen(tokens, k + 1);
+  const next = close > 0 ? tokens[close + 1] : undefined;
+  if (!next) return undefined;
+  if (next.text !== '{' && !isStatementStart(tokens, close + 1)) return undefined;
+  return { start: tokens[k].start, end: tokens[k].end, kind: 'loop-macro', replacement: 'while' };
+}
+
+/** tokens[i] is an identifier that begins a statement: a call, an assignment or a keyword statement. */
+function isStatementStart(tokens: Token[], i: number): boolean {
+  const t = tokens[i];
+  if (t.kind !== 'ident') return false;
+  if (STATEMENT_WORDS.has(t.text)) return true;
+  const after = tokens[i + 1]?.text;
+  // `x = ...;`, `x++;`, `x->f = ...;`, `x.f(...)`, `f(...)`
+  return after === '=' || after === '(' || after === '-' || after === '+' || after === '.' || after === '[';
 }
 
 /** Replaces each blanked range by spaces, keeping newlines (a range may span lines). */
@@ -216,7 +312,8 @@ function applyBlanks(src: string, blanks: Blank[]): string {
   let pos = 0;
   for (const b of blanks) {
     parts.push(src.slice(pos, b.start));
-    parts.push(src.slice(b.start, b.end).replace(/[^\n\r]/g, ' '));
+    const spaces = src.slice(b.start, b.end).replace(/[^\n\r]/g, ' ');
+    parts.push(b.replacement ? b.replacement + spaces.slice(b.replacement.length) : spaces);
     pos = b.end;
   }
   parts.push(src.slice(pos));
