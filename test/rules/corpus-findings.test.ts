@@ -61,5 +61,11 @@ describe.skipIf(!hasShared)(needsShared('findings on kernel/audit.c (2026)'), ()
     expect(trim.message).toMatch(/audit_trim_trees\(\)/);
     const lines = text.split('\n');
     expect(trim.related.map((r) => lines[r.span.line].trim())).toEqual(expect.arrayContaining(['case AUDIT_SET: {', 'case AUDIT_DEL_RULE:']));
+    // Every related location is true: AUDIT_SET_FEATURE refuses a feature locked by its own lock bit
+    // (-EPERM), never testing audit_enabled == AUDIT_LOCKED, so it is not named as refusing when locked.
+    for (const f of [trim, at('AC301', 'AUDIT_MAKE_EQUIV')!]) {
+      expect(f.message).not.toMatch(/AUDIT_SET_FEATURE/);
+      expect(f.related.map((r) => lines[r.span.line].trim()).filter((l) => l.startsWith('case AUDIT_SET_FEATURE'))).toEqual([]);
+    }
   });
 });

@@ -131,33 +131,38 @@ interface CaseEffect {
   start: number;
   end: number;
   changes: string[];
+  /** Tests audit_enabled == AUDIT_LOCKED, here or in a callee: it refuses when audit is locked. */
   testsLock: boolean;
+  /** Refuses with -EPERM for a reason of its own (a feature's own lock): not flagged, but not a sibling that refuses when locked either. */
+  refusesOwnWay: boolean;
 }
 
 export function lockedConfigBypass(ctx: RuleContext): Finding[] {
   const { model } = ctx;
   const out: Finding[] = [];
   const configWords = new Set([...model.guards.values()].filter((g) => g.discipline === 'lock' && (g.kind === 'scalar' || g.kind === 'field')).map((g) => g.variable));
-  // per function: does it (transitively) test lock-down / change configuration?
+  // per function: does it (transitively) test lock-down, refuse with -EPERM of its own, change configuration?
   const testsLock = new Map<string, boolean>();
+  const refusesOwnWay = new Map<string, boolean>();
   const changes = new Map<string, string[]>();
   for (const fn of model.graph.bottomUp()) {
     const f = ctx.fn(fn).facts;
-    // refusing = testing lock-down, or a lock of the handler's own that refuses with -EPERM
-    let tests = f.branchAtoms.some((b) => b && [...b.t, ...b.f].some((a) => /:AUDIT_LOCKED$/.test(a))) ||
-      f.errors.some((x) => x.code === '-EPERM' && (x.how === 'return' || x.how === 'assign'));
+    let tests = f.branchAtoms.some((b) => b && [...b.t, ...b.f].some((a) => /:AUDIT_LOCKED$/.test(a)));
+    let eperm = f.errors.some((x) => x.code === '-EPERM' && (x.how === 'return' || x.how === 'assign'));
     const ch = new Set<string>();
     for (const a of f.accesses) if (a.write && configWords.has(a.variable)) ch.add(a.variable);
     for (const c of f.calls) {
       if (!c.callee) continue;
       if (RULE_CHANGERS.has(c.callee)) ch.add(`${c.callee}()`);
       if (testsLock.get(c.callee)) tests = true;
+      if (refusesOwnWay.get(c.callee)) eperm = true;
       for (const x of changes.get(c.callee) ?? []) ch.add(x);
       c.args.forEach((a, i) => {
         if (a.kind === 'address' && a.name && configWords.has(a.name) && model.summaries.get(c.callee!)?.paramWrites.includes(i)) ch.add(a.name);
       });
     }
     testsLock.set(fn, tests);
+    refusesOwnWay.set(fn, eperm);
     changes.set(fn, [...ch]);
   }
   const controlFns = new Set([...model.contexts.of].filter(([, ids]) => [...ids].some((id) => id.startsWith('netlink-input:'))).map(([fn]) => fn));
@@ -168,7 +173,7 @@ export function lockedConfigBypass(ctx: RuleContext): Finding[] {
     for (const sw of f.cfg.nodes.filter((n) => n.kind === 'switch' && n.stmt)) {
       const labels = sw.succ.filter((x) => x.caseValue && x.caseValue !== 'default').map((x) => x.caseValue as Ast).sort((a, b) => a.start - b.start);
       const cases: CaseEffect[] = labels.map((v, i) => ({
-        label: src.of(v), start: v.start, end: i + 1 < labels.length ? labels[i + 1].start : sw.stmt!.end, changes: [], testsLock: false,
+        label: src.of(v), start: v.start, end: i + 1 < labels.length ? labels[i + 1].start : sw.stmt!.end, changes: [], testsLock: false, refusesOwnWay: false,
       }));
       // a case region shared by fall-through labels counts for each of them
       for (const c of cases) {
@@ -180,7 +185,9 @@ export function lockedConfigBypass(ctx: RuleContext): Finding[] {
           if (RULE_CHANGERS.has(call.callee)) ch.add(`${call.callee}()`);
           for (const x of changes.get(call.callee) ?? []) ch.add(x);
           if (testsLock.get(call.callee)) c.testsLock = true;
+          if (refusesOwnWay.get(call.callee)) c.refusesOwnWay = true;
         }
+        if (f.errors.some((x) => x.code === '-EPERM' && (x.how === 'return' || x.how === 'assign') && inside(x.at))) c.refusesOwnWay = true;
         for (let id = 0; id < f.cfg.nodes.length; id++) {
           const ba = f.branchAtoms[id];
           const n = f.cfg.nodes[id];
@@ -193,13 +200,15 @@ export function lockedConfigBypass(ctx: RuleContext): Finding[] {
         if (!cases[i].changes.length && !cases[i].testsLock && src.of({ ...labels[i], start: cases[i].start, end: cases[i].end } as Ast).trim().split('\n').length <= 1) {
           cases[i].changes = cases[i + 1].changes;
           cases[i].testsLock = cases[i + 1].testsLock;
+          cases[i].refusesOwnWay = cases[i + 1].refusesOwnWay;
         }
       }
       const changing = cases.filter((c) => c.changes.length);
+      // Only a sibling whose code tests lock-down is one that "refuses when locked" (message and related locations).
       const refusing = changing.filter((c) => c.testsLock);
       if (!refusing.length) continue;
       for (const c of changing) {
-        if (c.testsLock) continue;
+        if (c.testsLock || c.refusesOwnWay) continue;
         out.push(ctx.finding('AC301', fn, ctx.lineSpan(e.base + c.start),
           `${c.label} ${describeChanges(c.changes)} without refusing when audit is locked (audit_enabled == AUDIT_LOCKED, set by auditctl -e 2), while ${refusing.map((r) => r.label).slice(0, 3).join(', ')} refuse${refusing.length === 1 ? 's' : ''}: a configuration locked until reboot can still be altered through this message.`,
           refusing.slice(0, 3).map((r) => ctx.related(ctx.lineSpan(e.base + r.start), `${r.label} refuses when locked`)), c.label));
