@@ -402,17 +402,10 @@ describe('the unpacked web extension', () => {
     expect(relative(ROOT, webDir).startsWith('..')).toBe(true);
     const server = new WorkerServer(join(webDir, 'dist', 'web', 'server.js'));
     try {
-      const init = await server.connection.sendRequest(InitializeRequest.type, {
-        processId: null,
-        rootUri: null,
-        capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } } },
-      });
-      expect(init.serverInfo?.name).toBe('auditlens');
-      await server.connection.sendNotification(InitializedNotification.type, {});
       // The corpus when ../shared is here (what a kernel fork in github.dev shows), else the packaged example.
       const text = hasShared ? readFileSync(CORPUS, 'utf8') : readFileSync(join(webDir, 'examples', 'kauditd-demo.c'), 'utf8');
       const uri = hasShared ? 'vscode-vfs://github/torvalds/linux/kernel/audit.c' : 'vscode-vfs://github/x/y/kauditd-demo.c';
-      await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
+      expect((await server.initialize([{ uri, text }])).serverInfo?.name).toBe('auditlens');
       const { diagnostics } = await server.diagnostics(uri, 1);
       const symbols = (await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
       const consumer = hasShared ? 'kauditd_thread' : 'demo_kauditd_thread';

@@ -7,24 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DidOpenTextDocumentNotification, DocumentSymbol, DocumentSymbolRequest, ExecuteCommandRequest, HoverRequest, InitializedNotification, InitializeRequest, MarkupContent } from 'vscode-languageserver/node';
+import { DidOpenTextDocumentNotification, DocumentSymbol, DocumentSymbolRequest, ExecuteCommandRequest, HoverRequest, MarkupContent } from 'vscode-languageserver/node';
 import { ensureBuilt } from '../cli/cliProcess';
 import { CORPUS, hasShared, sharedSkipReason } from '../shared';
 import { WorkerServer } from './workerServer';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = resolve(ROOT, 'examples', 'kauditd-demo.c');
-
-export async function exerciseWebServer(server: WorkerServer, files: { uri: string; text: string }[]): Promise<void> {
-  const init = await server.connection.sendRequest(InitializeRequest.type, {
-    processId: null,
-    rootUri: null,
-    capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, hover: { contentFormat: ['markdown'] }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } } },
-  });
-  expect(init.serverInfo?.name).toBe('auditlens');
-  await server.connection.sendNotification(InitializedNotification.type, {});
-  for (const f of files) await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: f.uri, languageId: 'c', version: 1, text: f.text } });
-}
 
 function positionOf(text: string, needle: string): { line: number; character: number } {
   const at = text.indexOf(needle);
@@ -45,7 +34,7 @@ describe('the web server bundle in a worker', () => {
   afterAll(() => server?.stop());
 
   it('starts with the WebAssembly parser and analyses a document from a virtual file system', async () => {
-    await exerciseWebServer(server, [example]);
+    expect((await server.initialize([example])).serverInfo?.name).toBe('auditlens');
     const published = await server.diagnostics(example.uri, 1);
     expect(published.diagnostics.filter((d) => d.severity === 1 || d.severity === 2)).toEqual([]);
     expect(server.logs.join('\n')).toMatch(/browser worker, parser: WebAssembly tree-sitter/);

@@ -13,7 +13,11 @@ import {
   AbstractMessageWriter,
   createMessageConnection,
   DataCallback,
+  DidOpenTextDocumentNotification,
   Disposable,
+  InitializedNotification,
+  InitializeRequest,
+  InitializeResult,
   LogMessageNotification,
   Message,
   MessageConnection,
@@ -90,6 +94,18 @@ export class WorkerServer {
     });
     this.connection.onNotification(LogMessageNotification.type, (p) => void this.logs.push(p.message));
     this.connection.listen();
+  }
+
+  /** The LSP handshake as VS Code does it, then each C file opened at version 1; the initialize result. */
+  async initialize(files: readonly { uri: string; text: string }[] = []): Promise<InitializeResult> {
+    const init = await this.connection.sendRequest(InitializeRequest.type, {
+      processId: null,
+      rootUri: null,
+      capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, hover: { contentFormat: ['markdown'] }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } } },
+    });
+    await this.connection.sendNotification(InitializedNotification.type, {});
+    for (const f of files) await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: f.uri, languageId: 'c', version: 1, text: f.text } });
+    return init;
   }
 
   /** The diagnostics published for a document version (already, or when they come). */

@@ -35,9 +35,16 @@ export interface ParsedSource {
   readonly incremental: boolean;
 }
 
-/** Compiles a query once per process (the engine caches it); queries are immutable and shareable. */
+const queryCache = new Map<string, Query>();
+
+/** Compiles a query once per process (one engine per process); queries are immutable and shareable. */
 export function compileQuery(source: string): Query {
-  return parserEngine().query(source);
+  let q = queryCache.get(source);
+  if (!q) {
+    q = parserEngine().query(source);
+    queryCache.set(source, q);
+  }
+  return q;
 }
 
 export class KernelCParser {

@@ -83,6 +83,7 @@ export interface ParserEngine {
   /** One line for logs and `--version`: which runtime, which grammar, and why this engine. */
   readonly description: string;
   newParser(): EngineParser;
+  /** Compiles a query (cParser's compileQuery keeps one per source). */
   query(source: string): Query;
 }
 
@@ -126,7 +127,7 @@ export function loadParserEngine(loaders: EngineLoaders, preference: EnginePrefe
       }
       const wasm = await loaders.wasm();
       const why = preference === 'wasm' ? 'chosen' : `native binding unavailable: ${nativeFailure}`;
-      return (current = { ...wasm, newParser: wasm.newParser.bind(wasm), query: wasm.query.bind(wasm), description: `${wasm.description} (${why})` });
+      return (current = { ...wasm, description: `${wasm.description} (${why})` });
     })();
     loading.catch(() => (loading = undefined));
   }

@@ -15,7 +15,6 @@ export function createNativeEngine(): ParserEngine {
   const language = require('tree-sitter-c') as import('tree-sitter').Language;
   // Setting the language is what first touches both bindings: fail here, not at the first parse.
   new Parser().setLanguage(language);
-  const queries = new Map<string, Query>();
   return {
     name: 'native',
     description: 'native tree-sitter (node-tree-sitter N-API binding, tree-sitter-c)',
@@ -31,12 +30,7 @@ export function createNativeEngine(): ParserEngine {
       };
     },
     query(source: string): Query {
-      let q = queries.get(source);
-      if (!q) {
-        q = new Parser.Query(language, source) as unknown as Query;
-        queries.set(source, q);
-      }
-      return q;
+      return new Parser.Query(language, source) as unknown as Query;
     },
   };
 }

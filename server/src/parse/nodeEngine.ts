@@ -14,25 +14,20 @@ import { createWasmEngine } from './wasmEngine';
 export const WASM_RUNTIME = 'tree-sitter.wasm';
 export const WASM_GRAMMAR = 'tree-sitter-c.wasm';
 
-function wasmPath(file: string, pkg: string): string {
+/** `file` beside the bundle (dist/), else in the root of the package that ships it (running from source). */
+function locate(file: string, pkg: string): string {
   const beside = join(__dirname, file);
   if (existsSync(beside)) return beside;
-  return join(dirname(require.resolve(`${pkg}/package.json`)), file);
-}
-
-function packageDir(pkg: string): string {
-  // web-tree-sitter's exports map hides package.json; its main entry is in the package root.
   try {
-    return dirname(require.resolve(`${pkg}/package.json`));
+    return join(dirname(require.resolve(`${pkg}/package.json`)), file);
   } catch {
-    return dirname(require.resolve(pkg));
+    // web-tree-sitter's exports map hides package.json; its main entry is in the package root.
+    return join(dirname(require.resolve(pkg)), file);
   }
 }
 
 export function wasmFiles(): { runtime: string; grammar: string } {
-  const runtimeBeside = join(__dirname, WASM_RUNTIME);
-  const runtime = existsSync(runtimeBeside) ? runtimeBeside : join(packageDir('web-tree-sitter'), WASM_RUNTIME);
-  return { runtime, grammar: wasmPath(WASM_GRAMMAR, 'tree-sitter-c') };
+  return { runtime: locate(WASM_RUNTIME, 'web-tree-sitter'), grammar: locate(WASM_GRAMMAR, 'tree-sitter-c') };
 }
 
 export function initParserEngine(preference: EnginePreference = parsePreference(process.env.AUDITLENS_PARSER)): Promise<ParserEngine> {

@@ -26,7 +26,6 @@ function freeWhenCollected(tree: WasmTree): void {
 export async function createWasmEngine(runtime: Uint8Array, grammar: Uint8Array): Promise<ParserEngine> {
   await WasmParser.init({ wasmBinary: runtime } as Parameters<typeof WasmParser.init>[0]);
   const language = await Language.load(grammar);
-  const queries = new Map<string, Query>();
   return {
     name: 'wasm',
     description: `WebAssembly tree-sitter (web-tree-sitter, tree-sitter-c ABI ${language.abiVersion})`,
@@ -43,12 +42,7 @@ export async function createWasmEngine(runtime: Uint8Array, grammar: Uint8Array)
       };
     },
     query(source: string): Query {
-      let q = queries.get(source);
-      if (!q) {
-        q = new WasmQuery(language, source) as unknown as Query;
-        queries.set(source, q);
-      }
-      return q;
+      return new WasmQuery(language, source) as unknown as Query;
     },
   };
 }
