@@ -13,7 +13,7 @@ import { addressOf, Ast, kids, operatorOf, pathOf, SourceView, stripParens } fro
 import { buildCfg, predecessors, reversePostOrder } from './cfg';
 import { Atom, atomsFor, ConditionContext, constantOf, intersectAtoms, killAtomsOf } from './conditions';
 import type {
-  AccessFact, AccessMode, ArgFact, CallFact, FieldBinding, FunctionFacts, ParamFact, QueueRef,
+  AccessFact, AccessMode, ArgFact, CallFact, FieldBinding, FunctionFacts, Loc, ParamFact, QueueRef,
 } from './types';
 
 /** What the extractor needs to know about the file around the function. */
@@ -46,7 +46,7 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
   const facts: FunctionFacts = {
     name, params, locals: [...locals], returnType, cfg,
     calls: [], queueOps: [], lockOps: [], accesses: [], errors: [], sleeps: [], fates: [], bindings: [], loops: [],
-    limits: [], atoms: [], branchAtoms: [], paramWrites: [],
+    flows: [], limits: [], atoms: [], branchAtoms: [], paramWrites: [],
   };
   const limits = new Set<string>();
 
@@ -63,10 +63,8 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
     return { kind: 'local', name: p ?? src.of(arg) };
   };
 
-  const argFact = (a: Ast): ArgFact => {
-    const e = stripParens(a);
-    const text = src.of(a);
-    const at = { start: a.start, end: a.end };
+  const argFact = (a: Ast): ArgFact => ({ ...argKind(stripParens(a), src.of(a), { start: a.start, end: a.end }), reads: namesIn(a, src) });
+  const argKind = (e: Ast, text: string, at: Loc): Omit<ArgFact, 'reads'> => {
     if (e.type === 'string_literal' || e.type === 'concatenated_string') return { text, kind: 'string', at };
     if (e.type === 'null' || text === 'NULL') return { text, kind: 'null', at };
     if (e.type === 'conditional_expression') {
@@ -137,6 +135,8 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
           if (pi !== undefined && !facts.paramWrites.includes(pi)) facts.paramWrites.push(pi);
         }
         if (left) visit(left, op === '=' ? 'write' : 'rw', node);
+        const target = left && stripParens(left).type === 'identifier' ? src.of(stripParens(left)) : undefined;
+        if (right && target && (locals.has(target) || paramIndex.has(target))) facts.flows.push({ to: target, from: namesIn(right, src) });
         if (right) {
           const r = stripParens(right);
           const branchCall = r.type === 'conditional_expression' ? soleCallBranch(r) : undefined;
@@ -337,6 +337,8 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
         if (d.type !== 'init_declarator') continue;
         const [lhs, value] = kids(d);
         if (!value) continue;
+        const declared = lhs && nameOfDeclarator(lhs, src);
+        if (declared) facts.flows.push({ to: declared, from: namesIn(value, src) });
         const v = stripParens(value);
         if (v.type === 'call_expression') {
           const call = visitCall(v, node.id, false);
@@ -439,6 +441,24 @@ function computeAtoms(facts: FunctionFacts, src: SourceView, isLimit: (p: string
     }
   }
   return IN.map((s) => s ?? new Set<Atom>());
+}
+
+/** Identifiers an expression reads (not field names, not the callee of a call). */
+export function namesIn(n: Ast, src: SourceView, out: string[] = []): string[] {
+  if (n.type === 'identifier') {
+    const id = src.of(n);
+    if (!out.includes(id)) out.push(id);
+    return out;
+  }
+  if (n.type === 'call_expression') {
+    const [f, args] = kids(n);
+    if (f && stripParens(f).type !== 'identifier') namesIn(f, src, out);
+    if (args) namesIn(args, src, out);
+    return out;
+  }
+  if (n.type === 'sizeof_expression' || n.type === 'string_literal') return out;
+  for (const c of n.children) if (c.named && c.type !== 'comment') namesIn(c, src, out);
+  return out;
 }
 
 function collectAssigned(n: Ast, src: SourceView, out: string[]): void {

@@ -18,6 +18,8 @@ export interface GlobalFact {
   type: string;
   isStatic: boolean;
   isRcu: boolean;
+  /** How the pointer is known to be RCU: declared `__rcu`, or only read and published through the RCU accessors (v4.12's `auditd_conn`). */
+  rcuBy?: 'annotation' | 'usage';
   span: Span;
   nameSpan: Span;
 }
@@ -108,7 +110,7 @@ export function buildFileFacts(outline: Outline): FileFacts {
     const isRcu = source.blanks.some((b) => b.start >= g.span.start && b.end <= g.span.end && text.slice(b.start, b.end) === '__rcu');
     let kind = classifyGlobal(g.type ?? '', declText);
     if (isRcu) kind = 'rcu-pointer';
-    globals.set(g.name, { name: g.name, kind, type: g.type ?? '', isStatic: !!g.isStatic, isRcu, span: g.span, nameSpan: g.nameSpan });
+    globals.set(g.name, { name: g.name, kind, type: g.type ?? '', isStatic: !!g.isStatic, isRcu, rcuBy: isRcu ? 'annotation' : undefined, span: g.span, nameSpan: g.nameSpan });
   }
   const scope: FileScope = { globals: new Set(globals.keys()), functions: new Set(outline.functions.map((f) => f.name)) };
   const scopeKey = [...scope.globals].sort().join(',') + '|' + [...scope.functions].sort().join(',');
@@ -129,6 +131,17 @@ export function buildFileFacts(outline: Outline): FileFacts {
     const isInit = source.blanks.some((b) => b.start >= sym.span.start && b.end <= sym.bodySpan.start && /^__(net_)?(init|exit)$/.test(text.slice(b.start, b.end)));
     functions.set(sym.name, { symbol: sym, facts, base: sym.span.start, isInit, isStatic: /^\s*static\b/.test(head) });
     for (const b of facts.bindings) bindings.push({ ...b, at: { start: b.at.start + sym.span.start, end: b.at.end + sym.span.start }, inFunction: sym.name });
+  }
+
+  // A pointer read with rcu_dereference*() or published with rcu_assign_pointer() is RCU whether or not it says `__rcu`.
+  for (const e of functions.values()) {
+    for (const a of e.facts.accesses) {
+      const g = a.mode === 'rcu' ? globals.get(a.variable) : undefined;
+      if (!g || g.isRcu || (g.kind !== 'pointer' && g.kind !== 'struct')) continue;
+      g.isRcu = true;
+      g.rcuBy = 'usage';
+      g.kind = 'rcu-pointer';
+    }
   }
 
   // Top-level initialisers (`static struct pernet_operations ops = { .init = f }`).

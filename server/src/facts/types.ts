@@ -51,6 +51,8 @@ export interface ArgFact {
   choices?: string[];
   condition?: string;
   paramIndex?: number;
+  /** Identifiers the argument reads (locals, parameters, globals), for value flow. */
+  reads: string[];
   at: Loc;
 }
 
@@ -162,6 +164,8 @@ export interface FunctionFacts {
   loops: LoopFact[];
   /** Indices of pointer parameters written through (`*p = v`). */
   paramWrites: number[];
+  /** Value flow into locals: `to = <expression reading from>` (assignments and initialisers). */
+  flows: { to: string; from: string[] }[];
   /** Globals compared against a queue length here (backlog limits). */
   limits: string[];
   /** Per CFG node: condition atoms true on every path to it. */

@@ -6,6 +6,7 @@
  */
 import { buildFileFacts, FileFacts } from '../facts/fileFacts';
 import type { Outline } from '../parse/outline';
+import { BacklogWait, findBacklogWaits } from './backlogWait';
 import { CallGraph } from './callgraph';
 import { computeContexts, Contexts } from './contexts';
 import { DrainInfo, findDrains } from './drains';
@@ -20,6 +21,8 @@ export interface QueueModel {
   summaries: Map<string, Summary>;
   queues: Map<string, QueueInfo>;
   admission: AdmissionControl[];
+  /** Every place a task can sleep on the backlog: admission loops and open-coded waits. */
+  backlogWaits: BacklogWait[];
   drains: DrainInfo[];
   consumer?: string;
   roles: Map<string, Role[]>;
@@ -46,17 +49,17 @@ export function buildModel(outline: Outline): QueueModel {
   const queues = classifyQueues(file, graph, summaries, consumerReach);
   const admission = findAdmissionControl(file, summaries);
   const drains = findDrains(file, graph, summaries, queues);
-  const connection = connectionGlobals(file);
+  const connection = connectionGlobals(file, graph);
   const contexts = computeContexts(file, graph, consumer);
   const entry = entryLocks(file, graph, summaries, contexts.initOnly);
   const guards = computeGuards(file, graph, summaries, contexts, entry);
   const roles = assignRoles({ file, graph, summaries, queues, drains, admission, consumer, consumerReach, connection, guards });
   const lossCounter = [...summaries.values()].find((s) => s.isLossCounter)?.name;
   return {
-    file, graph, summaries, queues, admission, drains, consumer, roles, contexts, entryLocks: entry, guards, connection, lossCounter,
+    file, graph, summaries, queues, admission, backlogWaits: findBacklogWaits(file, graph, admission, consumerReach), drains, consumer, roles, contexts, entryLocks: entry, guards, connection, lossCounter,
     configWords: findConfigWords(file, guards, connection),
     ms: { facts: t1 - t0, model: performance.now() - t1 },
   };
 }
 
-export type { Role, QueueInfo, DrainInfo, GuardInfo, Summary };
+export type { Role, QueueInfo, DrainInfo, GuardInfo, Summary, BacklogWait };

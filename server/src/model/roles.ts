@@ -26,14 +26,42 @@ export function findConsumer(file: FileFacts, graph: CallGraph, summaries: Map<s
   });
 }
 
-/** Globals that hold the auditd connection: `__rcu` pointers, and what the unicast send targets. */
-export function connectionGlobals(file: FileFacts): Set<string> {
+/** Arguments of the kernel's unicast senders that name the peer: the socket and the port id. */
+const UNICAST_PEER_ARGS: Record<string, number[]> = { netlink_unicast: [0, 2], nlmsg_unicast: [0, 2] };
+
+/**
+ * Globals that hold the auditd connection, by behaviour in every era: RCU
+ * pointers (declared `__rcu` or used through the RCU accessors), and whatever
+ * global the peer of a unicast send is read from, through locals and through
+ * the parameters of the file's own functions (v4.9's `audit_sock` and
+ * `audit_nlk_portid`, v4.11's `auditd_conn.portid` copied out under
+ * rcu_read_lock() and handed to kauditd_send_queue()). Field paths count by
+ * their root: the connection is the struct, not one field.
+ */
+export function connectionGlobals(file: FileFacts, graph?: CallGraph): Set<string> {
   const out = new Set<string>();
   for (const g of file.globals.values()) if (g.isRcu) out.add(g.name);
-  for (const e of file.functions.values()) {
-    for (const c of e.facts.calls) {
-      if (c.callee !== 'netlink_unicast' && c.callee !== 'nlmsg_unicast') continue;
-      for (const [i, a] of c.args.entries()) if (i !== 1 && a.kind === 'global' && a.name) out.add(a.name);
+  // Parameters of each function whose value reaches a unicast's peer, computed callee first.
+  const peerParams = new Map<string, Set<number>>();
+  const order = graph ? graph.bottomUp() : [...file.functions.keys()];
+  for (let pass = 0; pass < 2; pass++) {
+    for (const fn of order) {
+      const e = file.functions.get(fn);
+      if (!e) continue;
+      const f = e.facts;
+      const params = new Map(f.params.map((p) => [p.name, p.index]));
+      const origins = valueOrigins(f.flows);
+      const reached = peerParams.get(fn) ?? new Set<number>();
+      for (const c of f.calls) {
+        const sinks = c.callee ? UNICAST_PEER_ARGS[c.callee] ?? [...(peerParams.get(c.callee) ?? [])] : [];
+        for (const i of sinks) {
+          for (const name of expand(c.args[i]?.reads ?? [], origins)) {
+            if (params.has(name)) reached.add(params.get(name)!);
+            else if (file.globals.has(name) && !f.locals.includes(name)) out.add(name);
+          }
+        }
+      }
+      peerParams.set(fn, reached);
     }
   }
   // Globals reset together with those (v4.9's `audit_pid = 0; audit_sock = NULL;`).
@@ -44,12 +72,39 @@ export function connectionGlobals(file: FileFacts): Set<string> {
   return out;
 }
 
+/** Is this variable (a global or a field path) part of the auditd connection? */
+export function isConnection(connection: ReadonlySet<string>, variable: string): boolean {
+  return connection.has(variable.split('.')[0]);
+}
+
+/** For each local, the names its value is computed from, transitively. */
+function valueOrigins(flows: readonly { to: string; from: string[] }[]): Map<string, Set<string>> {
+  const direct = new Map<string, Set<string>>();
+  for (const fl of flows) {
+    const s = direct.get(fl.to) ?? direct.set(fl.to, new Set()).get(fl.to)!;
+    for (const x of fl.from) if (x !== fl.to) s.add(x);
+  }
+  return direct;
+}
+
+function expand(names: readonly string[], origins: Map<string, Set<string>>): Set<string> {
+  const seen = new Set<string>();
+  const work = [...names];
+  while (work.length) {
+    const n = work.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const o of origins.get(n) ?? []) work.push(o);
+  }
+  return seen;
+}
+
 /** Config words: scalars written under a lock by the control path, or by boot parameter handlers. */
 export function findConfigWords(file: FileFacts, guards: Map<string, GuardInfo>, connection: Set<string>): Set<string> {
   const setupHandlers = new Set(file.registrations.filter((r) => /__setup|early_param/.test(r.macro)).map((r) => r.fn));
   const out = new Set<string>();
   for (const g of guards.values()) {
-    if (g.kind !== 'scalar' || connection.has(g.variable)) continue;
+    if (g.kind !== 'scalar' || isConnection(connection, g.variable)) continue;
     if (g.discipline === 'lock' || g.accesses.some((a) => a.write && setupHandlers.has(a.fn))) out.add(g.variable);
   }
   return out;
@@ -92,8 +147,8 @@ export function assignRoles(inp: RoleInputs): Map<string, Role[]> {
     if (!r.has('drain') && f.fates.some((x) => x.kind === 'send-unicast')) r.add('sender');
     if (f.fates.some((x) => x.kind === 'send-multicast')) r.add('multicast');
 
-    const connWrites = f.accesses.some((a) => a.write && connection.has(a.variable));
-    const connReads = f.accesses.some((a) => a.read && connection.has(a.variable));
+    const connWrites = f.accesses.some((a) => a.write && isConnection(connection, a.variable));
+    const connReads = f.accesses.some((a) => a.read && isConnection(connection, a.variable));
     const quiet = !f.queueOps.length && !s.sendsUnicast && !f.loops.length;
     if (!e.isInit && (connWrites || (connReads && quiet && f.returnType !== 'void'))) r.add('connection');
 

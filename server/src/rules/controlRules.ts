@@ -1,121 +1,15 @@
 /**
- * Control-path rules: the backlog wait must exempt the holder of the control
- * mutex and auditd itself (AL207); control messages that change configuration
- * must refuse when audit is locked if their siblings do (AC301).
+ * Control-path rule: control messages that change configuration must refuse
+ * when audit is locked if their siblings do (AC301). The backlog wait's
+ * exemptions (AL207) live in backlogWaitRules.ts.
  */
-import { kids, SourceView, stripParens } from '../facts/ast';
+import { SourceView } from '../facts/ast';
 import type { Ast } from '../facts/ast';
-import { predecessors, reversePostOrder } from '../facts/cfg';
-import type { FunctionFacts } from '../facts/types';
-import { heldAt } from '../model/locksets';
 import type { RuleContext } from './context';
 import type { Finding } from './finding';
 
 /** Kernel APIs (defined outside audit.c) that change audit rules. */
 const RULE_CHANGERS = new Set(['audit_rule_change', 'audit_tag_tree', 'audit_trim_trees', 'audit_make_tree', 'audit_add_tree_rule', 'audit_remove_tree_rule', 'audit_update_lsm_rules']);
-
-/** Condition nodes (id:branch) that hold on every path to each node. */
-function dominatingBranches(f: FunctionFacts): Set<string>[] {
-  const cfg = f.cfg;
-  const preds = predecessors(cfg);
-  const order = reversePostOrder(cfg);
-  const IN: (Set<string> | undefined)[] = cfg.nodes.map(() => undefined);
-  IN[cfg.entry] = new Set();
-  let changed = true;
-  for (let i = 0; changed && i < 40; i++) {
-    changed = false;
-    for (const id of order) {
-      if (id === cfg.entry) continue;
-      let acc: Set<string> | undefined;
-      for (const p of preds[id]) {
-        if (!IN[p]) continue;
-        for (const e of cfg.nodes[p].succ) {
-          if (e.to !== id) continue;
-          const s = new Set(IN[p]);
-          if (cfg.nodes[p].kind === 'cond' && e.branch !== undefined && !cfg.nodes[p].loop) s.add(`${p}:${e.branch}`);
-          acc = acc ? new Set([...acc].filter((x) => s.has(x))) : s;
-        }
-      }
-      if (!acc) continue;
-      const prev = IN[id];
-      if (!prev || prev.size !== acc.size) { IN[id] = acc; changed = true; }
-    }
-  }
-  return IN.map((s) => s ?? new Set());
-}
-
-function callsIn(n: Ast, src: SourceView, out: string[] = []): string[] {
-  const e = stripParens(n);
-  if (e.type === 'call_expression') {
-    const f = kids(e)[0];
-    if (f && f.type === 'identifier') out.push(src.of(f));
-  }
-  for (const c of e.children) if (c.named) callsIn(c, src, out);
-  return out;
-}
-
-export function backlogWaitUnderLock(ctx: RuleContext): Finding[] {
-  const { model } = ctx;
-  const out: Finding[] = [];
-  const controlLocks = [...model.file.globals.values()].filter((g) => g.kind === 'control-lock' || g.kind === 'mutex').map((g) => g.name);
-  const isControlLock = (l: string) => controlLocks.includes(l.split('.')[0]);
-  const ownerFields = new Set([...model.guards.keys()].filter((v) => v.includes('.') && isControlLock(v) && model.guards.get(v)!.discipline === 'lock'));
-  const text = model.file.source.text;
-
-  // functions reachable from a call made while a control lock is held
-  const underLock = new Map<string, { caller: string; at: number }>();
-  for (const [fn, e] of model.file.functions) {
-    const s = model.summaries.get(fn)!;
-    for (const c of e.facts.calls) {
-      if (!c.callee || !model.file.functions.has(c.callee)) continue;
-      const held = [...(model.entryLocks.get(fn) ?? []), ...heldAt(s.locksets, c.node, c.at.start)];
-      if (!held.some(isControlLock)) continue;
-      for (const r of model.graph.reachable(c.callee)) if (!underLock.has(r)) underLock.set(r, { caller: fn, at: e.base + c.at.start });
-    }
-  }
-
-  for (const adm of model.admission) {
-    const e = ctx.fn(adm.fn);
-    const f = e.facts;
-    const src = new SourceView(text, e.base);
-    const loop = f.loops.find((l) => e.base + l.at.start === adm.loopAt);
-    if (!loop) continue;
-    const dom = dominatingBranches(f)[loop.head];
-    let ownerTest = false;
-    let auditdTest = false;
-    for (const key of dom) {
-      const node = f.cfg.nodes[Number(key.split(':')[0])];
-      if (!node.ast) continue;
-      const condText = src.of(node.ast);
-      const mentionsTask = /\bcurrent\b|\btask\b/.test(condText);
-      // inline tests
-      if ([...ownerFields].some((o) => condText.includes(o)) && /\bcurrent\b/.test(condText)) ownerTest = true;
-      if ([...model.connection].some((c) => new RegExp(`\\b${c}\\b`).test(condText)) && mentionsTask) auditdTest = true;
-      // tests made by the file's own functions, judged by their bodies
-      for (const callee of callsIn(node.ast, src)) {
-        const ce = model.file.functions.get(callee);
-        if (!ce) continue;
-        const reads = ce.facts.accesses.filter((a) => a.read);
-        if (reads.some((a) => ownerFields.has(a.variable)) && /\bcurrent\b/.test(text.slice(ce.symbol.bodySpan.start, ce.symbol.bodySpan.end))) ownerTest = true;
-        if (reads.some((a) => model.connection.has(a.variable)) && (mentionsTask || ce.facts.params.some((p) => /task_struct/.test(p.type)))) auditdTest = true;
-      }
-    }
-    const span = ctx.span(adm.fn, loop.at);
-    const lineSpan = ctx.lineSpan(span.start);
-    const locked = underLock.get(adm.fn);
-    if (!ownerTest && locked) {
-      out.push(ctx.finding('AL207', adm.fn, lineSpan,
-        `${adm.fn}() can sleep in the backlog wait while its caller holds the audit control mutex, and nothing exempts the mutex owner: the owner blocks on a backlog that only drains once userspace control (which needs the mutex) proceeds, stalling auditd and every audit_receive() for up to audit_backlog_wait_time.`,
-        [ctx.related(ctx.abs(locked.at, locked.at + 1), `${locked.caller}() calls towards ${adm.fn}() holding the control mutex`)], 'owner'));
-    }
-    if (!auditdTest) {
-      out.push(ctx.finding('AL207', adm.fn, lineSpan,
-        `${adm.fn}() does not exempt auditd itself from the backlog wait: when the queue is full, auditd's own records make it sleep on the backlog that only auditd can drain.`,
-        [], 'auditd'));
-    }
-  }
-  return out;
-}
 
 function describeChanges(changes: string[]): string {
   const calls = changes.filter((c) => c.endsWith('()'));

@@ -5,7 +5,8 @@
 import type { QueueModel } from '../model';
 import { RULES } from './catalogue';
 import { RuleContext } from './context';
-import { backlogWaitUnderLock, lockedConfigBypass } from './controlRules';
+import { backlogWaitUnderLock } from './backlogWaitRules';
+import { lockedConfigBypass } from './controlRules';
 import type { Finding, Severity } from './finding';
 import { lockImbalance, rcuDerefOutsideReadSide, rcuPlainAccess, sleepInAtomic, unguardedWrite } from './lockRules';
 import { flushOrder, requeueRules, transientToHold, unboundedEnqueue } from './queueRules';

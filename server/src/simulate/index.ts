@@ -379,12 +379,16 @@ function connectionControl(model: QueueModel, machine: Machine, world: World): {
   return {
     isSet() {
       if (rcu) return !!machine.global(rcu.name).v;
+      const embedded = [...model.connection].find((g) => model.file.globals.get(g)?.kind === 'struct');
+      if (embedded) return !!(machine.global(embedded).v as { fields?: Record<string, unknown> })?.fields?.pid;
       return pid ? !!machine.global(pid).v : true;
     },
     set(on, why) {
       if (rcu) machine.global(rcu.name).v = on ? struct({ pid: AUDITD.fields.tgid ?? 1000, portid: 1, net, sk: world.sock }) : 0;
       for (const g of model.connection) {
         if (rcu && g === rcu.name) continue;
+        // v4.11: a static struct (pid, portid, net) read under rcu_read_lock()
+        if (model.file.globals.get(g)?.kind === 'struct') { machine.global(g).v = struct({ pid: on ? AUDITD.fields.tgid ?? 1000 : 0, portid: on ? 1 : 0, net: on ? net : 0 }); continue; }
         if (/pid/.test(g)) machine.global(g).v = on ? 1000 : 0;
         else if (/sock|sk$/.test(g)) machine.global(g).v = on ? world.sock : 0;
         else if (/portid/.test(g)) machine.global(g).v = on ? 1 : 0;

@@ -6,6 +6,7 @@
  * follow the guard, with a KCSAN verdict where the model gives grounds for one.
  */
 import type { AccessSite, GuardInfo } from '../../model/guards';
+import { isConnection } from '../../model/roles';
 import { ExplainEnv, blocks, bounded, code, codeBlock, countByContext, link, plural, siteLinks, unique } from './text';
 
 const MAX_DECLARATION_CHARS = 240;
@@ -20,7 +21,7 @@ export function declaration(env: ExplainEnv, name: string): string {
 
 /** A config word: a scalar whose writes hold a lock and that is not part of the auditd connection (as roles.ts decides). */
 export function isConfigWord(env: ExplainEnv, g: GuardInfo): boolean {
-  return g.kind === 'scalar' && g.discipline === 'lock' && !env.model.connection.has(g.variable);
+  return g.kind === 'scalar' && g.discipline === 'lock' && !isConnection(env.model.connection, g.variable);
 }
 
 export function variableText(env: ExplainEnv, g: GuardInfo): string {
@@ -30,7 +31,7 @@ export function variableText(env: ExplainEnv, g: GuardInfo): string {
 }
 
 function header(env: ExplainEnv, g: GuardInfo, what: string): string[] {
-  const conn = env.model.connection.has(g.variable) ? ' · auditd connection' : '';
+  const conn = isConnection(env.model.connection, g.variable) ? ' · auditd connection' : '';
   return [`**${code(g.variable)}** — ${what}${conn}`, declaration(env, g.variable)].filter((x) => x);
 }
 
