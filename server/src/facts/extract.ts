@@ -204,10 +204,17 @@ export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope)
       const f = kids(e)[0];
       return !!f && /^skb_queue_len/.test(src.of(f));
     };
-    const lp = pathOf(l, src);
-    const rp = pathOf(r, src);
-    if (isLen(l) && rp && isGlobal(globalRoot(rp))) limits.add(rp);
-    if (isLen(r) && lp && isGlobal(globalRoot(lp))) limits.add(lp);
+    // the limit side may be a global, or an expression over one (`audit_backlog_limit + reserve`)
+    const limitOf = (x: Ast): string | undefined => {
+      const p = pathOf(x, src);
+      if (p && isGlobal(globalRoot(p))) return p;
+      const e = stripParens(x);
+      if (e.type !== 'binary_expression' || !/^[-+*]$/.test(operatorOf(e) ?? '')) return undefined;
+      for (const k of kids(e)) { const q = limitOf(k); if (q) return q; }
+      return undefined;
+    };
+    if (isLen(l)) { const q = limitOf(r); if (q) limits.add(q); }
+    if (isLen(r)) { const q = limitOf(l); if (q) limits.add(q); }
   };
 
   const visitCall = (n: Ast, node: number, inCondition: boolean): CallFact | undefined => {

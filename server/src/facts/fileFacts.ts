@@ -83,16 +83,20 @@ function cached(scopeKey: string, fnText: string, make: () => FunctionFacts): { 
   return { facts, hit: false };
 }
 
-function classifyGlobal(type: string, declText: string): GlobalKind {
+function classifyGlobal(fullType: string, declText: string): GlobalKind {
+  // an inline struct body describes the members, not the global (`struct { spinlock_t lock; ... } conn`)
+  const type = fullType.replace(/\{[\s\S]*\}/, '').trim();
   if (/\bsk_buff_head\b/.test(type)) return 'queue';
   if (/^DEFINE_SPINLOCK$|\bspinlock_t\b/.test(type)) return 'spinlock';
   if (/^DEFINE_MUTEX$|^struct mutex$/.test(type)) return 'mutex';
-  if (/struct\s+mutex\s+\w+\s*;/.test(type)) return 'control-lock';
+  if (/struct\s+mutex\s+\w+\s*;/.test(fullType)) return 'control-lock';
   if (/^DECLARE_WAIT_QUEUE_HEAD$|wait_queue_head_t/.test(type)) return 'waitqueue';
   if (/^atomic(64|_long)?_t$/.test(type)) return 'atomic';
   if (/^LIST_HEAD$|^struct list_head$/.test(type)) return 'list';
-  if (/\[/.test(declText.split('=')[0])) return 'array';
-  if (/\*/.test(declText.split('=')[0].replace(/\/\*.*?\*\//g, ''))) return 'pointer';
+  // the declarator, without comments or an inline struct body (`static struct c { struct net *net; } conn;` is no pointer)
+  const declarator = declText.split('=')[0].replace(/\/\*[\s\S]*?\*\//g, '').replace(/\{[\s\S]*\}/, '');
+  if (/\[/.test(declarator)) return 'array';
+  if (/\*/.test(declarator)) return 'pointer';
   if (/^struct\b/.test(type)) return 'struct';
   return 'scalar';
 }

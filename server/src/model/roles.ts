@@ -66,7 +66,7 @@ export function connectionGlobals(file: FileFacts, graph?: CallGraph): Set<strin
   }
   // Globals reset together with those (v4.9's `audit_pid = 0; audit_sock = NULL;`).
   for (const e of file.functions.values()) {
-    const written = e.facts.accesses.filter((a) => a.write && a.mode === 'plain' && file.globals.get(a.variable)?.kind !== 'queue');
+    const written = e.facts.accesses.filter((a) => a.write && (a.mode === 'plain' || a.mode === 'marked') && file.globals.get(a.variable)?.kind !== 'queue');
     if (written.some((w) => out.has(w.variable))) for (const w of written) if (file.globals.get(w.variable)?.kind === 'scalar' && /pid|sock|portid/.test(w.variable)) out.add(w.variable);
   }
   return out;

@@ -8,10 +8,10 @@
  * a function of the file that makes one) and a test of the current task
  * against the auditd connection (`auditd_test_task(current)`, a pid compare).
  */
-import { kids, operatorOf, SourceView, stripParens } from '../facts/ast';
+import { kids, operatorOf, pathOf, SourceView, stripParens } from '../facts/ast';
 import type { Ast } from '../facts/ast';
 import { predecessors, reversePostOrder } from '../facts/cfg';
-import type { FunctionFacts } from '../facts/types';
+import type { FunctionFacts, Loc } from '../facts/types';
 import type { QueueModel } from '../model';
 import type { BacklogWait } from '../model/backlogWait';
 import { heldAt } from '../model/locksets';
@@ -48,6 +48,14 @@ export function dominatingBranches(f: FunctionFacts): Set<string>[] {
     }
   }
   return IN.map((s) => s ?? new Set());
+}
+
+function assignedIn(n: Ast, src: SourceView, out: Set<string>): void {
+  if (n.type === 'assignment_expression') {
+    const p = kids(n)[0] && pathOf(kids(n)[0], src);
+    if (p) out.add(p);
+  }
+  for (const c of kids(n)) if (c.type !== 'compound_statement') assignedIn(c, src, out);
 }
 
 function callsIn(n: Ast, src: SourceView, out: string[] = []): string[] {
@@ -128,32 +136,55 @@ class ExemptionReader {
   /**
    * Does a condition dominating `node` in `fn` make this test? A call made
    * inside a condition (`!owner && !throttle()`) is also guarded by the
-   * operands `&&`/`||` evaluate before it.
+   * operands `&&`/`||` evaluate before it. A test can also exempt through a
+   * flag (v4.9: `if (auditd) gfp_mask &= ~__GFP_DIRECT_RECLAIM;` and the wait
+   * only sleeps while that bit is set): a variable set in a branch of the test
+   * and read by a condition on the way to the wait (or inside the wait loop).
    */
-  guardedInFunction(fn: string, node: number, test: Test, at?: number): boolean {
+  guardedInFunction(fn: string, node: number, test: Test, at?: number, within?: Loc): boolean {
     const e = this.model.file.functions.get(fn)!;
     const f = e.facts;
     const dom = (this.dominators.get(fn) ?? this.dominators.set(fn, dominatingBranches(f)).get(fn)!)[node] ?? new Set<string>();
     const src = new SourceView(this.model.file.source.text, e.base);
+    const onTheWay: Ast[] = [];
     for (const key of dom) {
       const cond = f.cfg.nodes[Number(key.split(':')[0])];
-      if (cond.ast && this.astTests(cond.ast, src, test)) return true;
+      if (!cond.ast) continue;
+      if (this.astTests(cond.ast, src, test)) return true;
+      onTheWay.push(cond.ast);
     }
     const own = f.cfg.nodes[node]?.ast;
     if (at !== undefined && own && own.start <= at && at < own.end) {
       for (const operand of evaluatedBefore(own, at)) if (this.astTests(operand, src, test)) return true;
     }
-    return false;
+    if (own && f.cfg.nodes[node].kind === 'cond') onTheWay.push(own);
+    if (within) for (const n of f.cfg.nodes) if (n.kind === 'cond' && n.ast && n.ast.start >= within.start && n.ast.end <= within.end) onTheWay.push(n.ast);
+    const flags = this.flagsSetBy(fn, test, src);
+    return [...flags].some((v) => onTheWay.some((c) => new RegExp(`\\b${v.replace(/[.>-]/g, '\\$&')}\\b`).test(src.of(c))));
+  }
+
+  /** Variables assigned in the branches of a condition of `fn` that makes the test. */
+  private flagsSetBy(fn: string, test: Test, src: SourceView): Set<string> {
+    const f = this.model.file.functions.get(fn)!.facts;
+    const out = new Set<string>();
+    for (const k of f.cfg.nodes) {
+      if (k.kind !== 'cond' || k.loop || !k.ast || !this.astTests(k.ast, src, test)) continue;
+      for (const edge of k.succ) {
+        const n = f.cfg.nodes[edge.to];
+        if (n.kind === 'stmt' && n.ast) assignedIn(n.ast, src, out);
+      }
+    }
+    return out;
   }
 
   /** Is every way into `fn` at `node` exempt: here, or at every call site (a static function's callers are all in view)? */
-  exempt(fn: string, node: number, test: Test, at?: number, depth = 0, seen = new Set<string>()): boolean {
-    if (this.guardedInFunction(fn, node, test, at)) return true;
+  exempt(fn: string, node: number, test: Test, at?: number, within?: Loc, depth = 0, seen = new Set<string>()): boolean {
+    if (this.guardedInFunction(fn, node, test, at, within)) return true;
     const e = this.model.file.functions.get(fn)!;
     const callers = this.model.graph.callers(fn);
     if (!e.isStatic || !callers.length || depth >= MAX_DEPTH || seen.has(fn)) return false;
     seen.add(fn);
-    return callers.every((c) => this.exempt(c.caller, c.call.node, test, c.call.at.start, depth + 1, seen));
+    return callers.every((c) => this.exempt(c.caller, c.call.node, test, c.call.at.start, undefined, depth + 1, seen));
   }
 }
 
@@ -194,7 +225,7 @@ export function backlogWaitUnderLock(ctx: RuleContext): Finding[] {
         `${w.fn}() can ${what} while ${here ? 'it holds' : 'its caller holds'} the audit control mutex, and nothing exempts the mutex owner: the owner blocks on a backlog that only drains once userspace control (which needs the mutex) proceeds, stalling auditd and every audit_receive() for up to audit_backlog_wait_time.`,
         [ctx.related(ctx.abs(locked.at, locked.at + 1), here ? 'the control mutex is held here' : `${locked.fn}() calls towards ${w.fn}() holding the control mutex`)], w.kind === 'admission' ? 'owner' : 'owner:open-coded'));
     }
-    if (admitsRecords(model, w) && !reader.exempt(w.fn, w.node, 'auditd', w.at.start)) {
+    if (admitsRecords(model, w) && !reader.exempt(w.fn, w.node, 'auditd', w.at.start, w.kind === 'admission' ? w.at : undefined)) {
       out.push(ctx.finding('AL207', w.fn, lineSpan,
         `${w.fn}() does not exempt auditd itself from the backlog wait: when the queue is full, auditd's own records make it sleep waiting for a backlog that only auditd can drain.`,
         [], w.kind === 'admission' ? 'auditd' : 'auditd:open-coded'));

@@ -32,6 +32,12 @@ export function raceVerdict(ctx: RuleContext, g: GuardInfo, racing: AccessSite[]
       reason: `${g.variable} only ever holds the owning task or NULL, and readers only compare it with current: a task that owns ${g.locks[0] ?? 'the lock'} sees its own pointer (nobody else can write it meanwhile), a task that does not can never see itself, and aligned pointer stores do not tear`,
     };
   }
+  if (model.connection.has(root) && racing.every((r) => r.held.includes('rcu_read_lock')) && g.locks.length) {
+    return {
+      verdict: 'harmful',
+      reason: `${g.variable} is auditd connection state written under ${g.locks.join(', ')} and read under rcu_read_lock() only, which excludes no writer (nothing publishes it with rcu_assign_pointer() or waits for readers): a reader can combine fields of the old and the new connection, or use a net the writer has just released`,
+    };
+  }
   if (model.connection.has(root) || kind === 'pointer' || kind === 'list' || kind === 'rcu-pointer' || kind === 'queue') {
     return { verdict: 'harmful', reason: `${g.variable} is ${model.connection.has(root) ? 'auditd connection state' : `a ${kind}`} that the reader goes on to use: it can act on a value another context has just invalidated (a stale or freed connection, a torn list)` };
   }
@@ -53,33 +59,64 @@ export function raceVerdict(ctx: RuleContext, g: GuardInfo, racing: AccessSite[]
   return { verdict: 'harmful', reason: `plain writes to ${g.variable} from concurrent contexts with no common lock` };
 }
 
+interface RaceGroup {
+  /** What the finding is about: a variable, or a connection struct whose fields race together. */
+  subject: string;
+  guards: GuardInfo[];
+}
+
 export function dataRaces(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const { model } = ctx;
+  // The fields of one connection struct (v4.11's auditd_conn) race for one reason: one finding.
+  const groups = new Map<string, RaceGroup>();
   for (const g of model.guards.values()) {
-    if (g.discipline === 'atomic' || g.discipline === 'queue-internal' || g.discipline === 'init-only' || g.discipline === 'rcu') continue;
-    const root = model.file.globals.get(g.variable.split('.')[0]);
-    if (!root || root.kind === 'array' || root.kind === 'struct' && !g.variable.includes('.')) continue;
-    const live = g.accesses.filter((a) => !model.contexts.initOnly.has(a.fn) && a.mode === 'plain');
-    const writes = g.accesses.filter((a) => a.write && !model.contexts.initOnly.has(a.fn));
-    if (!writes.length) continue;
-    const unguarded = (a: AccessSite) => (g.discipline === 'lock' ? !g.locks.every((l) => a.held.includes(l)) : true);
-    const racing = live.filter((a) => unguarded(a) && writes.some((w) => w !== a &&
-      a.contexts.some((ca) => w.contexts.some((cw) => concurrent(ca, cw))) &&
-      !a.held.some((l) => w.held.includes(l) && l !== 'rcu_read_lock')));
-    if (!racing.length) continue;
-    racing.sort((x, y) => x.start - y.start);
-    const { verdict, reason } = raceVerdict(ctx, g, racing);
+    const root = g.variable.split('.')[0];
+    const key = g.variable.includes('.') && model.connection.has(root) && model.file.globals.get(root)?.kind === 'struct' ? root : g.variable;
+    (groups.get(key) ?? groups.set(key, { subject: key, guards: [] }).get(key)!).guards.push(g);
+  }
+  for (const group of groups.values()) {
+    const racingAll: AccessSite[] = [];
+    const writesAll: AccessSite[] = [];
+    let first: GuardInfo | undefined;
+    for (const g of group.guards) {
+      const r = racingAccesses(ctx, g);
+      if (!r) continue;
+      first ??= g;
+      racingAll.push(...r.racing);
+      writesAll.push(...r.writes);
+    }
+    if (!first || !racingAll.length) continue;
+    racingAll.sort((x, y) => x.start - y.start);
+    const subjectGuard: GuardInfo = group.guards.length > 1 ? { ...first, variable: group.subject } : first;
+    const { verdict, reason } = raceVerdict(ctx, subjectGuard, racingAll);
     const severity: Severity = verdict === 'benign' ? 'information' : 'warning';
-    const first = racing[0];
+    const head = racingAll[0];
+    const fieldNote = (a: AccessSite) => (group.guards.length > 1 ? ` of ${a.variable}` : '');
     const related = [
-      ...racing.slice(1).map((a) => ctx.related(ctx.abs(a.start, a.end), `plain ${a.write ? 'write' : 'read'} in ${a.fn}()`)),
-      ...writes.filter((w) => !racing.includes(w)).slice(0, 6).map((w) => ctx.related(ctx.abs(w.start, w.end), `write in ${w.fn}()${w.held.length ? ` holding ${w.held.join(', ')}` : ''}`)),
+      ...racingAll.slice(1).map((a) => ctx.related(ctx.abs(a.start, a.end), `plain ${a.write ? 'write' : 'read'}${fieldNote(a)} in ${a.fn}()`)),
+      ...writesAll.filter((w) => !racingAll.includes(w)).slice(0, 6).map((w) => ctx.related(ctx.abs(w.start, w.end), `write${fieldNote(w)} in ${w.fn}()${w.held.length ? ` holding ${w.held.join(', ')}` : ''}`)),
     ];
     const fix = verdict === 'benign' ? ' Mark the accesses with READ_ONCE()/WRITE_ONCE() to document it.' : '';
-    out.push(ctx.finding('AL206', first.fn, ctx.abs(first.start, first.end),
-      `Data race on ${g.variable} (${verdict}): ${racing.length} plain access${racing.length > 1 ? 'es' : ''} race${racing.length > 1 ? '' : 's'} with writes from other contexts; ${reason}.${fix}`,
-      related, g.variable, severity));
+    out.push(ctx.finding('AL206', head.fn, ctx.abs(head.start, head.end),
+      `Data race on ${group.subject} (${verdict}): ${racingAll.length} plain access${racingAll.length > 1 ? 'es' : ''} race${racingAll.length > 1 ? '' : 's'} with writes from other contexts; ${reason}.${fix}`,
+      related, group.subject, severity));
   }
   return out;
+}
+
+/** The plain accesses of one variable that race with a write from a concurrent context, or undefined when it is not raced. */
+function racingAccesses(ctx: RuleContext, g: GuardInfo): { racing: AccessSite[]; writes: AccessSite[] } | undefined {
+  const { model } = ctx;
+  if (g.discipline === 'atomic' || g.discipline === 'queue-internal' || g.discipline === 'init-only' || g.discipline === 'rcu') return undefined;
+  const root = model.file.globals.get(g.variable.split('.')[0]);
+  if (!root || root.kind === 'array' || root.kind === 'struct' && !g.variable.includes('.')) return undefined;
+  const live = g.accesses.filter((a) => !model.contexts.initOnly.has(a.fn) && a.mode === 'plain');
+  const writes = g.accesses.filter((a) => a.write && !model.contexts.initOnly.has(a.fn));
+  if (!writes.length) return undefined;
+  const unguarded = (a: AccessSite) => (g.discipline === 'lock' ? !g.locks.every((l) => a.held.includes(l)) : true);
+  const racing = live.filter((a) => unguarded(a) && writes.some((w) => w !== a &&
+    a.contexts.some((ca) => w.contexts.some((cw) => concurrent(ca, cw))) &&
+    !a.held.some((l) => w.held.includes(l) && l !== 'rcu_read_lock')));
+  return racing.length ? { racing, writes } : undefined;
 }

@@ -177,6 +177,12 @@ function analyse(ctx: RuleContext, fn: string, f: FunctionFacts, tracked: Tracke
       if (node.kind === 'cond' && node.ast) dequeueInCond.set(c.node, { name: c.resultVar, shortCircuit: stripParens(node.ast).type === 'binary_expression' });
     }
     c.args.forEach((a, i) => {
+      // `send(sk, skb_get(skb), ...)`: the extra reference is taken first, then consumed by the call
+      const gotten = /^skb_get\s*\(\s*(\w+)\s*\)$/.exec(a.text.trim());
+      if (gotten && names.has(gotten[1]) && c.callee && CONSUMES_SKB[c.callee] === i) {
+        push(c.node, { at: c.at.end, kind: FREES_SKB.has(c.callee) ? 'free' : UNICAST_SENDS.has(c.callee) ? 'send' : 'consume', name: gotten[1], api: c.callee });
+        return;
+      }
       if (!a.name || !names.has(a.name) || (a.kind !== 'local' && a.kind !== 'param')) return;
       const ev = (kind: Event['kind'], api?: string) => push(c.node, { at: c.at.start, kind, name: a.name, api });
       if (c.callee === 'skb_get') return ev('get');
