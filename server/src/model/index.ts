@@ -13,6 +13,7 @@ import { DrainInfo, findDrains } from './drains';
 import { computeGuards, entryLocks, GuardInfo } from './guards';
 import { AdmissionControl, classifyQueues, findAdmissionControl, QueueInfo } from './queues';
 import { assignRoles, connectionGlobals, findConfigWords, findConsumer, Role } from './roles';
+import { transientErrors, TransientErrors } from './sendTimeout';
 import { computeSummaries, Summary } from './summaries';
 
 export interface QueueModel {
@@ -30,6 +31,8 @@ export interface QueueModel {
   entryLocks: Map<string, Set<string>>;
   guards: Map<string, GuardInfo>;
   connection: Set<string>;
+  /** Whether a unicast can fail with -EAGAIN (a finite sk_sndtimeo), and why. */
+  transient: TransientErrors;
   /** Scalars that configure audit (written under the control lock or by boot parameters). */
   configWords: Set<string>;
   /** The file's loss counter (the body of `audit_log_lost`), if defined here. */
@@ -56,7 +59,7 @@ export function buildModel(outline: Outline): QueueModel {
   const roles = assignRoles({ file, graph, summaries, queues, drains, admission, consumer, consumerReach, connection, guards });
   const lossCounter = [...summaries.values()].find((s) => s.isLossCounter)?.name;
   return {
-    file, graph, summaries, queues, admission, backlogWaits: findBacklogWaits(file, graph, admission, consumerReach), drains, consumer, roles, contexts, entryLocks: entry, guards, connection, lossCounter,
+    file, graph, summaries, queues, admission, backlogWaits: findBacklogWaits(file, graph, admission, consumerReach), drains, consumer, roles, contexts, entryLocks: entry, guards, connection, lossCounter, transient: transientErrors(file),
     configWords: findConfigWords(file, guards, connection),
     ms: { facts: t1 - t0, model: performance.now() - t1 },
   };

@@ -88,10 +88,11 @@ export function requeueRules(ctx: RuleContext): Finding[] {
             : `puts the failed record back on ${site.queue}, the queue ${drain.fn}() is draining until empty, and the loop keeps going after a failure: records rotate through the queue for as long as sends fail`;
           add(ctx.finding('AQ103', requeue.hook, span, `${requeue.hook}() ${why}; kauditd spins (soft lockup) while auditd is stopped.`, related, `${site.queue}:${requeue.end}`));
         } else if (!continues) {
+          // at the head, with the loop left at once, the record is the next one sent: order holds (information only)
           const why = requeue.end === 'head'
-            ? `puts the failed record back at the head of ${site.queue} while ${drain.fn}() is draining it; order holds only because the loop is left after the failure, and a drain that keeps going would dequeue the same record again first`
+            ? `puts the failed record back at the head of ${site.queue} while ${drain.fn}() is draining it; order holds, because the loop is left right after the failure and the record is the next one sent, but a drain changed to keep going would dequeue the same record again at once and spin (AQ103)`
             : `puts the failed record at the tail of ${site.queue} and the drain stops after the failure, so the record now sits behind newer records and reaches auditd out of order`;
-          add(ctx.finding('AQ102', requeue.hook, span, `${requeue.hook}() ${why}.`, related, `${site.queue}:${requeue.end}`));
+          add(ctx.finding('AQ102', requeue.hook, span, `${requeue.hook}() ${why}.`, related, `${site.queue}:${requeue.end}`, requeue.end === 'head' ? 'information' : undefined));
         }
       }
     }
@@ -138,9 +139,9 @@ function inlineRequeues(ctx: RuleContext, drain: DrainInfo): Finding[] {
       out.push(ctx.finding('AQ103', r.fn, span, `${r.fn}() puts a failed record back on ${q.name} inside the loop of ${drain.fn}() that drains it, and nothing stops the loop after the failure: kauditd spins while sends fail.`, related, `${q.name}:${r.end}:inline`));
     } else if (exits) {
       out.push(ctx.finding('AQ102', r.fn, span, r.end === 'head'
-        ? `${r.fn}() puts a failed record back at the head of ${q.name} while ${drain.fn}() drains it; order holds only because the loop stops after the failure, and a drain that keeps going would dequeue the same record again first.`
+        ? `${r.fn}() puts a failed record back at the head of ${q.name} while ${drain.fn}() drains it; order holds, because the loop stops right after the failure and the record is the next one sent, but a drain changed to keep going would dequeue the same record again at once and spin (AQ103).`
         : `${r.fn}() puts a failed record at the tail of ${q.name} and ${drain.fn}() stops draining, so the record now sits behind newer records and reaches auditd out of order.`,
-      related, `${q.name}:${r.end}:inline`));
+      related, `${q.name}:${r.end}:inline`, r.end === 'head' ? 'information' : undefined));
     }
   }
   return out;
@@ -193,6 +194,9 @@ function loopExitsAfter(ctx: RuleContext, drain: DrainInfo, rel: number): boolea
 export function transientToHold(ctx: RuleContext): Finding[] {
   const { model } = ctx;
   const byKey = new Map<string, Finding>();
+  // with a blocking send there is no transient failure to misroute
+  if (model.transient.eagain === 'no') return [];
+  const assumed = model.transient.eagain === 'unknown' ? ` (Assumed: ${model.transient.why}; with the default blocking timeout no send fails with -EAGAIN.)` : '';
   for (const drain of model.drains) {
     const f = ctx.fn(drain.fn).facts;
     for (const site of drain.sites) {
@@ -215,10 +219,11 @@ export function transientToHold(ctx: RuleContext): Finding[] {
         const msg = takesError
           ? `${o.hook}() sends a record that failed with -EAGAIN from ${q.name} to ${o.queue}: a transient failure (auditd slow or stopped) is treated as auditd gone, so the record waits for a new auditd instead of being retried.`
           : `${o.hook}() takes no error code, so every failure from ${q.name}, transient -EAGAIN included, lands on ${o.queue}: records that only needed a retry wait for a new auditd instead.`;
+        const timeout = model.transient.at !== undefined ? [ctx.related(ctx.lineSpan(model.transient.at), 'this is what lets a send fail with -EAGAIN')] : [];
         const key = `AQ104|${o.hook}|${o.queue}`;
         const prev = byKey.get(key);
         if (prev) prev.related.push(...related);
-        else byKey.set(key, ctx.finding('AQ104', o.hook, ctx.lineSpan(enq.site), msg, related, `${o.queue}`));
+        else byKey.set(key, ctx.finding('AQ104', o.hook, ctx.lineSpan(enq.site), msg + assumed, [...related, ...timeout], `${o.queue}`));
       }
     }
   }
