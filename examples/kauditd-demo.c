@@ -81,7 +81,7 @@ static void demo_count_lost(const char *why)
 static bool demo_backlog_full(void)
 {
 	return audit_backlog_limit &&
-	       skb_queue_len(&audit_queue) >= audit_backlog_limit;
+	       skb_queue_len_lockless(&audit_queue) >= audit_backlog_limit;
 }
 
 /* True when @task is the connected daemon. */
@@ -139,7 +139,7 @@ static void demo_hold_skb(struct sk_buff *skb, int error)
 		return;
 	}
 	if (audit_backlog_limit &&
-	    skb_queue_len(&audit_hold_queue) >= audit_backlog_limit) {
+	    skb_queue_len_lockless(&audit_hold_queue) >= audit_backlog_limit) {
 		demo_count_lost("hold queue overflow");
 		kfree_skb(skb);
 		return;
@@ -151,7 +151,7 @@ static void demo_hold_skb(struct sk_buff *skb, int error)
 static void demo_retry_skb(struct sk_buff *skb, int error)
 {
 	if (audit_backlog_limit &&
-	    skb_queue_len(&audit_retry_queue) >= audit_backlog_limit) {
+	    skb_queue_len_lockless(&audit_retry_queue) >= audit_backlog_limit) {
 		demo_count_lost("retry queue overflow");
 		kfree_skb(skb);
 		return;
@@ -300,7 +300,7 @@ static int demo_kauditd_thread(void *unused)
 
 		wake_up(&demo_backlog_wait);
 		wait_event_freezable(demo_consumer_wait,
-				     skb_queue_len(&audit_queue) ||
+				     skb_queue_len_lockless(&audit_queue) ||
 				     kthread_should_stop());
 	}
 	return 0;

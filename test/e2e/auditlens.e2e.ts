@@ -97,7 +97,7 @@ describe('AuditLens in VS Code (code-server)', () => {
     await wb.openFile(DEMO, 'kauditd-demo.c - a small, self-contained model');
     // remove demo_retry_skb's bound (lines 153-158), as examples/unbounded-retry.patch does
     await wb.goToLine(153);
-    await wb.viewLine('skb_queue_len(&audit_retry_queue) >= audit_backlog_limit').waitFor();
+    await wb.viewLine('skb_queue_len_lockless(&audit_retry_queue) >= audit_backlog_limit').waitFor();
     for (let i = 0; i < 6; i++) await wb.page.keyboard.press('Control+Shift+K');
     await wb.viewLine('retry queue overflow').waitFor({ state: 'detached' });
     await wb.problems();

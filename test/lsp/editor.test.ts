@@ -194,7 +194,7 @@ describe('auditlens/modelSummary and auditlens/status over LSP', () => {
     expect(await s.server.connection.sendRequest<DocumentStatus>('auditlens/status', { uri })).toEqual(first.status);
 
     // unbound the retry hook: the next version has an AQ101 warning
-    const line = DEMO.split('\n').findIndex((l) => l.includes('skb_queue_len(&audit_retry_queue) >= audit_backlog_limit) {'));
+    const line = DEMO.split('\n').findIndex((l) => l.includes('skb_queue_len_lockless(&audit_retry_queue) >= audit_backlog_limit) {'));
     await s.server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version: 2 },
       contentChanges: [{ range: { start: { line: line - 1, character: 0 }, end: { line: line + 5, character: 0 } }, text: '' }],
@@ -322,7 +322,7 @@ describe.skipIf(!hasGit)('workspace trust over LSP', () => {
     git('add', '.');
     git('commit', '-qm', 'base');
     // the uncommitted change: the retry hook loses its bound (AQ101)
-    const edited = DEMO.replace(/\tif \(audit_backlog_limit &&\n\t    skb_queue_len\(&audit_retry_queue\)[^}]*\}\n/, '');
+    const edited = DEMO.replace(/\tif \(audit_backlog_limit &&\n\t    skb_queue_len_lockless\(&audit_retry_queue\)[^}]*\}\n/, '');
     expect(edited).not.toBe(DEMO);
     writeFileSync(file, edited);
     const uri = pathToFileURL(file).href;

@@ -353,7 +353,7 @@ describe('language server over stdio: findings, quick fixes and rule settings', 
       expect(actions.map((a) => a.title)).toEqual([expect.stringMatching(/^Bound audit_retry_queue by audit_backlog_limit/)]);
       const edits = actions[0].edit!.changes![uri];
       const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'c', 1, text), edits);
-      expect(fixed).toMatch(/skb_queue_len\(&audit_retry_queue\) >= audit_backlog_limit\) \{/);
+      expect(fixed).toMatch(/skb_queue_len_lockless\(&audit_retry_queue\) >= audit_backlog_limit\) \{/);
 
       // turn the rule off, then make it an error: the server re-publishes each time
       const off = server.nextDiagnostics(uri);

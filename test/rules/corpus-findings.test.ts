@@ -25,6 +25,12 @@ describe.skipIf(!hasShared)(needsShared('findings on kernel/audit.c (2026)'), ()
       'AL206 information audit_panic audit_failure', // config words: written under audit_cmd_mutex, read plain
       'AL206 information audit_rate_check audit_rate_limit',
       'AL206 information audit_log_lost audit_backlog_limit',
+      // Queue lengths read with skb_queue_len() outside the queue's own lock, one per queue
+      // (the 2026 KCSAN report on the main queue; upstream now uses skb_queue_len_lockless()).
+      // The retry and hold queues are also filled by auditd_reset() from the control path.
+      'AL206 information kauditd_hold_skb audit_retry_queue.qlen',
+      'AL206 information kauditd_hold_skb audit_hold_queue.qlen',
+      'AL206 information kauditd_thread audit_queue.qlen',
       'AL206 information is_audit_feature_set af.features',
       // Real gaps in lock-down (AC301, warning): with auditctl -e 2, AUDIT_ADD_RULE/DEL_RULE and
       // AUDIT_SET refuse with -EPERM, but AUDIT_TRIM and AUDIT_MAKE_EQUIV still change the tree
@@ -54,6 +60,17 @@ describe.skipIf(!hasShared)(needsShared('findings on kernel/audit.c (2026)'), ()
     const limit = at('AL206', 'audit_backlog_limit')!;
     expect(limit.related.filter((r) => r.message.startsWith('plain read')).length).toBeGreaterThan(8);
     expect(findings.filter((f) => f.anchor.endsWith('|audit_backlog_limit'))).toHaveLength(1);
+  });
+
+  it('reports the main queue length race once, relating every skb_queue_len() reader and the producer', () => {
+    const qlen = at('AL206', 'audit_queue.qlen')!;
+    expect(qlen.message).toMatch(/\(benign\)/);
+    expect(qlen.message).toMatch(/skb_queue_len_lockless\(\)/);
+    const lines = text.split('\n');
+    const readers = qlen.related.filter((r) => r.message.startsWith('plain read')).map((r) => r.span.line);
+    expect(readers.length).toBe(4);
+    for (const l of [qlen.span.line, ...readers]) expect(lines[l]).toMatch(/skb_queue_len\(&audit_queue\)/);
+    expect(qlen.related.some((r) => /__audit_log_end\(\) updates the length through skb_queue_tail\(\)/.test(r.message))).toBe(true);
   });
 
   it('relates the refusing sibling messages to each lock-down gap', () => {

@@ -45,7 +45,7 @@ describe('AL206: READ_ONCE/WRITE_ONCE', () => {
 describe('AQ101: insert the backlog-limit guard', () => {
   it('bounds the v4.11 retry queue the way the 2022 patch did', () => {
     const { fixed, after } = fixAndReanalyse(versionFixture('v4_11'), 'AQ101');
-    expect(fixed).toMatch(/if \(audit_backlog_limit &&\n\s+skb_queue_len\(&audit_retry_queue\) >= audit_backlog_limit\) \{\n\s+audit_log_lost\("retry queue overflow"\);\n\s+kfree_skb\(skb\);\n\s+return;\n\s+\}\n\s+skb_queue_tail\(&audit_retry_queue, skb\);/);
+    expect(fixed).toMatch(/if \(audit_backlog_limit &&\n\s+skb_queue_len_lockless\(&audit_retry_queue\) >= audit_backlog_limit\) \{\n\s+audit_log_lost\("retry queue overflow"\);\n\s+kfree_skb\(skb\);\n\s+return;\n\s+\}\n\s+skb_queue_tail\(&audit_retry_queue, skb\);/);
     expect(after.findings.filter((f) => f.rule === 'AQ101')).toEqual([]);
     expect(after.findings.filter((f) => f.rule === 'AQ105')).toEqual([]); // the drop it adds is counted
   });
@@ -54,7 +54,7 @@ describe('AQ101: insert the backlog-limit guard', () => {
     const demo = readFileSync(resolve(__dirname, '..', '..', 'examples', 'kauditd-demo.c'), 'utf8');
     const patch = parsePatch(readFileSync(resolve(__dirname, '..', '..', 'examples', 'unbounded-retry.patch'), 'utf8')).messages[0].files[0];
     const { fixed, after } = fixAndReanalyse(applyFilePatch(demo, patch).post, 'AQ101');
-    expect(fixed).toMatch(/skb_queue_len\(&audit_retry_queue\) >= audit_backlog_limit\) \{\n\s+demo_count_lost\("retry queue overflow"\);/);
+    expect(fixed).toMatch(/skb_queue_len_lockless\(&audit_retry_queue\) >= audit_backlog_limit\) \{\n\s+demo_count_lost\("retry queue overflow"\);/);
     expect(after.findings).toEqual([]);
   });
 });

@@ -123,7 +123,7 @@ function insertBacklogGuard(a: FileAnalysis, f: Finding): QuickFix[] {
   const lineStart = text.lastIndexOf('\n', f.span.start) + 1;
   const guard = [
     `${indent}if (${limit} &&`,
-    `${indent}    skb_queue_len(&${queue}) >= ${limit}) {`,
+    `${indent}    skb_queue_len_lockless(&${queue}) >= ${limit}) {`,
     `${indent}\t${lost}("${queue.replace(/^audit_/, '').replace(/_/g, ' ')} overflow");`,
     `${indent}\tkfree_skb(${record});`,
     `${indent}\treturn${isVoid ? '' : ' -ENOSPC'};`,

@@ -120,3 +120,38 @@ function racingAccesses(ctx: RuleContext, g: GuardInfo): { racing: AccessSite[];
     !a.held.some((l) => w.held.includes(l) && l !== 'rcu_read_lock')));
   return racing.length ? { racing, writes } : undefined;
 }
+
+/**
+ * AL206 on a backlog queue's length: every enqueue and dequeue updates
+ * `qlen` under the queue's own lock, and `skb_queue_len()` reads it plain.
+ * A reader outside that lock, in a context that can run beside a writer, is a
+ * data race (KCSAN reported it on the main queue in 2026; upstream now reads
+ * with `skb_queue_len_lockless()`). One finding per queue, every racing
+ * reader related. The value only feeds limit checks and status replies, so
+ * the race is benign: a stale length admits or waits for one record more.
+ */
+export function queueLengthRaces(ctx: RuleContext): Finding[] {
+  const { model } = ctx;
+  const out: Finding[] = [];
+  for (const q of model.queues.values()) {
+    const g = model.guards.get(q.name);
+    if (!g) continue;
+    const live = g.accesses.filter((a) => !model.contexts.initOnly.has(a.fn) && a.mode === 'queue');
+    const writers = live.filter((a) => a.write);
+    const ownLock = `${q.name}.lock`;
+    const racing = live.filter((a) => a.api === 'skb_queue_len' && !a.held.includes(ownLock) &&
+      writers.some((w) => a.contexts.some((ca) => w.contexts.some((cw) => concurrent(ca, cw)))));
+    if (!racing.length) continue;
+    const variable = `${q.name}.qlen`;
+    const writerFns = [...new Set(writers.map((w) => w.fn))];
+    const related = [
+      ...racing.slice(1).map((a) => ctx.related(ctx.abs(a.start, a.end), `plain read through skb_queue_len() in ${a.fn}()`)),
+      ...writers.filter((w, i) => writers.findIndex((x) => x.fn === w.fn) === i).slice(0, 4).map((w) => ctx.related(ctx.abs(w.start, w.end), `${w.fn}() updates the length through ${w.api}() under ${ownLock}`)),
+    ];
+    const first = racing[0];
+    out.push(ctx.finding('AL206', first.fn, ctx.abs(first.start, first.end),
+      `Data race on ${variable} (benign): ${racing.length} skb_queue_len() read${racing.length > 1 ? 's' : ''} outside ${ownLock} race${racing.length > 1 ? '' : 's'} with the enqueues and dequeues of ${writerFns.slice(0, 3).map((f) => `${f}()`).join(', ')}${writerFns.length > 3 ? ' and others' : ''}; the length only feeds limit checks and status replies, so a stale value admits or waits for one record more, and an aligned word does not tear. Read it with skb_queue_len_lockless() (READ_ONCE) to document it, as upstream does since 2026.`,
+      related, variable, 'information'));
+  }
+  return out;
+}
