@@ -12,7 +12,7 @@ import { computeContexts, Contexts } from './contexts';
 import { DrainInfo, findDrains } from './drains';
 import { computeGuards, entryLocks, GuardInfo } from './guards';
 import { AdmissionControl, classifyQueues, findAdmissionControl, QueueInfo } from './queues';
-import { assignRoles, connectionGlobals, findConfigWords, findConsumer, Role } from './roles';
+import { assignRoles, connectionGlobals, findConfigWords, findConsumer, Role, unicastPeerParams } from './roles';
 import { transientErrors, TransientErrors } from './sendTimeout';
 import { computeSummaries, Summary } from './summaries';
 
@@ -31,6 +31,8 @@ export interface QueueModel {
   entryLocks: Map<string, Set<string>>;
   guards: Map<string, GuardInfo>;
   connection: Set<string>;
+  /** Parameters of each function whose value reaches the peer (socket, port) of a unicast send. */
+  peerParams: Map<string, Set<number>>;
   /** Whether a unicast can fail with -EAGAIN (a finite sk_sndtimeo), and why. */
   transient: TransientErrors;
   /** Scalars that configure audit (written under the control lock or by boot parameters). */
@@ -52,14 +54,15 @@ export function buildModel(outline: Outline): QueueModel {
   const queues = classifyQueues(file, graph, summaries, consumerReach);
   const admission = findAdmissionControl(file, summaries);
   const drains = findDrains(file, graph, summaries, queues);
-  const connection = connectionGlobals(file, graph);
+  const peerParams = unicastPeerParams(file, graph);
+  const connection = connectionGlobals(file, graph, peerParams);
   const contexts = computeContexts(file, graph, consumer);
   const entry = entryLocks(file, graph, summaries, contexts.initOnly);
   const guards = computeGuards(file, graph, summaries, contexts, entry);
   const roles = assignRoles({ file, graph, summaries, queues, drains, admission, consumer, consumerReach, connection, guards });
   const lossCounter = [...summaries.values()].find((s) => s.isLossCounter)?.name;
   return {
-    file, graph, summaries, queues, admission, backlogWaits: findBacklogWaits(file, graph, admission, consumerReach), drains, consumer, roles, contexts, entryLocks: entry, guards, connection, lossCounter, transient: transientErrors(file),
+    file, graph, summaries, queues, admission, backlogWaits: findBacklogWaits(file, graph, admission, consumerReach), drains, consumer, roles, contexts, entryLocks: entry, guards, connection, peerParams, lossCounter, transient: transientErrors(file),
     configWords: findConfigWords(file, guards, connection),
     ms: { facts: t1 - t0, model: performance.now() - t1 },
   };

@@ -38,10 +38,38 @@ const UNICAST_PEER_ARGS: Record<string, number[]> = { netlink_unicast: [0, 2], n
  * rcu_read_lock() and handed to kauditd_send_queue()). Field paths count by
  * their root: the connection is the struct, not one field.
  */
-export function connectionGlobals(file: FileFacts, graph?: CallGraph): Set<string> {
+export function connectionGlobals(file: FileFacts, graph?: CallGraph, peerParams = unicastPeerParams(file, graph)): Set<string> {
   const out = new Set<string>();
   for (const g of file.globals.values()) if (g.isRcu) out.add(g.name);
-  // Parameters of each function whose value reaches a unicast's peer, computed callee first.
+  for (const e of file.functions.values()) {
+    const f = e.facts;
+    const origins = valueOrigins(f.flows);
+    for (const c of f.calls) {
+      for (const i of peerArgs(c.callee, peerParams)) {
+        for (const name of expand(c.args[i]?.reads ?? [], origins)) if (file.globals.has(name) && !f.locals.includes(name) && !f.params.some((p) => p.name === name)) out.add(name);
+      }
+    }
+  }
+  // Scalars set and reset together with those, in at least two functions (v4.9's `audit_pid`:
+  // set with the socket by AUDIT_SET, cleared with it by kauditd and at netns exit).
+  const together = new Map<string, number>();
+  for (const e of file.functions.values()) {
+    const written = new Set(e.facts.accesses.filter((a) => a.write && (a.mode === 'plain' || a.mode === 'marked')).map((a) => a.variable));
+    if (![...written].some((w) => out.has(w))) continue;
+    for (const w of written) if (!out.has(w) && file.globals.get(w)?.kind === 'scalar') together.set(w, (together.get(w) ?? 0) + 1);
+  }
+  for (const [w, n] of together) if (n >= 2) out.add(w);
+  return out;
+}
+
+/** Argument positions of a call that name the unicast's peer: the kernel's senders, or a file function's parameters that reach one. */
+export function peerArgs(callee: string | undefined, peerParams: ReadonlyMap<string, ReadonlySet<number>>): number[] {
+  if (!callee) return [];
+  return UNICAST_PEER_ARGS[callee] ?? [...(peerParams.get(callee) ?? [])];
+}
+
+/** Parameters of each function whose value reaches a unicast's peer, through locals and calls; computed callee first. */
+export function unicastPeerParams(file: FileFacts, graph?: CallGraph): Map<string, Set<number>> {
   const peerParams = new Map<string, Set<number>>();
   const order = graph ? graph.bottomUp() : [...file.functions.keys()];
   for (let pass = 0; pass < 2; pass++) {
@@ -53,23 +81,14 @@ export function connectionGlobals(file: FileFacts, graph?: CallGraph): Set<strin
       const origins = valueOrigins(f.flows);
       const reached = peerParams.get(fn) ?? new Set<number>();
       for (const c of f.calls) {
-        const sinks = c.callee ? UNICAST_PEER_ARGS[c.callee] ?? [...(peerParams.get(c.callee) ?? [])] : [];
-        for (const i of sinks) {
-          for (const name of expand(c.args[i]?.reads ?? [], origins)) {
-            if (params.has(name)) reached.add(params.get(name)!);
-            else if (file.globals.has(name) && !f.locals.includes(name)) out.add(name);
-          }
+        for (const i of peerArgs(c.callee, peerParams)) {
+          for (const name of expand(c.args[i]?.reads ?? [], origins)) if (params.has(name)) reached.add(params.get(name)!);
         }
       }
       peerParams.set(fn, reached);
     }
   }
-  // Globals reset together with those (v4.9's `audit_pid = 0; audit_sock = NULL;`).
-  for (const e of file.functions.values()) {
-    const written = e.facts.accesses.filter((a) => a.write && (a.mode === 'plain' || a.mode === 'marked') && file.globals.get(a.variable)?.kind !== 'queue');
-    if (written.some((w) => out.has(w.variable))) for (const w of written) if (file.globals.get(w.variable)?.kind === 'scalar' && /pid|sock|portid/.test(w.variable)) out.add(w.variable);
-  }
-  return out;
+  return peerParams;
 }
 
 /** Is this variable (a global or a field path) part of the auditd connection? */

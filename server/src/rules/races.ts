@@ -1,11 +1,15 @@
 /**
  * AL206 data races: one finding per variable, with every racing access as a
- * related location and a verdict. Benign (information): config words written
- * under a lock and read plain, an owner field only ever compared with
- * `current`, plain reads of integers. Harmful (warning): pointers, lists and
- * connection state, and unlocked read-modify-write updates.
+ * related location and a verdict from what the racing code does with the
+ * value. Harmful (warning): a value dereferenced or used as an index, a
+ * pointer or connection state passed on or copied out, an unlocked
+ * read-modify-write. Benign (information): config words written under a lock
+ * and read plain, an owner field only ever compared with `current`, words
+ * (connection words included) only compared or loaded whole.
  */
 import type { AccessSite, GuardInfo } from '../model/guards';
+import { peerArgs } from '../model/roles';
+import { isPointerValued, useSiteOf } from '../model/valueUse';
 import type { RuleContext } from './context';
 import type { Finding, Severity } from './finding';
 
@@ -38,11 +42,41 @@ export function raceVerdict(ctx: RuleContext, g: GuardInfo, racing: AccessSite[]
       reason: `${g.variable} is auditd connection state written under ${g.locks.join(', ')} and read under rcu_read_lock() only, which excludes no writer (nothing publishes it with rcu_assign_pointer() or waits for readers): a reader can combine fields of the old and the new connection, or use a net the writer has just released`,
     };
   }
-  if (model.connection.has(root) || kind === 'pointer' || kind === 'list' || kind === 'rcu-pointer' || kind === 'queue') {
-    return { verdict: 'harmful', reason: `${g.variable} is ${model.connection.has(root) ? 'auditd connection state' : `a ${kind}`} that the reader goes on to use: it can act on a value another context has just invalidated (a stale or freed connection, a torn list)` };
-  }
   if (racing.some((r) => r.write && r.read)) {
     return { verdict: 'harmful', reason: `an unlocked read-modify-write of ${g.variable} races with other writers, so updates can be lost` };
+  }
+  // What the racing reads do with the value decides: following or handing on a stale pointer or
+  // connection is harmful; comparing, logging or copying a whole word is not.
+  const conn = model.connection.has(root);
+  const pointer = isPointerValued(model.file, g.variable) || kind === 'list';
+  if (conn && racing.some((r) => r.write)) {
+    return { verdict: 'harmful', reason: `${g.variable} is auditd connection state stored by contexts that share no lock: a reset in one can overwrite the registration another has just made (auditd disconnected while it runs), or a registration can outlive the reset of a dead auditd` };
+  }
+  const reads = racing.filter((r) => r.read && !r.write).map((r) => ({ r, ...useSiteOf(model.file.source, r.start, r.end) }));
+  const followed = reads.find((x) => x.use === 'deref' || x.use === 'index');
+  if (followed) {
+    return { verdict: 'harmful', reason: `${followed.r.fn}() ${followed.use === 'index' ? 'indexes with' : 'dereferences'} the value it read: it can follow ${conn ? 'a connection' : 'a pointer'} another context has just replaced or freed` };
+  }
+  // a connection word matters where it picks the peer of a send; a pointer wherever it goes
+  const sendsTo = (x: (typeof reads)[number]) => x.use === 'arg' && x.argIndex !== undefined && peerArgs(x.callee, model.peerParams).includes(x.argIndex);
+  const handedOn = reads.find((x) => (pointer && (x.use === 'arg' || x.use === 'copy')) || (conn && sendsTo(x)));
+  if (handedOn) {
+    return {
+      verdict: 'harmful',
+      reason: conn
+        ? `${g.variable} is auditd connection state that ${handedOn.r.fn}() ${sendsTo(handedOn) ? 'sends to' : handedOn.use === 'arg' ? 'passes on' : 'copies out'} without the lock its writers hold: it can send to or hold a connection another context has just reset (a stale port, a released socket or net)`
+        : `${g.variable} is a pointer that ${handedOn.r.fn}() ${handedOn.use === 'arg' ? 'passes on' : 'copies out'} without the lock its writers hold: it can use an object another context has just replaced or freed`,
+    };
+  }
+  if (kind === 'queue') return { verdict: 'harmful', reason: `${g.variable} is a queue accessed outside its lock` };
+  if (conn && !pointer) {
+    return {
+      verdict: 'benign',
+      reason: `${g.variable} is an auditd connection word that the racing reads only compare, log or copy whole (none picks where a record is sent): a reader sees the old or the new connection's value, either a valid answer at the moment of the read, and an aligned word does not tear`,
+    };
+  }
+  if (pointer) {
+    return { verdict: 'harmful', reason: `${g.variable} is a pointer read without the lock its writers hold: whatever the reader does next can act on an object another context has just replaced or freed` };
   }
   if (g.discipline === 'lock' && racing.every((r) => !r.write)) {
     return {
