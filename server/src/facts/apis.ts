@@ -76,6 +76,9 @@ export const CONSUMES_SKB: Record<string, number> = {
   netlink_unicast: 1, nlmsg_unicast: 1, nlmsg_multicast: 1, netlink_broadcast: 1,
 };
 
+/** Kernel calls that return a new skb the caller owns (one reference), or NULL. */
+export const ALLOCATES_SKB = new Set(['alloc_skb', 'nlmsg_new', 'skb_copy', 'skb_clone', 'skb_copy_expand', 'pskb_copy', 'netlink_alloc_skb', '__alloc_skb', 'skb_unshare']);
+
 /** Calls that free a record (as opposed to handing it on). */
 export const FREES_SKB = new Set(['kfree_skb', 'consume_skb', 'dev_kfree_skb', 'kfree_skb_reason']);
 

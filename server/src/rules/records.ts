@@ -6,7 +6,7 @@
  * drops one. A free of the last reference is a drop unless the record was sent
  * or the loss was counted (or `audit_default` is known false: by design).
  */
-import { CONSUMES_SKB, FREES_SKB, QUEUE_APIS, recordArgIndex, UNICAST_SENDS } from '../facts/apis';
+import { ALLOCATES_SKB, CONSUMES_SKB, FREES_SKB, QUEUE_APIS, recordArgIndex, UNICAST_SENDS } from '../facts/apis';
 import { kids, operatorOf, SourceView, stripParens } from '../facts/ast';
 import type { Ast } from '../facts/ast';
 import { predecessors, reversePostOrder } from '../facts/cfg';
@@ -24,6 +24,8 @@ interface VarState {
   sent: boolean;
   /** Handed to a function that keeps it only on success: ownership follows this status variable. */
   pending?: string;
+  /** The call that may have taken the last reference (for the message and a related location). */
+  consumedBy?: { api: string; at: number };
 }
 
 /** How a function treats a record parameter: always takes it, or takes it only when it returns 0. */
@@ -33,7 +35,8 @@ type State = Map<string, VarState>;
 
 interface Tracked {
   name: string;
-  kind: 'dequeued' | 'param';
+  /** Dequeued from a backlog queue, a record parameter, or a fresh skb from an allocator (skb_copy() for multicast). */
+  kind: 'dequeued' | 'param' | 'alloc';
   /** For dequeued records: where the dequeue happens (relative offset). */
   origin?: number;
 }
@@ -56,6 +59,13 @@ export function recordRules(ctx: RuleContext): Finding[] {
     for (const i of recordParams.get(fn) ?? []) {
       const p = e.facts.params[i];
       if (p) tracked.push({ name: p.name, kind: 'param' });
+    }
+    // fresh copies and allocations held in a local: checked for use after consume, not for leaks
+    // (they may be returned or stored in a buffer, which the analysis does not follow)
+    for (const c of e.facts.calls) {
+      if (c.callee && ALLOCATES_SKB.has(c.callee) && c.resultVar && e.facts.locals.includes(c.resultVar) && !tracked.some((t) => t.name === c.resultVar)) {
+        tracked.push({ name: c.resultVar, kind: 'alloc', origin: c.at.start });
+      }
     }
     if (!tracked.length) continue;
     const result = analyse(ctx, fn, e.facts, tracked, takes);
@@ -109,7 +119,7 @@ function findRecordParams(ctx: RuleContext): Map<string, Set<number>> {
 
 function copyState(s: State): State {
   const out: State = new Map();
-  for (const [k, v] of s) out.set(k, { refs: new Set(v.refs), accounted: v.accounted, sent: v.sent, pending: v.pending });
+  for (const [k, v] of s) out.set(k, { refs: new Set(v.refs), accounted: v.accounted, sent: v.sent, pending: v.pending, consumedBy: v.consumedBy });
   return out;
 }
 
@@ -117,7 +127,8 @@ function mergeInto(target: State, s: State): boolean {
   let changed = false;
   for (const [k, v] of s) {
     const t = target.get(k);
-    if (!t) { target.set(k, { refs: new Set(v.refs), accounted: v.accounted, sent: v.sent, pending: v.pending }); changed = true; continue; }
+    if (!t) { target.set(k, { refs: new Set(v.refs), accounted: v.accounted, sent: v.sent, pending: v.pending, consumedBy: v.consumedBy }); changed = true; continue; }
+    if (!t.consumedBy && v.consumedBy) { t.consumedBy = v.consumedBy; changed = true; }
     if (v.pending && !t.pending) { t.pending = v.pending; changed = true; }
     for (const r of v.refs) if (!t.refs.has(r)) { t.refs.add(r); changed = true; }
     if (t.accounted && !v.accounted) { t.accounted = false; changed = true; }
@@ -140,7 +151,7 @@ const owned = (refs: Set<Ref>) => [...refs].some((r) => typeof r === 'number');
 
 interface Event {
   at: number;
-  kind: 'get' | 'consume' | 'free' | 'send' | 'handoff' | 'handoff-on-success' | 'use' | 'dequeue' | 'assign' | 'account';
+  kind: 'get' | 'consume' | 'free' | 'send' | 'handoff' | 'handoff-on-success' | 'use' | 'dequeue' | 'alloc' | 'assign' | 'account';
   name?: string;
   api?: string;
   /** For handoff-on-success: the variable holding the callee's status. */
@@ -171,6 +182,7 @@ function analyse(ctx: RuleContext, fn: string, f: FunctionFacts, tracked: Tracke
   const dequeueInCond = new Map<number, { name: string; shortCircuit: boolean }>();
   for (const c of f.calls) {
     if (lossCounter(c.callee)) push(c.node, { at: c.at.start, kind: 'account' });
+    if (c.callee && ALLOCATES_SKB.has(c.callee) && c.resultVar && names.has(c.resultVar)) push(c.node, { at: c.at.end, kind: 'alloc', name: c.resultVar });
     if (c.callee && DEQUEUE.test(c.callee) && c.resultVar && names.has(c.resultVar)) {
       push(c.node, { at: c.at.end, kind: 'dequeue', name: c.resultVar });
       const node = f.cfg.nodes[c.node];
@@ -202,12 +214,25 @@ function analyse(ctx: RuleContext, fn: string, f: FunctionFacts, tracked: Tracke
 
   const findings: Finding[] = [];
   const reported = new Set<string>();
-  const report = (rule: string, at: number, name: string, msg: string) => {
+  const consumer = (v: VarState) => (v.consumedBy ? `${v.consumedBy.api}() (line ${model.file.source.lines.positionAt(e.base + v.consumedBy.at).line + 1})` : 'a call');
+  const report = (rule: string, at: number, name: string, msg: string, v?: VarState) => {
     const key = `${rule}:${at}`;
     if (reported.has(key)) return;
     reported.add(key);
     const span = ctx.lineSpan(e.base + at);
-    findings.push(ctx.finding(rule, fn, span, msg, [], `${name}:${rule}`));
+    // one use-after-consume per record variable: later uses of the same record are related locations
+    const same = rule === 'AQ107' ? findings.find((x) => x.rule === 'AQ107' && x.anchor.endsWith(`|${name}:AQ107`)) : undefined;
+    if (same) {
+      if (span.start < same.span.start) {
+        same.related.push(ctx.related(same.span, 'the record is used again here'));
+        same.span = span;
+        same.message = msg;
+      } else same.related.push(ctx.related(span, 'the record is used again here'));
+      same.related.sort((a, b) => a.span.start - b.span.start);
+      return;
+    }
+    const by = v?.consumedBy ? [ctx.related(ctx.lineSpan(e.base + v.consumedBy.at), `${v.consumedBy.api}() may take the last reference here`)] : [];
+    findings.push(ctx.finding(rule, fn, span, msg, by, `${name}:${rule}`));
   };
 
   const initial: State = new Map();
@@ -228,12 +253,18 @@ function analyse(ctx: RuleContext, fn: string, f: FunctionFacts, tracked: Tracke
           v.accounted = false;
           v.sent = false;
           break;
+        case 'alloc':
+          v.refs = new Set<Ref>([1, 'null']);
+          v.pending = undefined;
+          v.accounted = false;
+          v.sent = false;
+          break;
         case 'get':
-          if (record && v.refs.has('gone')) report('AQ107', ev.at, t.name, `${fn}() takes a reference on ${t.name} after it may already have been consumed (freed, sent or handed on).`);
+          if (record && v.refs.has('gone')) report('AQ107', ev.at, t.name, `${fn}() takes a reference on ${t.name} after ${consumer(v)} may already have consumed it: the record may be freed memory by now.`, v);
           v.refs = inc(v.refs);
           break;
         case 'use':
-          if (record && v.refs.has('gone') && !v.pending) report('AQ107', ev.at, t.name, `${fn}() uses ${t.name} after a call that may have consumed it (freed, sent or handed on): a use-after-free of the record.`);
+          if (record && v.refs.has('gone') && !v.pending) report('AQ107', ev.at, t.name, `${fn}() uses ${t.name} after ${consumer(v)} may have consumed it (freed, sent or handed on): a use-after-free of the record.`, v);
           break;
         case 'handoff-on-success':
           v.pending = ev.status;
@@ -242,13 +273,15 @@ function analyse(ctx: RuleContext, fn: string, f: FunctionFacts, tracked: Tracke
         case 'consume':
         case 'handoff':
         case 'free':
-          if (!v.pending && record && v.refs.has('gone')) report('AQ107', ev.at, t.name, `${fn}() hands on ${t.name} after a call that may already have consumed it: a double free or use-after-free of the record.`);
-          if (ev.kind === 'free' && record && v.refs.has(1) && !v.sent && !v.accounted) {
+          if (!v.pending && record && v.refs.has('gone')) report('AQ107', ev.at, t.name, `${fn}() hands on ${t.name} after ${consumer(v)} may already have consumed it: a double free or use-after-free of the record.`, v);
+          // freeing a fresh copy loses no record: the original goes on
+          if (ev.kind === 'free' && record && t.kind !== 'alloc' && v.refs.has(1) && !v.sent && !v.accounted) {
             report('AQ105', ev.at, t.name, `${fn}() frees the record in ${t.name} on a path reachable with audit=1 (audit_default set) without audit_log_lost(): the record disappears without being counted, so the lost-record count and audit_failure handling never see it.`);
           }
           if (ev.kind === 'send') v.sent = true;
           v.pending = undefined; // handed on: whatever the callee kept is ours to pass on now
           v.refs = dec(v.refs);
+          if (v.refs.has('gone') && !v.consumedBy && ev.api) v.consumedBy = { api: ev.api, at: ev.at };
           break;
         case 'assign':
           break;
@@ -333,7 +366,7 @@ function analyse(ctx: RuleContext, fn: string, f: FunctionFacts, tracked: Tracke
           takesOut.set(i, 'always');
         }
       }
-    } else if (owned(v.refs) && !v.pending) {
+    } else if (t.kind === 'dequeued' && owned(v.refs) && !v.pending) {
       report('AQ108', t.origin!, t.name, `${fn}() can return while still owning the record it dequeued into ${t.name}: it is neither queued, sent nor freed on that path, so it leaks and is never accounted.`);
     }
   }
