@@ -14,6 +14,7 @@ import { computeGuards, entryLocks, GuardInfo } from './guards';
 import { AdmissionControl, classifyQueues, findAdmissionControl, QueueInfo } from './queues';
 import { assignRoles, connectionGlobals, findConfigWords, findConsumer, Role, unicastPeerParams } from './roles';
 import { transientErrors, TransientErrors } from './sendTimeout';
+import { computeLocksets } from './locksets';
 import { computeSummaries, Summary } from './summaries';
 
 export interface QueueModel {
@@ -58,6 +59,15 @@ export function buildModel(outline: Outline): QueueModel {
   const connection = connectionGlobals(file, graph, peerParams);
   const contexts = computeContexts(file, graph, consumer);
   const entry = entryLocks(file, graph, summaries, contexts.initOnly);
+  // Locksets again, from what callers hold: balance is judged across the call (drop and retake).
+  for (const [fn, held] of entry) {
+    const s = summaries.get(fn);
+    const ops = s?.locksets.opsByNode;
+    if (!s || !held.size || !ops?.size) continue;
+    const touched = new Set([...ops.values()].flat().map((o) => o.lock));
+    const relevant = new Set([...held].filter((l) => touched.has(l)));
+    if (relevant.size) s.locksets = computeLocksets(file.functions.get(fn)!.facts, (callee) => (callee !== fn ? summaries.get(callee)?.locks : undefined), relevant);
+  }
   const guards = computeGuards(file, graph, summaries, contexts, entry);
   const roles = assignRoles({ file, graph, summaries, queues, drains, admission, consumer, consumerReach, connection, guards });
   const lossCounter = [...summaries.values()].find((s) => s.isLossCounter)?.name;

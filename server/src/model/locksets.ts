@@ -27,7 +27,12 @@ export interface Locksets {
   opsByNode: Map<number, { at: number; op: 'acquire' | 'release'; lock: string }[]>;
 }
 
-export function computeLocksets(facts: FunctionFacts, effectOf: (callee: string) => LockEffect | undefined): Locksets {
+/**
+ * `entry`: locks held when the function is entered (what every caller holds).
+ * With it, a helper that drops and retakes its caller's mutex is balanced, and
+ * a path that drops it without retaking it is not.
+ */
+export function computeLocksets(facts: FunctionFacts, effectOf: (callee: string) => LockEffect | undefined, entry: ReadonlySet<string> = new Set()): Locksets {
   const { cfg } = facts;
   const opsByNode = new Map<number, { at: number; op: 'acquire' | 'release'; lock: string }[]>();
   const push = (node: number, at: number, op: 'acquire' | 'release', lock: string) => {
@@ -52,7 +57,8 @@ export function computeLocksets(facts: FunctionFacts, effectOf: (callee: string)
   const mustIn: (Set<string> | undefined)[] = cfg.nodes.map(() => undefined);
   const mayIn: Set<string>[] = cfg.nodes.map(() => new Set());
   const releasedUnheld = new Set<string>();
-  mustIn[cfg.entry] = new Set();
+  mustIn[cfg.entry] = new Set(entry);
+  mayIn[cfg.entry] = new Set(entry);
 
   const transfer = (id: number, must: Set<string>, may: Set<string>, record: boolean) => {
     const m = new Set(must);

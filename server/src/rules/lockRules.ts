@@ -50,14 +50,20 @@ export function unguardedWrite(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const { model } = ctx;
   for (const g of model.guards.values()) {
-    if (g.discipline === 'rcu' || g.discipline === 'atomic' || g.discipline === 'queue-internal') continue;
-    // WRITE_ONCE() marks a race as intended; it does not take the lock the other writers hold
-    const writes = g.accesses.filter((a) => a.write && (a.mode === 'plain' || a.mode === 'marked') && !model.contexts.initOnly.has(a.fn));
-    const locks = new Set(writes.flatMap((w) => w.held).filter((l) => l !== 'rcu_read_lock'));
-    for (const lock of locks) {
+    if (g.discipline === 'atomic' || g.discipline === 'queue-internal') continue;
+    // WRITE_ONCE() marks a race as intended, and rcu_assign_pointer() publishes safely to readers;
+    // neither takes the lock the other writers hold to serialise among themselves
+    const writes = g.accesses.filter((a) => a.write && (a.mode === 'plain' || a.mode === 'marked' || (g.discipline === 'rcu' && a.mode === 'rcu')) && !model.contexts.initOnly.has(a.fn));
+    // A lock every write holds serialises the writers: other locks some writers happen to hold
+    // (a caller's mutex) guard nothing here. Only with no common lock, report the writes that lack
+    // the lock most writers hold (taken by the writer itself before one its callers hold).
+    const candidates = [...new Set(writes.flatMap((w) => w.held).filter((l) => l !== 'rcu_read_lock'))];
+    if (!candidates.length || candidates.some((l) => writes.every((w) => w.held.includes(l)))) continue;
+    const score = (l: string) => writes.filter((w) => w.held.includes(l)).length * 2 + (writes.some((w) => w.held.includes(l) && !model.entryLocks.get(w.fn)?.has(l)) ? 1 : 0);
+    const lock = candidates.sort((a, b) => score(b) - score(a) || a.localeCompare(b))[0];
+    {
       const withLock = writes.filter((w) => w.held.includes(lock));
       const without = writes.filter((w) => !w.held.includes(lock));
-      if (!withLock.length || !without.length) continue;
       const byFn = new Map<string, AccessSite[]>();
       for (const w of without) (byFn.get(w.fn) ?? byFn.set(w.fn, []).get(w.fn)!).push(w);
       for (const [fn, list] of byFn) {
@@ -73,17 +79,27 @@ export function unguardedWrite(ctx: RuleContext): Finding[] {
 
 export function lockImbalance(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  for (const [fn, s] of ctx.model.summaries) {
+  const { model } = ctx;
+  // (function, lock) pairs left mixed at exit; a caller mixed only because it calls one of them is the same cause
+  const mixed = new Set<string>();
+  for (const [fn, s] of model.summaries) for (const l of s.locksets.exitMay) if (!s.locksets.exitMust.has(l)) mixed.add(`${fn}|${l}`);
+  for (const [fn, s] of model.summaries) {
     const e = ctx.fn(fn);
     const ls = s.locksets;
     const acquired = new Set(e.facts.lockOps.filter((o) => o.op === 'acquire').map((o) => o.lock));
+    const entry = model.entryLocks.get(fn) ?? new Set<string>();
     for (const lock of ls.exitMay) {
       if (ls.exitMust.has(lock)) continue; // a lock wrapper returns holding it on every path
+      if (e.facts.calls.some((c) => c.callee && c.callee !== fn && mixed.has(`${c.callee}|${lock}`)) && !acquired.has(lock)) continue;
       const acq = e.facts.lockOps.find((o) => o.op === 'acquire' && o.lock === lock);
-      const returns = e.facts.cfg.nodes.filter((n) => n.kind === 'return' && ls.mayIn[n.id].has(lock) && n.ast);
+      const callerHeld = entry.has(lock);
+      // paths that end without the lock (drop not retaken) or with it (taken, not released)
+      const odd = e.facts.cfg.nodes.filter((n) => n.kind === 'return' && n.ast && (callerHeld ? !ls.mustIn[n.id].has(lock) || !ls.mayIn[n.id].has(lock) : ls.mayIn[n.id].has(lock)));
       out.push(ctx.finding('AL204', fn, acq ? ctx.span(fn, acq.at) : e.symbol.nameSpan,
-        `${fn}() returns with ${lock} still held on some paths and released on others: the next taker deadlocks${lock === 'rcu_read_lock' ? ' (or the RCU grace period never ends)' : ''}.`,
-        returns.map((n) => ctx.related(ctx.span(fn, n.ast!), `${lock} may still be held at this return`)), `${lock}:held`));
+        callerHeld
+          ? `${fn}() drops ${lock}, which its callers hold, and returns on some paths without taking it back: the caller goes on unprotected and its own unlock then releases a lock it no longer holds.`
+          : `${fn}() returns with ${lock} still held on some paths and released on others: the next taker deadlocks${lock === 'rcu_read_lock' ? ' (or the RCU grace period never ends)' : ''}.`,
+        odd.map((n) => ctx.related(ctx.span(fn, n.ast!), callerHeld ? `${lock} may not be held at this return` : `${lock} may still be held at this return`)), `${lock}:held`));
     }
     for (const lock of ls.releasedUnheld) {
       if (!acquired.has(lock)) continue; // an unlock wrapper releases what its caller took
