@@ -117,6 +117,18 @@ describe('patches of our own', () => {
     expect(r.changes.map((c) => c.message)).toContain('demo_retry_skb(): the enqueue to audit_retry_queue is now unbounded (was bounded by the backlog limit)');
   });
 
+  it('an off-by-one limit check is a model change, not an unbounded queue', () => {
+    // the retry hook refuses only when the queue is already over the limit (`>` for `>=`)
+    const before = DEMO.split('\n');
+    const i = before.findIndex((l) => l.includes('skb_queue_len_lockless(&audit_retry_queue) >= audit_backlog_limit'));
+    const after = [...before];
+    after[i] = after[i].replace('>= audit_backlog_limit', '> audit_backlog_limit');
+    const patch = unifiedDiff(DEMO, after.join('\n'), 'kernel/audit.c');
+    const r = reviewPatch(patch, { base: DEMO });
+    expect(serious(r)).toEqual([]);
+    expect(r.changes.map((c) => c.message)).toContain('demo_retry_skb(): the limit check on audit_retry_queue is now off by one (len <= limit): the queue can hold one record over the backlog limit');
+  });
+
   it('applies by context with an offset and fuzz when the base has moved', () => {
     const moved = DEMO.replace('#include', '/* five lines added above */\n\n\n\n\n#include');
     const r = reviewPatch(DEMO_PATCH, { base: moved });

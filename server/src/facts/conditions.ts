@@ -3,12 +3,14 @@
  *
  *   bound:Q      the queue Q is below the backlog limit (or the limit is 0, i.e. unlimited)
  *   bound:*      the backlog limit is 0 ("unlimited"): every queue counts as within it
+ *   loose:Q      Q's bound is `len <= limit`: it admits one record over the limit
  *   eq:V:C       variable V equals constant C (e.g. eq:error:-EAGAIN)
  *   ne:V:C       variable V differs from constant C
  *   true:V       V (a flag, pointer or count) is non-zero
  *   false:V      V is zero / NULL
  *   nonneg:V     V >= 0 (a status that reports success)
  *   neg:V        V < 0 (a status that reports failure)
+ *   pred:F:I:B:Q F(..., Q as argument I, ...) returned B (1/0): a bound if F says so (model/predicates.ts)
  *
  * Atoms are must-facts: the dataflow meets them by intersection, so a guard
  * holds at an operation only if it holds on every path to it (early returns,
@@ -69,12 +71,14 @@ export function intersectAtoms(a: Iterable<Atom>, b: Iterable<Atom>): Atom[] {
   const bs = new Set(b);
   const as = new Set(a);
   const out: Atom[] = [];
+  // `bound:*` (no limit at all) meets a queue's bound as that bound, looseness included
+  const underAny = (x: Atom) => x.startsWith('bound:') || x.startsWith('loose:');
   for (const x of as) {
     if (bs.has(x)) out.push(x);
-    else if (x.startsWith('bound:') && bs.has('bound:*')) out.push(x);
+    else if (underAny(x) && bs.has('bound:*')) out.push(x);
   }
-  if (bs.has('bound:*') || as.has('bound:*')) {
-    for (const y of bs) if (y.startsWith('bound:') && y !== 'bound:*' && as.has('bound:*') && !out.includes(y)) out.push(y);
+  if (as.has('bound:*')) {
+    for (const y of bs) if (underAny(y) && y !== 'bound:*' && !out.includes(y)) out.push(y);
   }
   return out;
 }
@@ -114,7 +118,7 @@ export function atomsFor(cond: Ast, value: boolean, ctx: ConditionContext): Atom
     case 'field_expression':
     case 'call_expression': {
       const p = pathOf(e, ctx.src); // a call only when it is a marked load: READ_ONCE(x)
-      if (!p) return [];
+      if (!p) return e.type === 'call_expression' ? predicateAtoms(e, value, ctx) : [];
       if (!value && ctx.isLimit(p)) return ['bound:*', `false:${p}`];
       return [value ? `true:${p}` : `false:${p}`];
     }
@@ -123,14 +127,32 @@ export function atomsFor(cond: Ast, value: boolean, ctx: ConditionContext): Atom
   }
 }
 
+/**
+ * `f(&Q)` as a condition: what f answers about each queue it is passed, as
+ * `pred:f:<arg>:<1|0>:<queue>`. Whether f is a bound (queue below the limit
+ * when it returns that value) is decided from f's own body (model/predicates.ts).
+ */
+function predicateAtoms(call: Ast, value: boolean, ctx: ConditionContext): Atom[] {
+  const [fn, args] = kids(call);
+  if (!fn || fn.type !== 'identifier' || !args) return [];
+  const name = ctx.src.of(fn);
+  const out: Atom[] = [];
+  kids(args).forEach((a, i) => {
+    const q = ctx.queueOf(a);
+    if (q && !q.startsWith('local:')) out.push(`pred:${name}:${i}:${value ? 1 : 0}:${q}`);
+  });
+  return out;
+}
+
 function comparisonAtoms(l: Ast, op: string, r: Ast, ctx: ConditionContext): Atom[] {
   // queue length against the limit, either way round
   const lq = lenQueue(l, ctx);
   const rq = lenQueue(r, ctx);
   const lp = pathOf(l, ctx.src);
   const rp = pathOf(r, ctx.src);
-  if (lq && rp && ctx.isLimit(rp) && (op === '<' || op === '<=')) return [`bound:${lq}`];
-  if (rq && lp && ctx.isLimit(lp) && (op === '>' || op === '>=')) return [`bound:${rq}`];
+  // `len <= limit` still bounds the queue, one record over the limit (`loose:Q`)
+  if (lq && rp && ctx.isLimit(rp) && (op === '<' || op === '<=')) return op === '<' ? [`bound:${lq}`] : [`bound:${lq}`, `loose:${lq}`];
+  if (rq && lp && ctx.isLimit(lp) && (op === '>' || op === '>=')) return op === '>' ? [`bound:${rq}`] : [`bound:${rq}`, `loose:${rq}`];
   const lc = constantOf(l, ctx.src);
   const rc = constantOf(r, ctx.src);
   const [v, c] = rc !== undefined && lp ? [lp, rc] : lc !== undefined && rp ? [rp, lc] : [undefined, undefined];

@@ -15,6 +15,7 @@ import { AdmissionControl, classifyQueues, findAdmissionControl, QueueInfo } fro
 import { assignRoles, connectionGlobals, findConfigWords, findConsumer, Role, unicastPeerParams } from './roles';
 import { transientErrors, TransientErrors } from './sendTimeout';
 import { computeLocksets } from './locksets';
+import { boundingPredicates } from './predicates';
 import { computeSummaries, Summary } from './summaries';
 
 export interface QueueModel {
@@ -49,10 +50,11 @@ export function buildModel(outline: Outline): QueueModel {
   const file = buildFileFacts(outline);
   const t1 = performance.now();
   const graph = new CallGraph(file);
-  const summaries = computeSummaries(file, graph);
+  const predicates = boundingPredicates(file);
+  const summaries = computeSummaries(file, graph, predicates);
   const consumer = findConsumer(file, graph, summaries);
   const consumerReach = consumer ? graph.reachable(consumer) : new Set<string>();
-  const queues = classifyQueues(file, graph, summaries, consumerReach);
+  const queues = classifyQueues(file, graph, summaries, consumerReach, predicates);
   const admission = findAdmissionControl(file, summaries);
   const drains = findDrains(file, graph, summaries, queues);
   const peerParams = unicastPeerParams(file, graph);

@@ -6,6 +6,7 @@
  */
 import type { FileFacts } from '../facts/fileFacts';
 import type { CallGraph } from './callgraph';
+import { atomsBound, Predicates } from './predicates';
 import type { Summary } from './summaries';
 
 export type QueueRole = 'main' | 'retry' | 'hold' | 'other';
@@ -30,6 +31,8 @@ export interface EnqueueSite {
   atoms: string[];
   /** Explanation of the bound, for hovers and findings. */
   why: string;
+  /** The limit check is `len <= limit` (or `len > limit` to refuse): the queue can hold one record over the limit. */
+  loose?: boolean;
 }
 
 export interface QueueInfo {
@@ -70,7 +73,7 @@ function predicateQueue(file: FileFacts, condition: string): string | undefined 
   return undefined;
 }
 
-export function classifyQueues(file: FileFacts, graph: CallGraph, summaries: Map<string, Summary>, consumerReach: Set<string>): Map<string, QueueInfo> {
+export function classifyQueues(file: FileFacts, graph: CallGraph, summaries: Map<string, Summary>, consumerReach: Set<string>, predicates: Predicates = new Map()): Map<string, QueueInfo> {
   const admission = findAdmissionControl(file, summaries);
   const queues = new Map<string, QueueInfo>();
   for (const g of file.globals.values()) {
@@ -127,14 +130,15 @@ export function classifyQueues(file: FileFacts, graph: CallGraph, summaries: Map
     else if (/retry/.test(q.name) || q.enqueues.length) q.role = [...queues.values()].some((x) => x.role === 'retry') ? 'other' : 'retry';
   }
 
-  for (const q of queues.values()) for (const s of q.enqueues) boundOf(s, q, file, graph, consumerReach);
+  for (const q of queues.values()) for (const s of q.enqueues) boundOf(s, q, file, graph, consumerReach, predicates);
   return queues;
 }
 
-function boundOf(site: EnqueueSite, q: QueueInfo, file: FileFacts, graph: CallGraph, consumerReach: Set<string>): void {
-  if (site.atoms.includes(`bound:${q.name}`) || site.atoms.includes('bound:*')) {
+function boundOf(site: EnqueueSite, q: QueueInfo, file: FileFacts, graph: CallGraph, consumerReach: Set<string>, predicates: Predicates): void {
+  if (atomsBound(site.atoms, q.name, predicates)) {
     site.bound = 'limit';
-    site.why = `checked against the backlog limit before the enqueue`;
+    site.loose = site.atoms.includes(`loose:${q.name}`);
+    site.why = site.loose ? `checked against the backlog limit before the enqueue, one record over it (len <= limit)` : `checked against the backlog limit before the enqueue`;
     return;
   }
   const f = file.functions.get(site.fn)!;

@@ -11,6 +11,7 @@ import type { CallFact, FunctionFacts, QueueRef } from '../facts/types';
 import type { QueueEnd } from '../facts/apis';
 import type { CallGraph } from './callgraph';
 import { computeLocksets, LockEffect, Locksets } from './locksets';
+import { atomsBound, Predicates } from './predicates';
 
 export interface EnqueueEffect {
   /** Global queue name, or `param:<index>` for a queue parameter of the summarised function. */
@@ -51,14 +52,14 @@ export interface Summary {
 
 const MAX_PATH = 6;
 
-export function computeSummaries(file: FileFacts, graph: CallGraph): Map<string, Summary> {
+export function computeSummaries(file: FileFacts, graph: CallGraph, predicates: Predicates = new Map()): Map<string, Summary> {
   const out = new Map<string, Summary>();
   const order = graph.bottomUp();
   // Two passes settle simple recursion (rare in audit.c) without a full fixpoint.
   for (let pass = 0; pass < 2; pass++) {
     for (const name of order) {
       const entry = file.functions.get(name)!;
-      out.set(name, summarise(name, entry.facts, entry.base, file, graph, out));
+      out.set(name, summarise(name, entry.facts, entry.base, file, graph, out, predicates));
     }
   }
   return out;
@@ -70,7 +71,7 @@ function queueKey(ref: QueueRef): string | undefined {
   return undefined; // local lists (ab->skb_list) are not backlog queues
 }
 
-function summarise(name: string, f: FunctionFacts, base: number, file: FileFacts, graph: CallGraph, known: Map<string, Summary>): Summary {
+function summarise(name: string, f: FunctionFacts, base: number, file: FileFacts, graph: CallGraph, known: Map<string, Summary>, predicates: Predicates): Summary {
   const locksets = computeLocksets(f, (callee) => (callee !== name ? known.get(callee)?.locks : undefined));
   const locks: LockEffect = { acquires: [...locksets.exitMust], releases: [...locksets.releasedUnheld] };
   const s: Summary = {
@@ -95,7 +96,7 @@ function summarise(name: string, f: FunctionFacts, base: number, file: FileFacts
       const atoms = [...f.atoms[op.node]];
       s.enqueues.push({
         queue: key, end: op.end!, atoms, path: [name], site: base + op.at.start,
-        limitGuarded: atoms.includes(`bound:${op.queue.kind === 'param' ? `param:${op.queue.name}` : op.queue.name}`) || atoms.includes('bound:*'),
+        limitGuarded: atomsBound(atoms, op.queue.kind === 'param' ? `param:${op.queue.name}` : op.queue.name, predicates),
         recordParam: op.recordParam,
       });
     } else if (op.op === 'dequeue' && !s.dequeues.includes(key)) s.dequeues.push(key);

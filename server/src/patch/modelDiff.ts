@@ -24,12 +24,13 @@ export function modelChanges(pre: QueueModel, post: QueueModel, file: string): M
 
   // enqueue bounds and ends, per function and queue
   const sites = (m: QueueModel) => {
-    const map = new Map<string, { bound: string; ends: Set<string> }>();
+    const map = new Map<string, { bound: string; ends: Set<string>; loose: boolean }>();
     for (const q of m.queues.values()) {
       for (const s of q.enqueues) {
         const k = `${s.fn}|${q.name}`;
-        const cur = map.get(k) ?? { bound: s.bound, ends: new Set<string>() };
+        const cur = map.get(k) ?? { bound: s.bound, ends: new Set<string>(), loose: false };
         if (s.bound === 'none') cur.bound = 'none';
+        if (s.loose) cur.loose = true;
         cur.ends.add(s.end);
         map.set(k, cur);
       }
@@ -46,6 +47,11 @@ export function modelChanges(pre: QueueModel, post: QueueModel, file: string): M
       continue;
     }
     if (b.bound !== a.bound && (b.bound === 'none' || a.bound === 'none')) add(`${fn}(): the enqueue to ${queue} is now ${BOUND_WORDS[a.bound]} (was ${BOUND_WORDS[b.bound]})`, fn);
+    else if (a.bound === 'limit' && b.bound === 'limit' && a.loose !== b.loose) {
+      add(a.loose
+        ? `${fn}(): the limit check on ${queue} is now off by one (len <= limit): the queue can hold one record over the backlog limit`
+        : `${fn}(): the limit check on ${queue} is now exact (len < limit): it no longer admits one record over the backlog limit`, fn);
+    }
     const was = [...b.ends].sort().join('/');
     const now = [...a.ends].sort().join('/');
     if (was !== now) add(`${fn}() now puts records back at the ${now} of ${queue} (was the ${was})`, fn);
