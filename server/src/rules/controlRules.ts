@@ -31,10 +31,37 @@ interface CaseEffect {
   refusesOwnWay: boolean;
 }
 
+/**
+ * Audit configuration, by behaviour: words written under the control lock,
+ * the mutex the netlink input holds around each control message. Not the
+ * lock's own fields (its owner), not the auditd connection, and not state
+ * another lock guards (a buffer cache under its own spinlock). Per-task
+ * settings live in the task, not in globals, and are never in the set.
+ */
+export function auditConfiguration(model: RuleContext['model']): Set<string> {
+  const inputs = new Set(model.file.bindings.filter((b) => b.field === 'input').map((b) => b.fn));
+  const control = new Set<string>();
+  for (const fn of inputs) {
+    for (const ops of model.summaries.get(fn)?.locksets.opsByNode.values() ?? []) for (const o of ops) if (o.op === 'acquire') control.add(o.lock.split('.')[0]);
+  }
+  // with no input in view (a fragment), the file's mutexes stand for it
+  if (!control.size) for (const g of model.file.globals.values()) if (g.kind === 'control-lock' || g.kind === 'mutex') control.add(g.name);
+  const out = new Set<string>();
+  for (const g of model.guards.values()) {
+    if (g.discipline !== 'lock' || (g.kind !== 'scalar' && g.kind !== 'field')) continue;
+    const root = g.variable.split('.')[0];
+    const rootKind = model.file.globals.get(root)?.kind;
+    if (control.has(root) || rootKind === 'control-lock' || rootKind === 'mutex' || rootKind === 'spinlock' || model.connection.has(root)) continue;
+    if (!g.locks.some((l) => control.has(l.split('.')[0]))) continue;
+    out.add(g.variable);
+  }
+  return out;
+}
+
 export function lockedConfigBypass(ctx: RuleContext): Finding[] {
   const { model } = ctx;
   const out: Finding[] = [];
-  const configWords = new Set([...model.guards.values()].filter((g) => g.discipline === 'lock' && (g.kind === 'scalar' || g.kind === 'field')).map((g) => g.variable));
+  const configWords = auditConfiguration(model);
   // per function: does it (transitively) test lock-down, refuse with -EPERM of its own, change configuration?
   const testsLock = new Map<string, boolean>();
   const refusesOwnWay = new Map<string, boolean>();
