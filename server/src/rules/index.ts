@@ -10,7 +10,7 @@ import { lockedConfigBypass } from './controlRules';
 import type { Finding, Severity } from './finding';
 import { lockImbalance, rcuDerefOutsideReadSide, rcuPlainAccess, sleepInAtomic, unguardedWrite } from './lockRules';
 import { flushOrder, requeueRules, transientToHold, unboundedEnqueue } from './queueRules';
-import { dataRaces, queueLengthRaces } from './races';
+import { dataRaces, queueLengthRaces, rcuInPlaceWrites } from './races';
 import { recordRules } from './records';
 
 export interface RuleOptions {
@@ -21,7 +21,7 @@ export interface RuleOptions {
 const CHECKS: ((ctx: RuleContext) => Finding[])[] = [
   unboundedEnqueue, requeueRules, transientToHold, flushOrder, recordRules,
   rcuDerefOutsideReadSide, rcuPlainAccess, unguardedWrite, lockImbalance, sleepInAtomic,
-  dataRaces, queueLengthRaces, backlogWaitUnderLock, lockedConfigBypass,
+  dataRaces, queueLengthRaces, rcuInPlaceWrites, backlogWaitUnderLock, lockedConfigBypass,
 ];
 
 export function runRules(model: QueueModel, options: RuleOptions = {}): Finding[] {

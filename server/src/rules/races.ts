@@ -7,6 +7,9 @@
  * and read plain, an owner field only ever compared with `current`, words
  * (connection words included) only compared or loaded whole.
  */
+import { kids, operatorOf, SourceView, stripParens } from '../facts/ast';
+import type { Ast } from '../facts/ast';
+import type { Loc } from '../facts/types';
 import type { AccessSite, GuardInfo } from '../model/guards';
 import { peerArgs } from '../model/roles';
 import { isPointerValued, useSiteOf } from '../model/valueUse';
@@ -188,4 +191,65 @@ export function queueLengthRaces(ctx: RuleContext): Finding[] {
       related, variable, 'information'));
   }
   return out;
+}
+
+/**
+ * AL206 (harmful) on an in-place write into an RCU-protected object: a local
+ * that points into the object an RCU pointer publishes (`ac =
+ * rcu_dereference(auditd_conn)`) written through (`ac->portid = ...`).
+ * Readers under rcu_read_lock() read that object with no lock at all; an RCU
+ * update must copy the object, change the copy and publish it with
+ * rcu_assign_pointer(). One finding per function and pointer.
+ */
+export function rcuInPlaceWrites(ctx: RuleContext): Finding[] {
+  const { model } = ctx;
+  const rcuGlobals = new Set([...model.file.globals.values()].filter((g) => g.isRcu).map((g) => g.name));
+  if (!rcuGlobals.size) return [];
+  const out: Finding[] = [];
+  for (const [fn, e] of model.file.functions) {
+    if (model.contexts.initOnly.has(fn)) continue;
+    const f = e.facts;
+    const from = new Map<string, Set<string>>();
+    for (const fl of f.flows) for (const x of fl.from) (from.get(fl.to) ?? from.set(fl.to, new Set()).get(fl.to)!).add(x);
+    const pointsInto = (local: string, seen = new Set<string>()): string | undefined => {
+      if (seen.has(local)) return undefined;
+      seen.add(local);
+      for (const x of from.get(local) ?? []) {
+        if (rcuGlobals.has(x) && !f.locals.includes(x)) return x;
+        const deeper = pointsInto(x, seen);
+        if (deeper) return deeper;
+      }
+      return undefined;
+    };
+    const src = new SourceView(model.file.source.text, e.base);
+    const writes: { at: Loc; local: string; field: string; global: string }[] = [];
+    for (const node of f.cfg.nodes) {
+      if (!node.ast || node.kind === 'cond' || node.kind === 'switch') continue;
+      inPlaceWrites(node.ast, src, (at, local, field) => {
+        if (!f.locals.includes(local)) return;
+        const g = pointsInto(local);
+        if (g) writes.push({ at, local, field, global: g });
+      });
+    }
+    const byGlobal = new Map<string, typeof writes>();
+    for (const w of writes) (byGlobal.get(w.global) ?? byGlobal.set(w.global, []).get(w.global)!).push(w);
+    for (const [g, list] of byGlobal) {
+      const first = list[0];
+      out.push(ctx.finding('AL206', fn, ctx.span(fn, first.at),
+        `Data race on ${g} (harmful): ${fn}() writes ${first.local}->${first.field} in place inside the object ${g} publishes, while readers under rcu_read_lock() read it with no lock: they can see a half-updated connection. An RCU update copies the object, changes the copy and publishes it with rcu_assign_pointer().`,
+        list.slice(1).map((w) => ctx.related(ctx.span(fn, w.at), `another in-place write (${w.local}->${w.field})`)), `${g}:in-place`, 'warning'));
+    }
+  }
+  return out;
+}
+
+function inPlaceWrites(n: Ast, src: SourceView, cb: (at: Loc, local: string, field: string) => void): void {
+  if (n.type === 'assignment_expression' || n.type === 'update_expression') {
+    const target = stripParens(kids(n)[0] ?? n);
+    if (target.type === 'field_expression' && operatorOf(target) === '->') {
+      const [obj, field] = kids(target);
+      if (obj && field && stripParens(obj).type === 'identifier') cb({ start: target.start, end: target.end }, src.of(stripParens(obj)), src.of(field));
+    }
+  }
+  for (const c of kids(n)) if (c.type !== 'compound_statement') inPlaceWrites(c, src, cb);
 }
