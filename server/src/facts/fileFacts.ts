@@ -50,6 +50,8 @@ export interface FileFacts {
   registrations: Registration[];
   /** #define NAME <number> */
   constants: Map<string, number>;
+  /** Every top-level #define, for readers of function-like macros (bounding predicates). */
+  macros: { name: string; span: Span }[];
   /** How many functions were re-extracted (not served from cache) for this version. */
   extracted: number;
 }
@@ -181,7 +183,7 @@ export function buildFileFacts(outline: Outline): FileFacts {
   for (let m = BODY_DEFINE_RE.exec(text); m; m = BODY_DEFINE_RE.exec(text)) if (!constants.has(m[1])) constants.set(m[1], Number(m[2]));
   BODY_DEFINE_RE.lastIndex = 0;
 
-  return { source, functions, globals, bindings, registrations, constants, extracted };
+  return { source, functions, globals, bindings, registrations, constants, macros: outline.macros.map((m) => ({ name: m.name, span: m.span })), extracted };
 }
 
 function findAncestor(n: import('../parse/cParser').SyntaxNode, type: string) {

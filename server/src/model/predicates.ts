@@ -28,8 +28,7 @@ export function boundingPredicates(file: FileFacts): Predicates {
     if (p) out.set(name, p);
   }
   // function-like macros that read a queue's length
-  const text = file.source.text;
-  for (const m of macroDefinitions(text)) {
+  for (const m of macroDefinitions(file)) {
     if (out.has(m.name)) continue;
     const key = `${m.params.join(',')}|${m.body}`;
     let p = macroCache.get(key);
@@ -85,13 +84,16 @@ function predicateOf(f: FunctionFacts, src: SourceView): Map<number, boolean> | 
 
 interface MacroDef { name: string; params: string[]; body: string }
 
-function macroDefinitions(text: string): MacroDef[] {
+function macroDefinitions(file: FileFacts): MacroDef[] {
   const out: MacroDef[] = [];
-  const re = /^[ \t]*#[ \t]*define[ \t]+(\w+)\(([\w\s,]*)\)[ \t]*((?:[^\n\\]|\\\n|\\.)*)$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const body = m[3].replace(/\\\n/g, ' ').trim();
-    if (!/skb_queue_len/.test(body)) continue;
-    out.push({ name: m[1], params: m[2].split(',').map((s) => s.trim()).filter(Boolean), body });
+  const text = file.source.text;
+  for (const m of file.macros) {
+    const def = text.slice(m.span.start, m.span.end);
+    if (!def.includes('skb_queue_len')) continue;
+    const mm = /^[ \t]*#[ \t]*define[ \t]+(\w+)\(([\w\s,]*)\)([\s\S]*)$/.exec(def);
+    if (!mm) continue;
+    const body = mm[3].replace(/\\\n/g, ' ').trim();
+    out.push({ name: mm[1], params: mm[2].split(',').map((x) => x.trim()).filter(Boolean), body });
   }
   return out;
 }

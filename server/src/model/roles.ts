@@ -43,6 +43,7 @@ export function connectionGlobals(file: FileFacts, graph?: CallGraph, peerParams
   for (const g of file.globals.values()) if (g.isRcu) out.add(g.name);
   for (const e of file.functions.values()) {
     const f = e.facts;
+    if (!f.calls.some((c) => peerArgs(c.callee, peerParams).length)) continue;
     const origins = valueOrigins(f.flows);
     for (const c of f.calls) {
       for (const i of peerArgs(c.callee, peerParams)) {
@@ -77,15 +78,16 @@ export function unicastPeerParams(file: FileFacts, graph?: CallGraph): Map<strin
       const e = file.functions.get(fn);
       if (!e) continue;
       const f = e.facts;
+      const reached = peerParams.get(fn) ?? new Set<number>();
+      peerParams.set(fn, reached);
+      if (!f.params.length || !f.calls.some((c) => peerArgs(c.callee, peerParams).length)) continue;
       const params = new Map(f.params.map((p) => [p.name, p.index]));
       const origins = valueOrigins(f.flows);
-      const reached = peerParams.get(fn) ?? new Set<number>();
       for (const c of f.calls) {
         for (const i of peerArgs(c.callee, peerParams)) {
           for (const name of expand(c.args[i]?.reads ?? [], origins)) if (params.has(name)) reached.add(params.get(name)!);
         }
       }
-      peerParams.set(fn, reached);
     }
   }
   return peerParams;

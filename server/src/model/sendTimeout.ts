@@ -28,13 +28,16 @@ export function transientErrors(file: FileFacts): TransientErrors {
   }
   const text = file.source.text;
   let blocking: TransientErrors | undefined;
-  for (const e of file.functions.values()) {
-    const body = text.slice(e.symbol.bodySpan.start, e.symbol.bodySpan.end);
-    for (const m of body.matchAll(TIMEOUT_ASSIGN)) {
-      const value = m[1].replace(/\s+/g, ' ').trim();
-      const at = e.symbol.bodySpan.start + (m.index ?? 0);
-      if (value === 'MAX_SCHEDULE_TIMEOUT') blocking ??= { eagain: 'no', why: `${e.symbol.name}() sets sk_sndtimeo = MAX_SCHEDULE_TIMEOUT: a send to a full auditd socket blocks instead of failing with -EAGAIN`, at };
-      else return { eagain: 'yes', why: `${e.symbol.name}() sets a finite send timeout (sk_sndtimeo = ${value})`, at };
+  if (text.includes('sk_sndtimeo')) {
+    for (const e of file.functions.values()) {
+      const body = text.slice(e.symbol.bodySpan.start, e.symbol.bodySpan.end);
+      if (!body.includes('sk_sndtimeo')) continue;
+      for (const m of body.matchAll(TIMEOUT_ASSIGN)) {
+        const value = m[1].replace(/\s+/g, ' ').trim();
+        const at = e.symbol.bodySpan.start + (m.index ?? 0);
+        if (value === 'MAX_SCHEDULE_TIMEOUT') blocking ??= { eagain: 'no', why: `${e.symbol.name}() sets sk_sndtimeo = MAX_SCHEDULE_TIMEOUT: a send to a full auditd socket blocks instead of failing with -EAGAIN`, at };
+        else return { eagain: 'yes', why: `${e.symbol.name}() sets a finite send timeout (sk_sndtimeo = ${value})`, at };
+      }
     }
   }
   if (blocking) return blocking;

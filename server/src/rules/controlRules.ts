@@ -8,6 +8,8 @@ import type { Ast } from '../facts/ast';
 import type { RuleContext } from './context';
 import type { Finding } from './finding';
 
+const isLockedAtom = (a: string) => a.endsWith(':AUDIT_LOCKED');
+
 /** Kernel APIs (defined outside audit.c) that change audit rules. */
 const RULE_CHANGERS = new Set(['audit_rule_change', 'audit_tag_tree', 'audit_trim_trees', 'audit_make_tree', 'audit_add_tree_rule', 'audit_remove_tree_rule', 'audit_update_lsm_rules']);
 
@@ -68,7 +70,7 @@ export function lockedConfigBypass(ctx: RuleContext): Finding[] {
   const changes = new Map<string, string[]>();
   for (const fn of model.graph.bottomUp()) {
     const f = ctx.fn(fn).facts;
-    let tests = f.branchAtoms.some((b) => b && [...b.t, ...b.f].some((a) => /:AUDIT_LOCKED$/.test(a)));
+    let tests = f.branchAtoms.some((b) => !!b && (b.t.some(isLockedAtom) || b.f.some(isLockedAtom)));
     let eperm = f.errors.some((x) => x.code === '-EPERM' && (x.how === 'return' || x.how === 'assign'));
     const ch = new Set<string>();
     for (const a of f.accesses) if (a.write && configWords.has(a.variable)) ch.add(a.variable);
@@ -97,25 +99,44 @@ export function lockedConfigBypass(ctx: RuleContext): Finding[] {
         label: src.of(v), start: v.start, end: i + 1 < labels.length ? labels[i + 1].start : sw.stmt!.end, changes: [], testsLock: false, refusesOwnWay: false,
       }));
       // a case region shared by fall-through labels counts for each of them
-      for (const c of cases) {
-        const inside = (at: { start: number }) => at.start >= c.start && at.start < c.end;
-        const ch = new Set<string>();
-        for (const a of f.accesses) if (inside(a.at) && a.write && configWords.has(a.variable)) ch.add(a.variable);
-        for (const call of f.calls) {
-          if (!inside(call.at) || !call.callee) continue;
-          if (RULE_CHANGERS.has(call.callee)) ch.add(`${call.callee}()`);
-          for (const x of changes.get(call.callee) ?? []) ch.add(x);
-          if (testsLock.get(call.callee)) c.testsLock = true;
-          if (refusesOwnWay.get(call.callee)) c.refusesOwnWay = true;
+      // each fact belongs to the case region it starts in (cases are sorted and disjoint)
+      const caseAt = (start: number): CaseEffect | undefined => {
+        let lo = 0;
+        let hi = cases.length - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          if (start < cases[mid].start) hi = mid - 1;
+          else if (start >= cases[mid].end) lo = mid + 1;
+          else return cases[mid];
         }
-        if (f.errors.some((x) => x.code === '-EPERM' && (x.how === 'return' || x.how === 'assign') && inside(x.at))) c.refusesOwnWay = true;
-        for (let id = 0; id < f.cfg.nodes.length; id++) {
-          const ba = f.branchAtoms[id];
-          const n = f.cfg.nodes[id];
-          if (ba && n.ast && inside(n.ast) && [...ba.t, ...ba.f].some((a) => /:AUDIT_LOCKED$/.test(a))) c.testsLock = true;
-        }
-        c.changes = [...ch];
+        return undefined;
+      };
+      const changed = new Map<CaseEffect, Set<string>>(cases.map((c) => [c, new Set<string>()]));
+      for (const a of f.accesses) {
+        const c = a.write && configWords.has(a.variable) ? caseAt(a.at.start) : undefined;
+        if (c) changed.get(c)!.add(a.variable);
       }
+      for (const call of f.calls) {
+        const c = call.callee ? caseAt(call.at.start) : undefined;
+        if (!c) continue;
+        const ch = changed.get(c)!;
+        if (RULE_CHANGERS.has(call.callee!)) ch.add(`${call.callee}()`);
+        for (const x of changes.get(call.callee!) ?? []) ch.add(x);
+        if (testsLock.get(call.callee!)) c.testsLock = true;
+        if (refusesOwnWay.get(call.callee!)) c.refusesOwnWay = true;
+      }
+      for (const x of f.errors) {
+        const c = x.code === '-EPERM' && (x.how === 'return' || x.how === 'assign') ? caseAt(x.at.start) : undefined;
+        if (c) c.refusesOwnWay = true;
+      }
+      for (let id = 0; id < f.cfg.nodes.length; id++) {
+        const ba = f.branchAtoms[id];
+        const n = f.cfg.nodes[id];
+        if (!ba || !n.ast || !(ba.t.some(isLockedAtom) || ba.f.some(isLockedAtom))) continue;
+        const c = caseAt(n.ast.start);
+        if (c) c.testsLock = true;
+      }
+      for (const c of cases) c.changes = [...changed.get(c)!];
       // fall-through: an empty case shares the next one's effects
       for (let i = cases.length - 2; i >= 0; i--) {
         if (!cases[i].changes.length && !cases[i].testsLock && src.of({ ...labels[i], start: cases[i].start, end: cases[i].end } as Ast).trim().split('\n').length <= 1) {

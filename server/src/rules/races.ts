@@ -55,7 +55,8 @@ export function raceVerdict(ctx: RuleContext, g: GuardInfo, racing: AccessSite[]
   if (conn && racing.some((r) => r.write)) {
     return { verdict: 'harmful', reason: `${g.variable} is auditd connection state stored by contexts that share no lock: a reset in one can overwrite the registration another has just made (auditd disconnected while it runs), or a registration can outlive the reset of a dead auditd` };
   }
-  const reads = racing.filter((r) => r.read && !r.write).map((r) => ({ r, ...useSiteOf(model.file.source, r.start, r.end) }));
+  // what each racing read does with the value matters only for pointers and connection state
+  const reads = conn || pointer ? racing.filter((r) => r.read && !r.write).map((r) => ({ r, ...useSiteOf(model.file.source, r.start, r.end) })) : [];
   const followed = reads.find((x) => x.use === 'deref' || x.use === 'index');
   if (followed) {
     return { verdict: 'harmful', reason: `${followed.r.fn}() ${followed.use === 'index' ? 'indexes with' : 'dereferences'} the value it read: it can follow ${conn ? 'a connection' : 'a pointer'} another context has just replaced or freed` };
@@ -209,6 +210,8 @@ export function rcuInPlaceWrites(ctx: RuleContext): Finding[] {
   for (const [fn, e] of model.file.functions) {
     if (model.contexts.initOnly.has(fn)) continue;
     const f = e.facts;
+    // only a function that reads the pointer can hold a local pointing into its object
+    if (!f.accesses.some((a) => rcuGlobals.has(a.variable))) continue;
     const from = new Map<string, Set<string>>();
     for (const fl of f.flows) for (const x of fl.from) (from.get(fl.to) ?? from.set(fl.to, new Set()).get(fl.to)!).add(x);
     const pointsInto = (local: string, seen = new Set<string>()): string | undefined => {
