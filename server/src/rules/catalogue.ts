@@ -15,9 +15,9 @@ export interface RuleInfo {
 
 export const RULES: readonly RuleInfo[] = [
   { id: 'AQ101', name: 'unbounded-enqueue', severity: 'warning', summary: 'Enqueue to a backlog queue with no audit_backlog_limit bound and no admission control on the path.' },
-  { id: 'AQ102', name: 'requeue-breaks-order', severity: 'warning', summary: 'A failed record put back at the head of the queue being drained, or behind newer records: record order depends on the drain leaving the loop.' },
+  { id: 'AQ102', name: 'requeue-breaks-order', severity: 'warning', summary: 'A failed record put back behind newer records while its drain stops (warning), or at the head of a drain that stops at once (order kept; information).' },
   { id: 'AQ103', name: 'drain-livelock', severity: 'error', summary: 'A drain loop whose per-record failure path returns the record to the same queue with no single-pass bound: kauditd spins while sends fail.' },
-  { id: 'AQ104', name: 'transient-to-hold', severity: 'warning', summary: 'A transient send error (-EAGAIN) routed to the hold queue instead of the retry queue.' },
+  { id: 'AQ104', name: 'transient-to-hold', severity: 'warning', summary: 'A transient send error (-EAGAIN, possible with a finite sk_sndtimeo) routed to the hold queue instead of the retry queue.' },
   { id: 'AQ105', name: 'silent-drop', severity: 'error', summary: 'A record freed on a failure path reachable with audit=1 and no audit_log_lost() accounting.' },
   { id: 'AQ106', name: 'flush-order', severity: 'error', summary: 'Queues flushed in an order other than hold, retry, main: records reach auditd out of order.' },
   { id: 'AQ107', name: 'use-after-consume', severity: 'error', summary: 'An skb used after a call that consumes it.' },
@@ -27,8 +27,8 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'AL203', name: 'unguarded-write', severity: 'warning', summary: 'A write to a variable whose other writes hold a lock, without that lock.' },
   { id: 'AL204', name: 'lock-imbalance', severity: 'error', summary: 'A lock still held on some return path, or released when not held.' },
   { id: 'AL205', name: 'sleep-in-atomic', severity: 'error', summary: 'A call that may sleep under a spinlock or inside an RCU read-side section.' },
-  { id: 'AL206', name: 'data-race', severity: 'warning', summary: 'A plain access racing with a write in another context; benign or harmful, and why.' },
-  { id: 'AL207', name: 'backlog-wait-under-lock', severity: 'error', summary: 'The blocking backlog wait reachable by the holder of audit_cmd_mutex or by auditd itself.' },
+  { id: 'AL206', name: 'data-race', severity: 'warning', summary: 'A plain access racing with a write in another context (queue lengths and in-place RCU writes included); benign or harmful by what the code does with the value.' },
+  { id: 'AL207', name: 'backlog-wait-under-lock', severity: 'error', summary: 'A wait on the backlog (admission loop, helper or open-coded) reachable by the holder of audit_cmd_mutex, or, where it admits records, by auditd itself.' },
   { id: 'AC301', name: 'locked-config-bypass', severity: 'warning', summary: 'A control message that changes rules or configuration without refusing when audit is locked (auditctl -e 2), where its siblings refuse.' },
 ];
 
