@@ -66,8 +66,11 @@ describe('seed 003, "-" side (v4.9) and the prose of seed 000', () => {
       `AL203:audit_net_exit:${lineOf(text, 'audit_pid = 0;', 1)}`,
       `AL203:audit_net_exit:${lineOf(text, 'audit_sock = NULL;', 1)}`,
     ]);
-    const races = f.filter((x) => x.rule === 'AL206' && x.severity === 'warning').map((x) => x.message.split(' ')[3]);
-    expect(races.sort()).toEqual(['audit_nlk_portid', 'audit_pid', 'audit_sock']);
+    // the connection is sent to without the lock (harmful); audit_pid is only compared and logged
+    // once its unlocked stores (AL203 above, the same cause) are set aside
+    const races = (severity: string) => f.filter((x) => x.rule === 'AL206' && x.severity === severity).map((x) => x.message.split(' ')[3]).sort();
+    expect(races('warning')).toEqual(['audit_nlk_portid', 'audit_sock']);
+    expect(races('information')).toContain('audit_pid');
   });
   it('finds the backlog wait that does not exempt the control-mutex holder (seed 000)', () => {
     expect(keys(f.filter((x) => x.rule === 'AL207'))).toEqual([`AL207:audit_log_start:${lineOf(text, 'while (audit_backlog_limit')}`]);

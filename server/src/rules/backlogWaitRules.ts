@@ -94,7 +94,8 @@ class ExemptionReader {
 
   constructor(private readonly model: QueueModel) {
     this.controlLocks = [...model.file.globals.values()].filter((g) => g.kind === 'control-lock' || g.kind === 'mutex').map((g) => g.name);
-    this.ownerFields = [...model.guards.keys()].filter((v) => v.includes('.') && this.isControlLock(v) && model.guards.get(v)!.discipline === 'lock');
+    // fields of the control lock's own struct (its owner), whatever discipline their writes keep
+    this.ownerFields = [...model.guards.keys()].filter((v) => v.includes('.') && this.isControlLock(v) && model.guards.get(v)!.accesses.some((a) => a.write));
   }
 
   isControlLock(l: string): boolean {

@@ -4,7 +4,7 @@
  * imbalance (AL204) and sleeping in atomic context (AL205).
  */
 import { heldAt } from '../model/locksets';
-import type { AccessSite } from '../model/guards';
+import type { AccessSite, GuardInfo } from '../model/guards';
 import type { RuleContext } from './context';
 import type { Finding } from './finding';
 
@@ -46,21 +46,31 @@ export function rcuPlainAccess(ctx: RuleContext): Finding[] {
   return out;
 }
 
+/**
+ * The writes of a variable that lack its guarding lock, when its writers share
+ * no lock: the lock most writers hold (taken by the writer itself before one
+ * its callers hold) and the writes without it. A lock every write holds
+ * serialises the writers; other locks some happen to hold guard nothing here.
+ */
+export function unguardedWritesOf(model: RuleContext['model'], g: GuardInfo): { lock: string; writes: AccessSite[]; without: AccessSite[] } | undefined {
+  if (g.discipline === 'atomic' || g.discipline === 'queue-internal') return undefined;
+  // WRITE_ONCE() marks a race as intended, and rcu_assign_pointer() publishes safely to readers;
+  // neither takes the lock the other writers hold to serialise among themselves
+  const writes = g.accesses.filter((a) => a.write && (a.mode === 'plain' || a.mode === 'marked' || (g.discipline === 'rcu' && a.mode === 'rcu')) && !model.contexts.initOnly.has(a.fn));
+  const candidates = [...new Set(writes.flatMap((w) => w.held).filter((l) => l !== 'rcu_read_lock'))];
+  if (!candidates.length || candidates.some((l) => writes.every((w) => w.held.includes(l)))) return undefined;
+  const score = (l: string) => writes.filter((w) => w.held.includes(l)).length * 2 + (writes.some((w) => w.held.includes(l) && !model.entryLocks.get(w.fn)?.has(l)) ? 1 : 0);
+  const lock = candidates.sort((a, b) => score(b) - score(a) || a.localeCompare(b))[0];
+  return { lock, writes, without: writes.filter((w) => !w.held.includes(lock)) };
+}
+
 export function unguardedWrite(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const { model } = ctx;
   for (const g of model.guards.values()) {
-    if (g.discipline === 'atomic' || g.discipline === 'queue-internal') continue;
-    // WRITE_ONCE() marks a race as intended, and rcu_assign_pointer() publishes safely to readers;
-    // neither takes the lock the other writers hold to serialise among themselves
-    const writes = g.accesses.filter((a) => a.write && (a.mode === 'plain' || a.mode === 'marked' || (g.discipline === 'rcu' && a.mode === 'rcu')) && !model.contexts.initOnly.has(a.fn));
-    // A lock every write holds serialises the writers: other locks some writers happen to hold
-    // (a caller's mutex) guard nothing here. Only with no common lock, report the writes that lack
-    // the lock most writers hold (taken by the writer itself before one its callers hold).
-    const candidates = [...new Set(writes.flatMap((w) => w.held).filter((l) => l !== 'rcu_read_lock'))];
-    if (!candidates.length || candidates.some((l) => writes.every((w) => w.held.includes(l)))) continue;
-    const score = (l: string) => writes.filter((w) => w.held.includes(l)).length * 2 + (writes.some((w) => w.held.includes(l) && !model.entryLocks.get(w.fn)?.has(l)) ? 1 : 0);
-    const lock = candidates.sort((a, b) => score(b) - score(a) || a.localeCompare(b))[0];
+    const u = unguardedWritesOf(model, g);
+    if (!u) continue;
+    const { lock, writes } = u;
     {
       const withLock = writes.filter((w) => w.held.includes(lock));
       const without = writes.filter((w) => !w.held.includes(lock));

@@ -11,7 +11,9 @@ import { kids, operatorOf, SourceView, stripParens } from '../facts/ast';
 import type { Ast } from '../facts/ast';
 import type { Loc } from '../facts/types';
 import type { AccessSite, GuardInfo } from '../model/guards';
+import { isOwnerIdiom } from '../model/ownerIdiom';
 import { peerArgs } from '../model/roles';
+import { unguardedWritesOf } from './lockRules';
 import { isPointerValued, useSiteOf } from '../model/valueUse';
 import type { RuleContext } from './context';
 import type { Finding, Severity } from './finding';
@@ -117,7 +119,8 @@ export function dataRaces(ctx: RuleContext): Finding[] {
     const racingAll: AccessSite[] = [];
     const writesAll: AccessSite[] = [];
     let first: GuardInfo | undefined;
-    for (const g of group.guards) {
+    for (const g0 of group.guards) {
+      const g = withoutUnguardedWrites(ctx, g0);
       const r = racingAccesses(ctx, g);
       if (!r) continue;
       first ??= g;
@@ -141,6 +144,27 @@ export function dataRaces(ctx: RuleContext): Finding[] {
       related, group.subject, severity));
   }
   return out;
+}
+
+/**
+ * A write that lacks the lock its fellow writers hold is AL203's finding; the
+ * race judged here is what the other accesses do, as if that write were fixed
+ * (one finding per cause: an owner stored before the lock is taken is AL203,
+ * and the owner idiom's reads stay benign).
+ */
+function withoutUnguardedWrites(ctx: RuleContext, g: GuardInfo): GuardInfo {
+  const u = unguardedWritesOf(ctx.model, g);
+  if (!u || !u.without.length) return g;
+  const flagged = new Set(u.without);
+  const accesses = g.accesses.filter((a) => !flagged.has(a));
+  // the guard the other writers keep, and the plain accesses outside it
+  const locks = [u.lock];
+  const live = accesses.filter((a) => !ctx.model.contexts.initOnly.has(a.fn));
+  const exceptions = live.filter((a) => a.mode === 'plain' && !a.held.includes(u.lock));
+  // the idiom is judged on every value stored (the misplaced store included)
+  const writes = g.accesses.filter((a) => a.write && !ctx.model.contexts.initOnly.has(a.fn));
+  const discipline = g.discipline === 'rcu' ? 'rcu' : 'lock';
+  return { ...g, accesses, exceptions, locks, discipline, ownerIdiom: g.variable.includes('.') && isOwnerIdiom(ctx.model.file.source, writes, exceptions) };
 }
 
 /** The plain accesses of one variable that race with a write from a concurrent context, or undefined when it is not raced. */
