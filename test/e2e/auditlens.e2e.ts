@@ -175,7 +175,7 @@ describe('AuditLens in VS Code (code-server)', () => {
     await wb.cursorAt(160);
     const finding = wb.problemRows('AQ107');
     await finding.first().waitFor();
-    expect(await finding.first().innerText()).toMatch(/demo_retry_skb\(\) hands on skb after kfree_skb\(\) \(line \d+\) may already have consumed it/);
+    expect(await finding.first().innerText()).toMatch(/demo_retry_skb\(\) hands on skb after skb_queue_tail\(\) \(line \d+\) may already have consumed it/);
     await shot('edit-introduces-AQ107');
 
     await wb.page.keyboard.press('Control+Z');
