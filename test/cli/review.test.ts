@@ -44,6 +44,16 @@ describe('auditlens review', () => {
     expect(report.findings.filter((x) => x.status === 'introduced').map((x) => `${x.rule} ${x.function}`)).toContain('AQ101 kauditd_retry_skb');
     const r = auditlens(['review', SEED_003, '--base', CORPUS, '--format', 'json']);
     expect(r.stderr).toMatch(/not applied/);
+    // it does not fit today's file: those hunks are reviewed from the hunks, and the report says so
+    expect(r.status).toBe(1);
+    const withBase = JSON.parse(r.stdout) as ReviewReport;
+    expect(withBase.baseMismatch.length).toBeGreaterThanOrEqual(4);
+    expect(withBase.reading).toMatch(/The patch does not fit the base/);
+    expect(withBase.functions.find((f) => f.name === 'kauditd_retry_skb')?.mode).toBe('rebuilt');
+    expect(withBase.findings.find((x) => x.rule === 'AQ101' && x.status === 'introduced')?.rebuilt).toBe(true);
+    const text = auditlens(['review', SEED_003, '--base', CORPUS]);
+    expect(text.stdout.split('\n')[1]).toMatch(/^read: 7 hunks: .*rebuilt from the hunk alone\. The patch does not fit the base/);
+    expect(text.stdout + text.stderr).not.toMatch(/already contains this patch/);
   });
 
   it('reads the patch from standard input with `-` (git diff | auditlens review -)', () => {

@@ -10,7 +10,7 @@ import { applyFilePatch } from '../../server/src/patch/apply';
 import { unifiedDiff } from '../../server/src/patch/diff';
 import { parsePatch } from '../../server/src/patch/parse';
 import { draftReply } from '../../server/src/patch/reply';
-import { reviewPatch, ReviewResult } from '../../server/src/patch/review';
+import { readingSummary, reviewPatch, ReviewResult } from '../../server/src/patch/review';
 import { CORPUS, FIXTURES, hasShared, needsShared, readShared, SEED_001, SEED_003 } from '../shared';
 import { versionFixture } from '../model/helpers';
 
@@ -104,6 +104,24 @@ describe.skipIf(!hasShared)(needsShared('seed 003: the v4.10 three-queue rework,
     }
     expect(r.lossyHunks.length).toBe(7);
   });
+
+  it('against today\'s audit.c (a base it does not fit): the hunks that fail are reviewed from the hunks, and every output says so', () => {
+    const base = readShared(CORPUS);
+    const withBase = reviewPatch(text, { base, basePath: CORPUS });
+    // what the hunks show is still found: the unbounded retry queue the patch introduces
+    expect(serious(withBase)).toContain('introduced AQ101 kauditd_retry_skb');
+    expect(withBase.findings.find((x) => x.finding.rule === 'AQ101')!.rebuilt).toBe(true);
+    // never "already contains this patch" unless every hunk reverse-applies
+    expect(withBase.problems.join('\n')).not.toMatch(/already contains this patch/);
+    expect(withBase.images[0].reversed).toBe(false);
+    expect(withBase.baseMismatch.length).toBeGreaterThanOrEqual(4);
+    expect(withBase.readings.filter((h) => h.mode === 'rebuilt').length).toBe(withBase.baseMismatch.length);
+    expect(readingSummary(withBase)).toMatch(/The patch does not fit the base: \d+ of 7 hunks did not apply/);
+    // the drafted reply asks which tree instead of claiming a clean review
+    const reply = draftReply(withBase);
+    expect(reply).toMatch(/Which tree is this against\?/);
+    expect(reply).not.toMatch(/found nothing to object to/);
+  });
 });
 
 describe('patches of our own', () => {
@@ -136,11 +154,35 @@ describe('patches of our own', () => {
     expect(serious(r)).toEqual(['introduced AQ101 demo_retry_skb']);
   });
 
-  it('reports a hunk that does not apply, and still reviews the rest', () => {
+  it('reports a hunk that does not apply, reviews it from the hunk, and still reviews the rest', () => {
     const broken = DEMO_PATCH.replace(' static void demo_retry_skb(struct sk_buff *skb, int error)', ' static void no_such_function(struct sk_buff *skb, int error)');
     expect(broken).not.toBe(DEMO_PATCH);
     const r = reviewPatch(broken, { base: DEMO });
-    expect(r.problems.join('\n')).toMatch(/not applied: /);
+    expect(r.problems.join('\n')).toMatch(/not applied: .*; reviewed from the hunk alone/);
+    expect(r.baseMismatch.map((h) => h.mode)).toEqual(['rebuilt']);
+    expect(r.baseMismatch[0].functions).toContain('no_such_function');
+  });
+
+  it('claims the base already contains a patch only when every hunk applies in reverse', () => {
+    // two hunks: one the example already has (its own diff, reversed), one from another tree
+    const after = DEMO.replace('demo_count_lost("retry queue overflow");', 'demo_count_lost("retry queue full");');
+    const own = unifiedDiff(DEMO, after, 'kernel/audit.c');
+    const foreign = unifiedDiff('static int other_tree(void)\n{\n\treturn 0;\n}\n', 'static int other_tree(void)\n{\n\treturn 1;\n}\n', 'kernel/audit.c');
+    const both = own + foreign.split('\n').filter((l) => !/^(---|\+\+\+|diff) /.test(l)).join('\n');
+    const inBase = reviewPatch(own, { base: after });
+    expect(inBase.images[0].reversed).toBe(true);
+    expect(inBase.readings.map((h) => h.mode)).toEqual(['reversed']);
+    const mixed = reviewPatch(both, { base: after });
+    expect(mixed.images[0].reversed).toBe(false);
+    expect(mixed.problems.join('\n')).not.toMatch(/already contains/);
+    expect(mixed.baseMismatch.length).toBe(2);
+  });
+
+  it('names the files of a multi-file patch it did not review', () => {
+    const doc = `--- a/Documentation/audit.txt\n+++ b/Documentation/audit.txt\n@@ -1,1 +1,1 @@\n-old\n+new\n${DEMO_PATCH}`;
+    const r = reviewPatch(doc, { base: DEMO, basePath: 'kernel/audit.c' });
+    expect(r.unreviewed).toEqual(['Documentation/audit.txt']);
+    expect(readingSummary(r)).toMatch(/Not reviewed: Documentation\/audit.txt/);
   });
 
   it('a diff between two designs: late 2021 -> 2022 fixes what seed 001 fixed', () => {

@@ -4,7 +4,7 @@
  * contract), or a drafted reply with `--reply`.
  */
 import { draftReply } from '../patch/reply';
-import { reviewPatch, ReviewResult } from '../patch/review';
+import { readingSummary, reviewPatch, ReviewResult } from '../patch/review';
 import { SEVERITY_RANK } from '../rules/finding';
 import { byteSize, choice, parseArgs } from './args';
 import { REVIEW_USAGE } from './commands';
@@ -34,6 +34,8 @@ export interface ReviewFindingReport extends Omit<FindingReport, 'anchor'> {
   inPatch: boolean;
   /** Depends on call sites outside the patch, assumed from the hooks' shapes. */
   assumed: boolean;
+  /** Found in a function rebuilt from a hunk that did not fit the base. */
+  rebuilt?: boolean;
 }
 
 export interface ReviewReport {
@@ -51,6 +53,16 @@ export interface ReviewReport {
   changes: { file: string; function?: string; message: string }[];
   assumptions: string[];
   problems: string[];
+  /** How the patch was read, in one sentence (also the second line of the text output). */
+  reading: string;
+  /** Per hunk: how it was read (applied, offset, fuzz, reversed, rebuilt) and the functions it touches. */
+  readings: { file: string; line: number; mode: string; functions: string[]; reason?: string }[];
+  /** Per function the patch touches: how it was reviewed. */
+  functions: { file: string; name: string; mode: string }[];
+  /** Hunks that did not apply to the base (reviewed from the hunks alone instead). */
+  baseMismatch: { file: string; line: number; reason: string }[];
+  /** Files the patch touches that were not reviewed. */
+  unreviewed: string[];
 }
 
 export function buildReviewReport(review: ReviewResult): ReviewReport {
@@ -78,12 +90,32 @@ export function buildReviewReport(review: ReviewResult): ReviewReport {
         endColumn: inPatch ? 1 : f.span.endColumn + 1,
         related: f.related.map((x) => ({ line: x.span.line + 1, message: x.message })),
         status: r.status, file: r.file, image: r.image, imageLine: f.span.line + 1, inPatch, assumed: r.assumed,
+        ...(r.rebuilt ? { rebuilt: true } : {}),
       };
     }).sort((a, b) => order(a.status) - order(b.status) || a.line - b.line),
     changes: review.changes.map((c) => ({ file: c.file, function: c.fn, message: c.message })),
     assumptions: [...new Set(review.images.flatMap((i) => i.assumptions))],
     problems: review.problems,
+    reading: readingSummary(review),
+    readings: review.readings.map((r) => ({ file: r.file, line: r.line, mode: r.mode, functions: r.functions, ...(r.reason ? { reason: r.reason } : {}) })),
+    functions: functionModes(review),
+    baseMismatch: review.baseMismatch.map((r) => ({ file: r.file, line: r.line, reason: r.reason ?? '' })),
+    unreviewed: review.unreviewed,
   };
+}
+
+/** A function touched by hunks read in several ways is as good as its worst reading. */
+function functionModes(review: ReviewResult): { file: string; name: string; mode: string }[] {
+  const rank = ['applied', 'offset', 'fuzz', 'reversed', 'rebuilt'];
+  const by = new Map<string, { file: string; name: string; mode: string }>();
+  for (const r of review.readings) {
+    for (const name of r.functions) {
+      const k = `${r.file}|${name}`;
+      const prev = by.get(k);
+      if (!prev || rank.indexOf(r.mode) > rank.indexOf(prev.mode)) by.set(k, { file: r.file, name, mode: r.mode });
+    }
+  }
+  return [...by.values()];
 }
 
 function order(s: string): number {
@@ -121,11 +153,15 @@ export function runReview(args: readonly string[], io: CliIO): number {
 }
 
 function textReport(path: string, r: ReviewReport): string {
-  const out: string[] = [`${r.patch.subject || path}: ${r.patch.files.join(', ')}, ${r.patch.hunks} hunks${r.patch.lossyHunks ? ` (${r.patch.lossyHunks} lossy)` : ''}, reviewed ${r.patch.mode === 'base' ? 'against the base' : 'from the hunks alone'}`];
+  const hunks = `${r.patch.hunks} hunk${r.patch.hunks === 1 ? '' : 's'}`;
+  const out: string[] = [
+    `${r.patch.subject || path}: ${r.patch.files.join(', ')}, ${hunks}${r.patch.lossyHunks ? ` (${r.patch.lossyHunks} lossy)` : ''}, reviewed ${r.patch.mode === 'base' ? (r.baseMismatch.length ? 'against the base where it applies, from the hunks elsewhere' : 'against the base') : 'from the hunks alone'}`,
+    `read: ${r.reading}`,
+  ];
   for (const f of r.findings) {
     if (f.status === 'unchanged' && f.severity === 'information') continue;
     const where = f.inPatch ? `${path}:${f.line}` : `${f.file}:${f.imageLine} (${f.image === 'pre' ? 'before' : 'after'} the patch)`;
-    out.push(`${where}: ${f.status}: ${f.severity}: ${f.message} [${f.rule}]${f.assumed ? ' (assumes the usual hook bindings)' : ''}`);
+    out.push(`${where}: ${f.status}: ${f.severity}: ${f.message} [${f.rule}]${f.assumed ? ' (assumes the usual hook bindings)' : ''}${f.rebuilt ? ' (from a hunk that does not fit the base)' : ''}`);
   }
   if (r.changes.length) {
     out.push('model changes:');

@@ -7,7 +7,7 @@
 import { CodeLens, Diagnostic, DiagnosticSeverity, Hover, MarkupKind, Position } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
 import { draftReply } from '../patch/reply';
-import { ImagePair, reviewPatch, ReviewResult } from '../patch/review';
+import { ImagePair, readingSummary, reviewPatch, ReviewResult } from '../patch/review';
 import type { RuleOptions } from '../rules';
 import { explainAt } from './explain';
 
@@ -33,7 +33,8 @@ export interface PatchReview {
 export function reviewDocument(text: string, base?: PatchBaseFile, rules?: RuleOptions['rules'], baseProblem?: string): PatchReview {
   const review = reviewPatch(text, { base: base?.text, basePath: base?.path, rules });
   const toImage = new Map<number, { pair: ImagePair; image: 'pre' | 'post'; line: number }>();
-  for (const pair of review.images) {
+  // hunks rebuilt because they did not fit the base map onto their own images
+  for (const pair of [...review.images, ...review.images.flatMap((i) => (i.rebuilt ? [i.rebuilt] : []))]) {
     pair.postOrigin.forEach((doc, line) => { if (doc !== undefined) toImage.set(doc, { pair, image: 'post', line }); });
     // removed lines only exist in the pre-image
     pair.preOrigin.forEach((doc, line) => { if (doc !== undefined && !toImage.has(doc)) toImage.set(doc, { pair, image: 'pre', line }); });
@@ -54,6 +55,17 @@ export function patchDiagnostics(p: PatchReview, lineLength: (line: number) => n
       source: 'auditlens',
       message: `${fixed ? 'Fixed by this patch: ' : 'Introduced by this patch: '}${f.message}${r.assumed ? ' (assumes the usual hook bindings: the call sites are outside the patch)' : ''}`,
       ...(rulesDocDir ? { codeDescription: { href: `file://${rulesDocDir}/${f.rule}.md` } } : {}),
+    });
+  }
+  if (p.base && p.review.baseMismatch.length) {
+    // A patch that does not fit the file it was reviewed against: say so where the patch starts.
+    const at = p.review.patch.messages.flatMap((m) => m.files)[0]?.headerLine ?? 0;
+    out.push({
+      range: { start: { line: at, character: 0 }, end: { line: at, character: lineLength(at) } },
+      severity: DiagnosticSeverity.Warning,
+      source: 'auditlens',
+      code: 'base-mismatch',
+      message: `This patch does not fit ${p.base.path}: ${readingSummary(p.review)}`,
     });
   }
   if (p.baseProblem) {
@@ -91,6 +103,13 @@ export function patchHover(p: PatchReview, position: Position, docColumn: (line:
   return { contents: { kind: MarkupKind.Markdown, value: `${label}\n\n${value}` } };
 }
 
+const READING_WORDS: Record<string, string> = {
+  offset: 'applied to the base, moved',
+  fuzz: 'applied to the base with fuzz',
+  reversed: 'already in the base (applied in reverse)',
+  rebuilt: 'does not fit the base: read from the hunk alone',
+};
+
 /** One lens per hunk header: what the hunk changes in the model and which findings it fixes or introduces. */
 export function patchCodeLenses(p: PatchReview): CodeLens[] {
   const out: CodeLens[] = [];
@@ -110,6 +129,8 @@ export function patchCodeLenses(p: PatchReview): CodeLens[] {
     if (introduces.length) parts.push(`introduces ${[...new Set(introduces)].join(', ')}`);
     if (changes.length) parts.push(changes[0] + (changes.length > 1 ? ` (+${changes.length - 1} more)` : ''));
     if (!parts.length) parts.push(touched.size ? `no change to the queue model in ${[...touched].join(', ')}` : 'outside the functions AuditLens models');
+    const reading = p.review.readings.find((r) => r.line === h.headerLine + 1);
+    if (reading && reading.mode !== 'applied' && (reading.mode !== 'rebuilt' || p.base)) parts.unshift(READING_WORDS[reading.mode]);
     out.push({
       range: { start: { line: h.headerLine, character: 0 }, end: { line: h.headerLine, character: 0 } },
       command: { title: `AuditLens: ${parts.join(' · ')}`, command: '' },

@@ -10,6 +10,7 @@ import type { TrackedDocument } from './documents';
 import { plural } from './explain/text';
 import { countFindings, type FindingCounts } from './modelSummary';
 import { severityCounts } from './modelSummaryText';
+import { readingSummary } from '../patch/review';
 import type { PatchReview } from './patchDocument';
 import type { DocumentStatus, StatusSeverity } from './requests';
 
@@ -41,11 +42,16 @@ export function patchStatus(p: PatchReview): DocumentStatus {
   }
   const added = introduced.error + introduced.warning + introduced.information;
   const parts = [added && `${added} introduced`, fixed && `${fixed} fixed`].filter(Boolean);
-  const text = !p.review.hunks.length ? 'patch: no hunks' : `patch: ${parts.join(', ') || 'no finding introduced or fixed'}`;
+  // a patch that does not fit its base was only partly reviewed against it: never "all clear"
+  const mismatch = p.base ? p.review.baseMismatch.length : 0;
+  const verdict = parts.join(', ') || (mismatch ? 'nothing found in what could be read' : 'no finding introduced or fixed');
+  const text = !p.review.hunks.length ? 'patch: no hunks' : `patch: ${mismatch ? `does not fit the base (${mismatch} of ${p.review.hunks.length} hunks) · ` : ''}${verdict}`;
   const detail = [p.base ? `reviewed against ${p.base.path}` : p.baseProblem ?? 'reviewed from the hunks alone (no base file found)'];
+  if (mismatch) detail.push(readingSummary(p.review));
   if (added) detail.push(`introduced: ${severityCounts(introduced)}`);
   if (p.review.lossyHunks.length) detail.push(`${plural(p.review.lossyHunks.length, 'lossy hunk')}`);
-  return { kind: 'patch', text, detail: detail.join(' · '), severity: worst(introduced) };
+  const severity = worst(introduced);
+  return { kind: 'patch', text, detail: detail.join(' · '), severity: mismatch && severity === 'information' ? 'warning' : severity };
 }
 
 /** When computing a status failed (logged by the caller): say so rather than show a stale one. */

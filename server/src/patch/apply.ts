@@ -313,6 +313,13 @@ function find(base: BaseLines, side: Side, lead: number, trail: number, expected
 }
 
 /** Search levels, cheapest first: per normalisation, per gap mode, fuzz 0..maxFuzz. */
+/** A placement that ignored context lines still matched at least two distinctive lines of the hunk. */
+function trusted(found: Found, prep: Prepared): boolean {
+  if (found.lf + found.tf === 0) return true;
+  const kept = prep.match.idx.slice(found.lf, prep.match.idx.length - found.tf);
+  return kept.filter((i) => !TRIVIAL.test(prep.hunk.lines[i]?.text ?? '')).length >= 2;
+}
+
 function specs(norms: Norm[], gaps: Gaps[], maxFuzz: number): Spec[] {
   const out: Spec[] = [];
   for (const norm of norms) for (const g of gaps) for (let fuzz = 0; fuzz <= maxFuzz; fuzz++) out.push({ norm, gaps: g, fuzz });
@@ -563,6 +570,19 @@ export function applyFilePatch(base: string, file: FilePatch, options: ApplyOpti
       if (!found) {
         failed.push({ hunk, reason: explain(bl, prep, prep.match, expected, minStart) });
         continue;
+      }
+      // Ignoring context must leave something distinctive to place the hunk by: a lone
+      // `return 0;` between braces matches half the functions of a file. Else try the
+      // gap-tolerant matches, which keep all the context.
+      if (!trusted(found, prep)) {
+        const weak = found;
+        found = [search(bl, prep, prep.match, expected, minStart, trivialGaps), hunk.lossy ? search(bl, prep, prep.match, expected, minStart, anyGaps) : undefined]
+          .find((f): f is Found => !!f && trusted(f, prep));
+        if (!found) {
+          const n = weak.lf + weak.tf;
+          failed.push({ hunk, reason: `context not found: only with ${n} context line${n > 1 ? 's' : ''} ignored (fuzz), which leaves too little of the hunk to place it by` });
+          continue;
+        }
       }
       const p = plan(prep, found, bl, reverse);
       plans.push(p);

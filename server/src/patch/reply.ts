@@ -71,7 +71,18 @@ export function draftReply(review: ReviewResult): string {
   }
   const lossy = review.lossyHunks.length;
   if (lossy) lines.push('', `(${lossy} hunk${lossy > 1 ? 's' : ''} came through the archive damaged; read from what survived.)`);
-  if (!fixed.length && !introduced.length) lines.push('AuditLens found nothing to object to in the queue handling.');
+  // a patch that does not fit the tree it was reviewed against is not a clean review: ask
+  const mismatch = review.baseMismatch.length && review.images.some((i) => i.mode === 'base');
+  if (mismatch) {
+    const fns = [...new Set(review.baseMismatch.flatMap((h) => h.functions))].map((f) => `${f}()`);
+    lines.push('', ...wrap(`Which tree is this against? ${review.baseMismatch.length} of ${review.readings.length} hunks do not apply to the kernel/audit.c I reviewed it with${fns.length ? `, so ${fns.slice(0, 4).join(', ')}${fns.length > 4 ? ' and others' : ''} could only be read from the hunks themselves` : ''}.`, 72));
+  }
+  if (review.unreviewed.length) lines.push('', ...wrap(`(Not reviewed here: ${review.unreviewed.join(', ')}.)`, 72));
+  if (!fixed.length && !introduced.length) {
+    lines.push(mismatch
+      ? 'Nothing to object to in the parts I could read, but I could not review the rest against the tree.'
+      : 'AuditLens found nothing to object to in the queue handling.');
+  }
   out.push(...lines);
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }

@@ -28,6 +28,23 @@ export interface ReviewedFinding {
   docLine?: number;
   /** Findings that depend on call sites assumed from the hooks' shapes (review without a base). */
   assumed: boolean;
+  /** Found in functions rebuilt from hunks that did not fit the base. */
+  rebuilt?: boolean;
+}
+
+/** How one hunk was read: applied to the base (exactly, moved or with fuzz), reversed, or rebuilt from the hunk alone. */
+export type HunkMode = 'applied' | 'offset' | 'fuzz' | 'reversed' | 'rebuilt';
+
+export interface HunkReading {
+  file: string;
+  /** 1-based line of the hunk header in the patch document. */
+  line: number;
+  header: string;
+  mode: HunkMode;
+  /** Functions of the file the hunk touches. */
+  functions: string[];
+  /** For a hunk that did not apply to the base: why. */
+  reason?: string;
 }
 
 export interface ImagePair {
@@ -46,6 +63,10 @@ export interface ImagePair {
   partial: Set<string>;
   /** Image lines a lossy hunk could only guess (base mode). */
   uncertain?: { pre: Set<number>; post: Set<number> };
+  /** How each hunk of this file was read. */
+  readings: HunkReading[];
+  /** Hunks that did not fit the base, reviewed from the hunks alone (base mode). */
+  rebuilt?: ImagePair;
 }
 
 export interface ReviewResult {
@@ -58,6 +79,12 @@ export interface ReviewResult {
   findings: ReviewedFinding[];
   changes: ModelChange[];
   problems: string[];
+  /** Per hunk: how it was read. */
+  readings: HunkReading[];
+  /** Hunks that do not fit the base they were reviewed against (reviewed from the hunks instead). */
+  baseMismatch: HunkReading[];
+  /** Files the patch touches that were not reviewed (not C, or not the base's file). */
+  unreviewed: string[];
 }
 
 export interface ReviewOptions {
@@ -79,20 +106,50 @@ export function reviewPatch(text: string, options: ReviewOptions = {}): ReviewRe
   const result: ReviewResult = {
     patch, message: messages[0] ?? patch.messages[0], files: [...new Set(files.map((f) => f.newPath || f.oldPath))],
     hunks, lossyHunks: hunks.filter((h) => h.lossy), images: [], findings: [], changes: [], problems,
+    readings: [], baseMismatch: [], unreviewed: [],
   };
   const cFiles = mergeByPath(files.filter((f) => C_FILE.test(f.newPath || f.oldPath)));
   const analyser = new Analyser();
   analyser.options = { rules: options.rules };
+  result.unreviewed = result.files.filter((f) => !C_FILE.test(f));
   for (const file of cFiles) {
     const path = file.newPath || file.oldPath;
     const useBase = options.base !== undefined && (cFiles.length === 1 || !options.basePath || baseName(options.basePath) === baseName(path));
     const pair = useBase ? baseImages(analyser, file, options.base!) : fragmentPair(analyser, file);
     result.images.push(pair);
     result.problems.push(...pair.problems.map((p) => `${path}: ${p}`));
-    result.findings.push(...classify(pair));
+    const found = classify(pair);
+    // hunks that did not fit the base: their functions reviewed from the hunks, merged in
+    if (pair.rebuilt) {
+      const keys = new Set(found.map((r) => `${r.status}|${findingKey(r.finding)}`));
+      for (const r of classify(pair.rebuilt)) if (!keys.has(`${r.status}|${findingKey(r.finding)}`)) found.push({ ...r, rebuilt: true });
+      result.changes.push(...modelChanges(pair.rebuilt.pre.model, pair.rebuilt.post.model, path));
+    }
+    result.findings.push(...found);
     result.changes.push(...modelChanges(pair.pre.model, pair.post.model, path));
+    result.readings.push(...pair.readings);
+    result.baseMismatch.push(...pair.readings.filter((r) => r.reason));
   }
   return result;
+}
+
+/** One line that says how the patch was read, for the top of every output. */
+export function readingSummary(r: ReviewResult): string {
+  const modes = new Map<HunkMode, number>();
+  for (const x of r.readings) modes.set(x.mode, (modes.get(x.mode) ?? 0) + 1);
+  const n = (m: HunkMode) => modes.get(m) ?? 0;
+  const parts: string[] = [];
+  const applied = n('applied') + n('offset') + n('fuzz');
+  if (applied) parts.push(`${applied} applied to the base${n('offset') || n('fuzz') ? ` (${[n('offset') ? `${n('offset')} moved` : '', n('fuzz') ? `${n('fuzz')} with fuzz` : ''].filter(Boolean).join(', ')})` : ''}`);
+  if (n('reversed')) parts.push(`${n('reversed')} reversed (the base already contains them)`);
+  if (n('rebuilt')) parts.push(`${n('rebuilt')} rebuilt from the hunk alone`);
+  const total = r.readings.length;
+  let line = `${total} hunk${total === 1 ? '' : 's'}: ${parts.join(', ') || 'none read'}`;
+  if (r.baseMismatch.length && r.images.some((i) => i.mode === 'base')) {
+    line += `. The patch does not fit the base: ${r.baseMismatch.length} of ${total} hunk${total === 1 ? '' : 's'} did not apply (${r.baseMismatch.slice(0, 3).map((h) => `line ${h.line}`).join(', ')}${r.baseMismatch.length > 3 ? ', …' : ''}), so ${[...new Set(r.baseMismatch.flatMap((h) => h.functions))].map((f) => `${f}()`).join(', ') || 'what they touch'} ${r.baseMismatch.length === 1 ? 'was' : 'were'} reviewed from the hunks alone; is the patch against another tree?`;
+  }
+  if (r.unreviewed.length) line += `. Not reviewed: ${r.unreviewed.join(', ')}`;
+  return line;
 }
 
 /** Hunks of one file spread over several messages of a series are reviewed together. */
@@ -115,10 +172,11 @@ function baseImages(analyser: Analyser, file: FilePatch, base: string): ImagePai
   const path = file.newPath || file.oldPath;
   let applied = applyFilePatch(base, file);
   let reversed = false;
-  // a base that already contains the patch (reviewing a merged fix against today's file)
+  // a base that already contains the patch (reviewing a merged fix against today's file): only
+  // when every hunk reverse-applies; a partial reverse fit is a mismatch, not a merged patch
   if (applied.placed.length < file.hunks.length) {
     const back = applyFilePatch(base, file, { reverse: true });
-    if (back.placed.length > applied.placed.length) {
+    if (back.placed.length === file.hunks.length) {
       applied = back;
       reversed = true;
     }
@@ -133,17 +191,48 @@ function baseImages(analyser: Analyser, file: FilePatch, base: string): ImagePai
       if (post !== undefined) postOrigin[post] = l.docLine;
     });
   }
-  const problems = applied.failed.map((f) => `hunk @@ -${f.hunk.oldStart},${f.hunk.oldLines} +${f.hunk.newStart},${f.hunk.newLines} @@ (line ${f.hunk.headerLine + 1}) not applied: ${f.reason}`);
-  if (reversed) problems.unshift('the base already contains this patch; reviewed by applying it in reverse');
+  const problems = applied.failed.map((f) => `hunk @@ -${f.hunk.oldStart},${f.hunk.oldLines} +${f.hunk.newStart},${f.hunk.newLines} @@ (line ${f.hunk.headerLine + 1}) not applied: ${f.reason}; reviewed from the hunk alone`);
+  if (reversed) problems.unshift('the base already contains this patch (every hunk applies in reverse); reviewed by applying it in reverse');
   // Code lines the base has but a lossy hunk lacks (dropped by the archive, or added since) are
   // guesses in the rebuilt image: a finding that rests on one is not claimed as the patch's.
   const uncertain = { pre: new Set<number>(), post: new Set<number>() };
   for (const p of applied.placed) for (const r of p.recovered) if (!r.trivial) { uncertain.pre.add(r.pre); uncertain.post.add(r.post); }
+  const pre = analyser.analyseText(applied.pre);
+  const post = analyser.analyseText(applied.post);
+  const readings: HunkReading[] = applied.placed.map((p) => {
+    const lines = p.postLine.filter((x): x is number => x !== undefined);
+    return {
+      file: path, line: p.hunk.headerLine + 1, header: headerOf(p.hunk),
+      mode: reversed ? 'reversed' : p.fuzz > 0 ? 'fuzz' : p.offset !== 0 ? 'offset' : 'applied',
+      functions: functionsOver(post, Math.min(...lines), Math.max(...lines)),
+    };
+  });
+  // hunks that did not fit: reviewed from the hunks alone, as a review without a base would
+  let rebuilt: ImagePair | undefined;
+  if (applied.failed.length) {
+    rebuilt = fragmentPair(analyser, { ...file, hunks: applied.failed.map((f) => f.hunk) });
+    const names = [...rebuilt.post.outline.functions.map((f) => f.name), ...rebuilt.pre.outline.functions.map((f) => f.name)].filter((n) => n !== ASSUMED_CONSUMER);
+    for (const f of applied.failed) {
+      const context = /@@[^@]*@@\s*(?:[\w\s*]*?\b)?(\w+)\s*\(/.exec(headerOf(f.hunk))?.[1];
+      const fns = [...new Set(names.filter((n) => f.hunk.lines.some((l) => new RegExp(`\\b${n}\\b`).test(l.text)) || n === context))];
+      readings.push({ file: path, line: f.hunk.headerLine + 1, header: headerOf(f.hunk), mode: 'rebuilt', functions: fns, reason: f.reason });
+    }
+    readings.sort((a, b) => a.line - b.line);
+  }
   return {
-    file: path, mode: 'base', reversed,
-    pre: analyser.analyseText(applied.pre), post: analyser.analyseText(applied.post),
-    preOrigin, postOrigin, assumptions: [], problems, partial: new Set(), uncertain,
+    file: path, mode: 'base', reversed, pre, post,
+    preOrigin, postOrigin, assumptions: rebuilt?.assumptions ?? [], problems, partial: new Set(), uncertain, readings, rebuilt,
   };
+}
+
+function headerOf(h: Hunk): string {
+  return `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${h.section ? ` ${h.section}` : ''}`;
+}
+
+/** Functions of an analysed image that overlap lines [from, to] (0-based). */
+function functionsOver(a: FileAnalysis, from: number, to: number): string[] {
+  if (!Number.isFinite(from)) return [];
+  return a.outline.functions.filter((f) => f.span.line <= to && f.span.endLine >= from).map((f) => f.name);
 }
 
 function fragmentPair(analyser: Analyser, file: FilePatch): ImagePair {
@@ -159,11 +248,17 @@ function fragmentPair(analyser: Analyser, file: FilePatch): ImagePair {
   const preText = withConsumer(images.pre.text);
   const postText = withConsumer(images.post.text);
   const problems = [...new Set([...images.pre.repairs, ...images.post.repairs])].map((r) => `rebuilt without a base: ${r}`);
+  const pre = analyser.analyseText(preText);
+  const post = analyser.analyseText(postText);
+  const names = [...new Set([...post.outline.functions, ...pre.outline.functions].map((f) => f.name))].filter((n) => n !== ASSUMED_CONSUMER);
+  const readings: HunkReading[] = file.hunks.map((h) => ({
+    file: path, line: h.headerLine + 1, header: headerOf(h), mode: 'rebuilt',
+    functions: names.filter((n) => h.lines.some((l) => new RegExp(`\\b${n}\\b`).test(l.text)) || (h.section ?? '').includes(`${n}(`)),
+  }));
   return {
-    file: path, mode: 'fragments',
-    pre: analyser.analyseText(preText), post: analyser.analyseText(postText),
+    file: path, mode: 'fragments', pre, post,
     preOrigin: images.pre.origin, postOrigin: images.post.origin, assumptions, problems,
-    partial: new Set([...images.pre.partial, ...images.post.partial]),
+    partial: new Set([...images.pre.partial, ...images.post.partial]), readings,
   };
 }
 
