@@ -13,7 +13,7 @@ import { fileReport } from '../../server/src/cli/report';
 import type { TrackedDocument } from '../../server/src/features/documents';
 import { modelSummary } from '../../server/src/features/modelSummary';
 import { findingsPhrase, modelSummaryMarkdown, modelSummaryReply } from '../../server/src/features/modelSummaryText';
-import { reviewDocument } from '../../server/src/features/patchDocument';
+import { patchCodeLenses, patchDiagnostics, reviewDocument } from '../../server/src/features/patchDocument';
 import { auditStatus, documentStatus, patchStatus } from '../../server/src/features/status';
 import { statusView } from '../../client/src/statusView';
 import { fixture } from '../shared';
@@ -162,6 +162,14 @@ describe('document status', () => {
     const problem = patchStatus(reviewDocument(DEMO_PATCH, undefined, undefined, 'auditlens.patch.baseFile: /x: no such file; reviewed from the hunks alone.'));
     expect(problem.detail).toMatch(/^auditlens\.patch\.baseFile: \/x: no such file/);
     expect(patchStatus(reviewDocument('From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n'))).toMatchObject({ text: 'patch: no hunks', severity: 'information' });
+    // a patch that does not fit the open base is never "no findings": the status, a diagnostic on
+    // the patch header and the hunk's lens say it was read from the hunk alone
+    const other = DEMO_PATCH.replace(/demo_retry_skb/g, 'other_tree_retry_skb');
+    const mismatch = reviewDocument(other, { text: DEMO, path: '/k/examples/kauditd-demo.c', origin: 'open document' });
+    expect(patchStatus(mismatch)).toMatchObject({ text: expect.stringMatching(/^patch: does not fit the base \(1 of 1 hunks\) · /), severity: 'warning' });
+    const diag = patchDiagnostics(mismatch, () => 80).find((d) => d.code === 'base-mismatch')!;
+    expect(diag.message).toMatch(/does not fit \/k\/examples\/kauditd-demo\.c: 1 hunk: 1 rebuilt from the hunk alone/);
+    expect(patchCodeLenses(mismatch)[0].command!.title).toMatch(/^AuditLens: does not fit the base: read from the hunk alone/);
   });
 
   it('stamps the version it describes, and covers documents that are not audit code or not known', () => {
