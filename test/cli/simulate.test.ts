@@ -50,7 +50,7 @@ describe('auditlens simulate', () => {
     expect([0, 1]).toContain(r.status);
     expect(r.stdout).toMatch(/^.*v2022\.c: scenario auditd-stopped \(records 200, backlog limit \d+, seed 1\)$/m);
     expect(r.stdout).toMatch(/^records: produced \d+, delivered \d+, queued \d+, lost \d+, dropped \d+$/m);
-    expect(r.stdout).toMatch(/^invariants: ordering (ok|VIOLATED), bounded (ok|VIOLATED), termination (ok|VIOLATED), accounting (ok|VIOLATED)$/m);
+    expect(r.stdout).toMatch(/^invariants: ordering (ok|VIOLATED), bounded (ok|VIOLATED), termination (ok|VIOLATED), accounting (ok|VIOLATED), progress (ok|VIOLATED)$/m);
     if (r.status === 1) {
       expect(r.stdout).toMatch(/^violation: (ordering|bounded|termination|accounting): /m);
       const steps = r.stdout.split('\n').filter((l) => /^ {2}L\d+ \w+: .*\[\w+=\d+/.test(l));

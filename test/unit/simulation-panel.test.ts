@@ -136,6 +136,7 @@ describe('webview data shaping', () => {
       ['bounded', true, []],
       ['termination', true, []],
       ['accounting', true, []],
+      ['progress', true, []],
     ]);
     expect(countRows(result()).map((c) => c.value)).toEqual([200, 92, 0, 108, 0]);
     expect(countRows(result({ records: { produced: 5, delivered: 3, queued: 0, lost: 0, dropped: 2 } })).find((c) => c.alarm)?.name).toMatch(/^dropped/);
@@ -322,7 +323,7 @@ describe('auditlens simulate output', () => {
       'unknown identifiers (read as 0): AUDIT_BACKLOG_WAIT_TIME',
       'note: audit_retry_queue still held 2 records at the end',
     ]);
-    expect(lines).toContain('invariants: ordering VIOLATED, bounded ok, termination ok, accounting ok');
+    expect(lines).toContain('invariants: ordering VIOLATED, bounded ok, termination ok, accounting ok, progress ok');
     expect(lines).toContain('violation: ordering: record #9 reached auditd after record #73');
     expect(lines).toContain('  ... 25 more steps (--format json has them all)');
     const steps = lines.filter((l) => /^ {2}L\d+ /.test(l));

@@ -10,6 +10,7 @@ export const INVARIANTS: readonly { invariant: Invariant; meaning: string }[] = 
   { invariant: 'bounded', meaning: 'no queue grows past audit_backlog_limit' },
   { invariant: 'termination', meaning: 'one drain pass handles each record at most once' },
   { invariant: 'accounting', meaning: 'every record is delivered, queued or counted lost; none dropped silently' },
+  { invariant: 'progress', meaning: 'once auditd is healthy again, every queued record reaches it' },
 ];
 
 export interface InvariantRow {

@@ -15,12 +15,17 @@ export const TRACE_ALL = 60;
 export const TRACE_HEAD = 20;
 export const TRACE_TAIL = 30;
 
-const INVARIANTS: readonly Invariant[] = ['ordering', 'bounded', 'termination', 'accounting'];
+const INVARIANTS: readonly Invariant[] = ['ordering', 'bounded', 'termination', 'accounting', 'progress'];
 
 export function formatSimulationText(path: string, r: SimulationResult): string {
   const out: string[] = [];
   const p = r.parameters;
   out.push(`${path}: scenario ${r.scenario} (records ${p.records}, backlog limit ${p.backlogLimit || 'none'}, seed ${p.seed})`);
+  const cov = r.coverage;
+  if (cov) {
+    const conn = cov.connection.form === 'none' ? 'none found' : `${cov.connection.form === 'rcu-pointer' ? 'RCU pointer' : cov.connection.form === 'struct' ? 'static struct' : 'globals'} ${cov.connection.globals.join(', ')}`;
+    out.push(`model: consumer ${cov.consumer ? `${cov.consumer}()` : 'none found'}, producer ${cov.producer ? `${cov.producer}()` : 'none found'}, connection ${conn}; send timeout ${cov.sendTimeout}`);
+  }
   const c = r.records;
   out.push(`records: produced ${c.produced}, delivered ${c.delivered}, queued ${c.queued}, lost ${c.lost}, dropped ${c.dropped}`);
   const lost = entries(r.lostByReason);

@@ -10,7 +10,7 @@ import type { QueueModel } from '../model';
 import { Halt, KERNEL_CONSTANTS, SeqStep, World } from './kernel';
 import { LivelockError, Machine, Wait } from './machine';
 import { DEFAULT_FAILURE_RATE, timeline, TROUBLE_START } from './scenario';
-import type { ScenarioName, SimulationOptions, SimulationResult, TraceStep } from './types';
+import type { Coverage, ScenarioName, SimulationOptions, SimulationResult, TraceStep } from './types';
 import { SCENARIOS } from './types';
 import { queue, struct, Struct, Value } from './values';
 
@@ -157,12 +157,13 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
     machine.now = () => world.tick;
   }
   const result = (error?: string) => ({
-    result: report(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate, sendTimeout: Number.isFinite(sendTimeout) ? sendTimeout : null }, performance.now() - t0, series, notes, unknownInFile, error),
+    result: { ...report(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate, sendTimeout: Number.isFinite(sendTimeout) ? sendTimeout : null }, performance.now() - t0, series, notes, unknownInFile, error), coverage },
     raw: world.violations,
     focusSteps: world.focusSteps,
   });
   const series: number[][] = [];
   const notes: string[] = [];
+  const coverage = coverageOf(model, sendTimeout, options.sendTimeout !== undefined);
 
   // globals as the file declares them, then audit=1 and the backlog limit of the run
   initGlobals(model, machine, world, unknownInFile);
@@ -176,13 +177,16 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
     if (!(err instanceof Halt || err instanceof LivelockError)) throw err;
   }
   const consumer = world.threads.find((t) => t.fn === model.consumer)?.fn ?? model.consumer;
-  if (!consumer) return result('no consumer thread: no function takes records off the backlog queues and sends them');
+  coverage.consumer = consumer;
+  if (!consumer) return result('no consumer thread: no function takes records off the backlog queues and sends them, so the run would not be meaningful');
+  if (coverage.connection.form === 'none') return result('no auditd connection found (no RCU pointer, connection struct or pid/socket globals that a unicast sends to), so the run cannot connect auditd and would not be meaningful');
   const connection = connectionControl(model, machine, world);
   connection.set(time.connected(0));
 
   const tasks: Task[] = [{ name: consumer, gen: machine.callGen(consumer, [0]), wakeAt: 0, done: false }];
   const producer = producerPath(model, machine, world);
-  if (!producer) return result('no producer path: no function puts records on the main queue');
+  coverage.producer = [...model.queues.values()].find((q) => q.role === 'main')?.enqueues.find((s) => model.roles.get(s.fn)?.includes('producer'))?.fn;
+  if (!producer) return result('no producer path: no function puts records on the main queue, so the run would not be meaningful');
   let made = 0;
   const productionTicks = Math.max(time.troubleEnd + 20, 40);
   const perTick = records / productionTicks;
@@ -255,8 +259,12 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
       }
     } else if (!(err instanceof Halt)) throw err;
   }
-  if (trailing >= trailCap && world.queued() > 0) {
-    notes.push(`the queues never drained: ${world.queued()} records were still queued after auditd was back and producers had made ${trailing} more records`);
+  // progress: once auditd is healthy again for long enough, every record must reach it
+  const spun = world.violations.some((v) => v.invariant === 'termination');
+  if (!cancelled && !spun && trailing >= trailCap && world.queued() > 0) {
+    world.violation('progress', `the queues never drained: ${world.queued()} records were still queued after auditd had been back for ${world.tick - time.troubleEnd} ticks and producers had made ${trailing} more records`);
+  } else if (!cancelled && !spun && world.produced > 0 && world.delivered === 0 && time.connected(world.tick)) {
+    world.violation('progress', `auditd was connected and healthy at the end, yet none of the ${world.produced} records reached it`);
   }
   notes.push(...world.notes);
   world.settleCredits();
@@ -265,6 +273,18 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
     world.violation('accounting', `${unaccounted} records are neither delivered, queued, nor counted lost (leaked)`);
   }
   return result(cancelled ? 'cancelled' : undefined);
+}
+
+/** What the run is made of, for every result: a run that cannot find a part says so instead of passing. */
+function coverageOf(model: QueueModel, sendTimeout: number, fromOption: boolean): Coverage {
+  const globals = [...model.connection].sort();
+  const kinds = globals.map((g) => model.file.globals.get(g));
+  const form: Coverage['connection']['form'] = !globals.length ? 'none'
+    : kinds.some((g) => g?.isRcu) ? 'rcu-pointer'
+      : kinds.some((g) => g?.kind === 'struct') ? 'struct' : 'globals';
+  const timeout = !Number.isFinite(sendTimeout) ? 'MAX_SCHEDULE_TIMEOUT (sends block)' : `${sendTimeout} ticks`;
+  const source = fromOption ? 'set for the run' : model.transient.why;
+  return { connection: { form, globals }, sendTimeout: `${timeout}: ${source}` };
 }
 
 /** The loop a spinning task went round, each statement with its source text. */

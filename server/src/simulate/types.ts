@@ -34,7 +34,18 @@ export interface SimulationOptions {
   progress?: (fraction: number) => void;
 }
 
-export type Invariant = 'ordering' | 'bounded' | 'termination' | 'accounting';
+export type Invariant = 'ordering' | 'bounded' | 'termination' | 'accounting' | 'progress';
+
+/** What the harness found in the file to run, and so what the run means. */
+export interface Coverage {
+  consumer?: string;
+  /** The producer path: the function that puts records on the main queue. */
+  producer?: string;
+  /** How auditd's connection is held, and the globals that hold it. */
+  connection: { form: 'rcu-pointer' | 'struct' | 'globals' | 'none'; globals: string[] };
+  /** The send timeout the run used, and where it came from. */
+  sendTimeout: string;
+}
 
 /** One step of a trace: where the code was, what it did, and the queues then. */
 export interface TraceStep {
@@ -75,4 +86,6 @@ export interface SimulationResult {
   stats: { steps: number; ticks: number; ms: number; recordsPerSecond: number };
   /** When the run could not start (no consumer found...), why; counts are then zero. */
   error?: string;
+  /** What the run is made of: consumer, producer path, connection, send timeout. */
+  coverage?: Coverage;
 }
