@@ -11,7 +11,7 @@ import { unifiedDiff } from '../../server/src/patch/diff';
 import { parsePatch } from '../../server/src/patch/parse';
 import { draftReply } from '../../server/src/patch/reply';
 import { readingSummary, reviewPatch, ReviewResult } from '../../server/src/patch/review';
-import { CORPUS, FIXTURES, hasShared, needsShared, readShared, SEED_001, SEED_003 } from '../shared';
+import { CORPUS, FIXTURES, HISTORY, hasShared, needsShared, readShared, SEED_001, SEED_003 } from '../shared';
 import { versionFixture } from '../model/helpers';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -121,6 +121,40 @@ describe.skipIf(!hasShared)(needsShared('seed 003: the v4.10 three-queue rework,
     const reply = draftReply(withBase);
     expect(reply).toMatch(/Which tree is this against\?/);
     expect(reply).not.toMatch(/found nothing to object to/);
+  });
+});
+
+describe('a drain changed to keep going after a failed send', () => {
+  it('our own fixture: reviewed from the hunks alone, the head rehold it now spins on is AQ103 introduced', () => {
+    const before = readFileSync(resolve(FIXTURES, 'rules', 'AQ103-clean.c'), 'utf8');
+    const after = readFileSync(resolve(FIXTURES, 'rules', 'AQ103-trigger.c'), 'utf8');
+    const r = reviewPatch(unifiedDiff(before, after, 'kernel/audit.c', 60));
+    expect(r.images[0].mode).toBe('fragments');
+    expect(serious(r)).toEqual(['introduced AQ103 kauditd_rehold_skb']);
+    expect(r.findings.find((x) => x.finding.rule === 'AQ103')!.assumed).toBe(true);
+  });
+});
+
+describe.skipIf(!hasShared)(needsShared('v4.12 patched to keep draining after a fatal send error'), () => {
+  const patched = () => {
+    const v412 = readShared(`${HISTORY}/v4.12.c`);
+    const keepGoing = v412.replace('\t\t\t\tif (!skb_hook)\n\t\t\t\t\tgoto out;\n', '');
+    expect(keepGoing).not.toBe(v412);
+    return { v412, keepGoing };
+  };
+  it('against the base: AQ103 introduced on the head rehold, and not also "fixes AQ102"', () => {
+    const { v412, keepGoing } = patched();
+    const r = reviewPatch(unifiedDiff(v412, keepGoing, 'kernel/audit.c'), { base: v412 });
+    expect(serious(r)).toContain('introduced AQ103 kauditd_rehold_skb');
+    expect(r.findings.filter((x) => x.status === 'fixed').map((x) => x.finding.rule)).not.toContain('AQ102');
+  });
+  it('from the hunks alone: says what it could not see instead of a clean review', () => {
+    const { v412, keepGoing } = patched();
+    const narrow = reviewPatch(unifiedDiff(v412, keepGoing, 'kernel/audit.c'));
+    expect(readingSummary(narrow)).toMatch(/no function AuditLens could rebuild|Shown only in part/);
+    const wide = reviewPatch(unifiedDiff(v412, keepGoing, 'kernel/audit.c', 40));
+    expect(wide.changes.map((c) => c.message).join('\n')).toMatch(/kauditd_send_queue\(\): the drain loop changes, and the hooks it calls on a failed send are outside the patch/);
+    expect(serious(wide)).toEqual([]);
   });
 });
 

@@ -127,6 +127,7 @@ export function reviewPatch(text: string, options: ReviewOptions = {}): ReviewRe
     }
     result.findings.push(...found);
     result.changes.push(...modelChanges(pair.pre.model, pair.post.model, path));
+    for (const fp of [pair, ...(pair.rebuilt ? [pair.rebuilt] : [])]) if (fp.mode === 'fragments') result.changes.push(...unboundDrainChanges(fp, path));
     result.readings.push(...pair.readings);
     result.baseMismatch.push(...pair.readings.filter((r) => r.reason));
   }
@@ -148,6 +149,11 @@ export function readingSummary(r: ReviewResult): string {
   if (r.baseMismatch.length && r.images.some((i) => i.mode === 'base')) {
     line += `. The patch does not fit the base: ${r.baseMismatch.length} of ${total} hunk${total === 1 ? '' : 's'} did not apply (${r.baseMismatch.slice(0, 3).map((h) => `line ${h.line}`).join(', ')}${r.baseMismatch.length > 3 ? ', …' : ''}), so ${[...new Set(r.baseMismatch.flatMap((h) => h.functions))].map((f) => `${f}()`).join(', ') || 'what they touch'} ${r.baseMismatch.length === 1 ? 'was' : 'were'} reviewed from the hunks alone; is the patch against another tree?`;
   }
+  const blind = r.readings.filter((x) => x.mode === 'rebuilt' && !x.functions.length);
+  if (blind.length) line += `. ${blind.length} rebuilt hunk${blind.length === 1 ? '' : 's'} (${blind.slice(0, 3).map((x) => `line ${x.line}`).join(', ')}) show${blind.length === 1 ? 's' : ''} no function AuditLens could rebuild (no signature in view): nothing there was analysed`;
+  // functions the hunks show only in part: what needs the whole function is not judged there
+  const partial = [...new Set(r.images.flatMap((i) => [...i.partial, ...(i.rebuilt ? [...i.rebuilt.partial] : [])]))].filter((f) => f !== ASSUMED_CONSUMER);
+  if (partial.length) line += `. Shown only in part: ${partial.map((f) => `${f}()`).join(', ')} (record ownership, drain loops and hook bindings outside the hunks are not judged there; review against the tree with --base for those)`;
   if (r.unreviewed.length) line += `. Not reviewed: ${r.unreviewed.join(', ')}`;
   return line;
 }
@@ -262,6 +268,28 @@ function fragmentPair(analyser: Analyser, file: FilePatch): ImagePair {
   };
 }
 
+/**
+ * A drain loop the patch changes, whose hooks are all outside the patch: without them nothing
+ * says where a failed record goes, so whether the change can make the drain spin (AQ103) or
+ * break order (AQ102) is unknown. Said as a model change, never as a clean bill.
+ */
+function unboundDrainChanges(pair: ImagePair, path: string): ModelChange[] {
+  const out: ModelChange[] = [];
+  for (const d of pair.post.model.drains) {
+    if (d.queueParam === undefined || d.sites.length || !d.hookCalls.length) continue;
+    const before = pair.pre.model.drains.find((x) => x.fn === d.fn);
+    const text = (a: FileAnalysis, at: { start: number; end: number }, base: number) => a.parsed.text.slice(base + at.start, base + at.end);
+    const post = text(pair.post, d.loop.at, pair.post.model.file.functions.get(d.fn)!.base);
+    const pre = before ? text(pair.pre, before.loop.at, pair.pre.model.file.functions.get(d.fn)!.base) : '';
+    if (pre === post) continue;
+    out.push({
+      file: path, fn: d.fn,
+      message: `${d.fn}(): the drain loop changes, and the hooks it calls on a failed send are outside the patch: whether a failed record can come back to the queue being drained (a spin, AQ103, if the loop now keeps going) is not known from the hunks; review against the tree (--base) to check`,
+    });
+  }
+  return out;
+}
+
 /** Position-independent identity of a finding: rule, what it is about, and where (function). */
 export function findingKey(f: Finding): string {
   // which end of a queue a requeue uses is what changed, not which finding it is
@@ -285,8 +313,13 @@ function classify(pair: ImagePair): ReviewedFinding[] {
     if (!pre.has(k) && guessed(f, 'post')) continue;
     out.push({ finding: f, status: pre.has(k) ? 'unchanged' : 'introduced', image: 'post', file: pair.file, docLine: docLineOf(f, pair.postOrigin, pair, 'post'), assumed: assumed(f) });
   }
+  // a requeue that got worse (AQ102 -> AQ103 on the same hook and queue end) is the introduced
+  // finding, not also a fix of the milder one; and the other way round
+  const family = (rule: string) => (/^AQ10[23]$/.test(rule) ? 'requeue' : rule);
+  const subject = (f: Finding) => f.anchor.split('|').slice(1).join('|');
+  const renamed = (f: Finding, other: Map<string, Finding>) => [...other.values()].some((o) => o.rule !== f.rule && family(o.rule) === family(f.rule) && subject(o) === subject(f));
   for (const [k, f] of pre) {
-    if (!post.has(k) && !guessed(f, 'pre')) out.push({ finding: f, status: 'fixed', image: 'pre', file: pair.file, docLine: docLineOf(f, pair.preOrigin, pair, 'pre'), assumed: assumed(f) });
+    if (!post.has(k) && !guessed(f, 'pre') && !renamed(f, post)) out.push({ finding: f, status: 'fixed', image: 'pre', file: pair.file, docLine: docLineOf(f, pair.preOrigin, pair, 'pre'), assumed: assumed(f) });
   }
   return out.filter((r) => r.finding.function !== ASSUMED_CONSUMER);
 }
