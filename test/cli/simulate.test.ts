@@ -99,3 +99,32 @@ describe('auditlens simulate', () => {
     }
   });
 });
+
+describe('auditlens simulate --finding', () => {
+  beforeAll(() => ensureBuilt());
+  const rules = (name: string) => join(FIXTURES, 'rules', name);
+
+  it('shows a finding the simulator can reach, with the run that breaks its invariant (exit 1)', () => {
+    const r = auditlens(['simulate', rules('AQ103-trigger.c'), '--finding', 'AQ103@kauditd_rehold_skb']);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout.split('\n')[0]).toMatch(/^AQ103 in kauditd_rehold_skb\(\) breaks termination: shown by [a-z-]+ \(explored \d+ variants/);
+    expect(r.stdout).toMatch(/^invariants: .*termination VIOLATED/m);
+  });
+
+  it('says so, and what it tried, when it cannot show a finding (exit 0, never a silent pass)', () => {
+    const r = auditlens(['simulate', rules('AQ101-trigger.c'), '--finding', 'AQ101@kauditd_retry_skb', '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { reproduced: boolean; invariant: string; summary: string; tried: { scenario: string }[] };
+    expect(out).toMatchObject({ reproduced: false, invariant: 'bounded' });
+    expect(out.tried.map((t) => t.scenario)).toEqual(['auditd-stopped', 'eagain-burst', 'auditd-restart']);
+    expect(out.summary).toMatch(/the simulator could not show it/);
+  });
+
+  it('exits 2 with one line on a finding the file does not have, or a malformed one', () => {
+    for (const spec of ['AQ103@no_such_function', 'AQ103', 'AL206@kauditd_thread']) {
+      const r = auditlens(['simulate', rules('AQ103-trigger.c'), '--finding', spec]);
+      expect(r.status, spec).toBe(2);
+      expect(r.stderr.trim().split('\n'), spec).toHaveLength(1);
+    }
+  });
+});

@@ -101,6 +101,7 @@ Options:
 `;
 
 export const SIMULATE_USAGE = `Usage: auditlens simulate [options] FILE.c --scenario NAME
+       auditlens simulate [options] FILE.c --finding RULE@FUNCTION
 
 Runs the queue code of FILE.c (its consumer, drains and requeue paths, with
 the kernel calls around them modelled) under a scenario, and checks the
@@ -126,6 +127,10 @@ Options:
   --explore            enumerate the scenario's choices (record counts, trouble
                        durations, burst seeds and rates) smallest first, up to
                        160 runs, and report the first counterexample
+  --finding RULE@FN    show a queue finding (AQ101-AQ105) of FILE.c: explore
+                       the scenarios that can break its invariant, in turn,
+                       and print the run that does (exit 1), or say that the
+                       simulator could not show it and what it tried (exit 0)
   --format text|json   output format (default text); json is the stable
                        contract { "version": 1, "scenario", "records", ... }
   --progress           print "progress FRACTION" lines on stderr while running

@@ -13,6 +13,7 @@ import { SIMULATE_USAGE } from './commands';
 import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
 import { DEFAULT_MAX_SIZE, notCReason, readSource, readSourceStdin } from './input';
 import type { CliIO } from './io';
+import { findingFor, reproduce, reproductionSummary } from '../simulate/reproduce';
 import { formatSimulationText } from './simulateText';
 
 const FLAGS = {
@@ -23,6 +24,7 @@ const FLAGS = {
   duration: { takesValue: true },
   'failure-rate': { takesValue: true },
   explore: { takesValue: false },
+  finding: { takesValue: true },
   format: { takesValue: true },
   progress: { takesValue: false },
   'max-size': { takesValue: true },
@@ -44,7 +46,10 @@ export function runSimulate(args: readonly string[], io: CliIO): number {
   }
   const format = choice('simulate', parsed, 'format', ['text', 'json'] as const, 'text');
   const maxSize = byteSize('simulate', parsed, 'max-size', DEFAULT_MAX_SIZE);
-  const options = simulationOptions(parsed);
+  const findingSpec = parsed.flags.get('finding');
+  if (findingSpec !== undefined && typeof findingSpec !== 'string') throw new UsageError('auditlens simulate: --finding needs RULE@FUNCTION (for example AQ103@kauditd_rehold_skb)');
+  if (findingSpec !== undefined && parsed.flags.has('scenario')) throw new UsageError('auditlens simulate: --finding picks its own scenarios; leave out --scenario');
+  const options = simulationOptions(parsed, findingSpec !== undefined);
   if (parsed.positionals.length !== 1) throw new UsageError('auditlens simulate: needs one C file (or - for standard input); try `auditlens simulate --help`');
   const [path] = parsed.positionals;
 
@@ -54,6 +59,21 @@ export function runSimulate(args: readonly string[], io: CliIO): number {
   if (notC) throw new InputError(`auditlens: ${notC}`);
   if (parsed.flags.has('progress')) options.progress = progressOnStderr();
 
+  if (findingSpec !== undefined) {
+    const finding = findingFor(analysis, findingSpec);
+    if (typeof finding === 'string') throw new InputError(`auditlens simulate: ${path}: ${finding}`);
+    const { scenario: _unused, ...base } = options;
+    const r = reproduce(analysis, finding, base);
+    const summary = reproductionSummary(r);
+    if (format === 'json') {
+      io.stdout(`${JSON.stringify({ version: 1, finding: { rule: finding.rule, function: finding.function, line: finding.span.line + 1 }, invariant: r.invariant, reproduced: !!r.shown, summary, tried: r.tried, ...(r.shown ? { result: JSON.parse(resultJson(r.shown.result)) } : {}) }, null, 2)}\n`);
+    } else {
+      io.stdout(`${summary}\n${r.shown ? formatSimulationText(path === '-' ? 'standard input' : path, r.shown.result) : ''}`);
+    }
+    // exit 1 when the run shows the bug, as a violation does; 0 with the explanation when it cannot
+    return r.shown ? EXIT_FINDINGS : EXIT_CLEAN;
+  }
+
   const result = simulate(analysis, options);
   if (result.error) throw new InputError(`auditlens simulate: ${path}: ${result.error}`);
 
@@ -61,9 +81,9 @@ export function runSimulate(args: readonly string[], io: CliIO): number {
   return result.violations.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-function simulationOptions(parsed: ReturnType<typeof parseArgs>): SimulationOptions {
-  const scenario = parsed.flags.get('scenario');
-  if (scenario === undefined) throw new UsageError(`auditlens simulate: --scenario is required (one of ${SCENARIOS.join(', ')})`);
+function simulationOptions(parsed: ReturnType<typeof parseArgs>, forFinding = false): SimulationOptions {
+  const scenario = forFinding ? 'steady' : parsed.flags.get('scenario');
+  if (scenario === undefined) throw new UsageError(`auditlens simulate: --scenario is required (one of ${SCENARIOS.join(', ')}), or --finding RULE@FUNCTION`);
   if (typeof scenario !== 'string' || !(SCENARIOS as readonly string[]).includes(scenario)) {
     throw new UsageError(`auditlens simulate: unknown scenario '${String(scenario)}'; scenarios: ${SCENARIOS.join(', ')}`);
   }

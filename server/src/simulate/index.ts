@@ -150,6 +150,7 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
     { limit, send: { outcome: () => time.outcome(world.tick) }, traceSize: 60, lossCounter: model.lossCounter, drains, focus: explain?.focus, sendTimeout, admissionSlack: admissionSlack(model) },
     model.file.constants,
   );
+  for (const name of socketGetters(model)) world.socketSources.add(name);
   const machine = new Machine(model, world, options.callBudget ?? 200_000);
   world.where = () => ({ line: machine.line, fn: machine.fn });
   if (explain?.spin) {
@@ -275,6 +276,28 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
   return result(cancelled ? 'cancelled' : undefined);
 }
 
+/**
+ * Calls outside the file whose result the file sends to: `sk = audit_get_sk(net)` with the
+ * getter defined elsewhere. Run as no-ops they would return NULL and no record could ever
+ * reach auditd; they return the audit socket instead (and are still listed as abstracted).
+ */
+function socketGetters(model: QueueModel): Set<string> {
+  const out = new Set<string>();
+  for (const e of model.file.functions.values()) {
+    const f = e.facts;
+    const sent = new Set<string>();
+    for (const c of f.calls) {
+      const peers = c.callee === 'netlink_unicast' || c.callee === 'nlmsg_unicast' ? [0]
+        : c.callee && model.file.functions.has(c.callee) ? [...(model.peerParams.get(c.callee) ?? [])].filter((i) => /sock/.test(model.file.functions.get(c.callee!)!.facts.params[i]?.type ?? '')) : [];
+      for (const i of peers) for (const n of c.args[i]?.reads ?? []) sent.add(n);
+    }
+    // one hop through a local (`sk = getter(net); s = sk;`)
+    for (const fl of f.flows) if (sent.has(fl.to)) for (const n of fl.from) sent.add(n);
+    for (const c of f.calls) if (c.callee && c.resultVar && sent.has(c.resultVar) && !model.file.functions.has(c.callee)) out.add(c.callee);
+  }
+  return out;
+}
+
 /** What the run is made of, for every result: a run that cannot find a part says so instead of passing. */
 function coverageOf(model: QueueModel, sendTimeout: number, fromOption: boolean): Coverage {
   const globals = [...model.connection].sort();
@@ -283,7 +306,7 @@ function coverageOf(model: QueueModel, sendTimeout: number, fromOption: boolean)
     : kinds.some((g) => g?.isRcu) ? 'rcu-pointer'
       : kinds.some((g) => g?.kind === 'struct') ? 'struct' : 'globals';
   const timeout = !Number.isFinite(sendTimeout) ? 'MAX_SCHEDULE_TIMEOUT (sends block)' : `${sendTimeout} ticks`;
-  const source = fromOption ? 'set for the run' : model.transient.why;
+  const source = fromOption ? 'set for the run' : model.transient.eagain === 'unknown' ? `assumed HZ / 10: ${model.transient.why}` : model.transient.why;
   return { connection: { form, globals }, sendTimeout: `${timeout}: ${source}` };
 }
 
@@ -456,9 +479,15 @@ function admissionSlack(model: QueueModel): Map<string, number> {
 const PRODUCER_TASKS = 1;
 
 /** The jiffies a unicast may block: the file's `sk_sndtimeo = ...`, else the kernel's default, for ever. */
+/** Ticks per second of the modelled clock (HZ). */
+const MODEL_HZ = KERNEL_CONSTANTS.HZ ?? 100;
+
 function fileSendTimeout(model: QueueModel): number {
   const m = /\bsk_sndtimeo\s*=\s*([^;]+);/.exec(model.file.source.text);
   const v = m ? constExpr(m[1].trim(), model.file.constants, new Set()) : undefined;
+  // the socket set-up is not in the file: assume what the rules assume (a finite timeout,
+  // today's HZ / 10) and say so in the coverage, so that rule and run agree
+  if (!m && model.transient.eagain === 'unknown') return Math.floor(MODEL_HZ / 10);
   return v === undefined || v >= Number.MAX_SAFE_INTEGER ? Infinity : Math.max(0, v);
 }
 

@@ -404,6 +404,13 @@ export class World implements Kernel {
     return undefined;
   }
 
+  /** Calls outside the file whose result is the socket the file sends to (set by the harness). */
+  readonly socketSources = new Set<string>();
+
+  socketSource(name: string): Value | undefined {
+    return this.socketSources.has(name) ? this.sock : undefined;
+  }
+
   abstracted(name: string): void {
     this.abstractedCalls[name] = (this.abstractedCalls[name] ?? 0) + 1;
   }

@@ -48,6 +48,8 @@ export interface Kernel {
   constant(name: string): Value | undefined;
   /** A call the model does not know, run as a no-op. */
   abstracted(name: string): void;
+  /** For a call outside the file whose result the file sends to (its socket getter): the socket. */
+  socketSource?(name: string): Value | undefined;
   /** Entry into and exit from a function of the file (for the termination invariant). */
   enter?(name: string, args: Value[]): void;
   leave?(name: string): void;
@@ -798,7 +800,8 @@ class FunctionCompiler {
         }
         // an unknown call: its arguments run for their side effects
         const effects = compileArgs(true).filter((x) => x !== UNREAD);
-        return (f) => { for (const x of effects) x(f); m.kernel.abstracted(name); return 0; };
+        const socket = m.kernel.socketSource?.(name);
+        return (f) => { for (const x of effects) x(f); m.kernel.abstracted(name); return socket ?? 0; };
       }
     }
     const args = compileArgs();

@@ -1,0 +1,71 @@
+/**
+ * A queue finding shown by the simulator, or an honest "cannot": each queue
+ * rule names the invariant its bug breaks and the scenarios that can make it
+ * show; they are explored in turn (smallest variants first) until a run
+ * breaks that invariant. What was tried is reported either way.
+ */
+import type { FileAnalysis } from '../analyser';
+import type { Finding } from '../rules/finding';
+import { simulate } from './index';
+import type { Invariant, ScenarioName, SimulationOptions, SimulationResult } from './types';
+
+interface Plan {
+  invariant: Invariant;
+  scenarios: ScenarioName[];
+}
+
+/** What each queue rule's bug breaks, and where it can show. */
+export const REPRODUCTION: Readonly<Record<string, Plan>> = {
+  AQ101: { invariant: 'bounded', scenarios: ['auditd-stopped', 'eagain-burst', 'auditd-restart'] },
+  AQ102: { invariant: 'ordering', scenarios: ['auditd-stopped', 'auditd-restart', 'eagain-burst'] },
+  AQ103: { invariant: 'termination', scenarios: ['auditd-stopped', 'auditd-restart', 'eagain-burst'] },
+  AQ104: { invariant: 'ordering', scenarios: ['eagain-burst', 'auditd-stopped'] },
+  AQ105: { invariant: 'accounting', scenarios: ['auditd-restart', 'auditd-down', 'auditd-stopped', 'eagain-burst'] },
+};
+
+export interface Reproduction {
+  finding: Finding;
+  invariant: Invariant;
+  /** The run that shows it, if one does. */
+  shown?: { scenario: ScenarioName; result: SimulationResult };
+  /** Every scenario tried, with what it found. */
+  tried: { scenario: ScenarioName; violations: Invariant[]; note?: string }[];
+}
+
+/** `RULE@FUNCTION` -> the finding, or why there is none. */
+export function findingFor(analysis: FileAnalysis, spec: string): Finding | string {
+  const m = /^([A-Z]{2}\d{3})@(\w+)$/.exec(spec.trim());
+  if (!m) return `'${spec}' is not RULE@FUNCTION (for example AQ103@kauditd_rehold_skb)`;
+  const [, rule, fn] = m;
+  if (!REPRODUCTION[rule]) return `${rule} is not a queue rule the simulator can show (${Object.keys(REPRODUCTION).join(', ')})`;
+  const f = analysis.findings.find((x) => x.rule === rule && x.function === fn);
+  if (!f) {
+    const others = analysis.findings.filter((x) => REPRODUCTION[x.rule]).map((x) => `${x.rule}@${x.function}`);
+    return `no ${rule} finding in ${fn}()${others.length ? `; queue findings here: ${[...new Set(others)].join(', ')}` : '; this file has no queue finding'}`;
+  }
+  return f;
+}
+
+export function reproduce(analysis: FileAnalysis, finding: Finding, base: Omit<SimulationOptions, 'scenario'> = {}): Reproduction {
+  const plan = REPRODUCTION[finding.rule];
+  const out: Reproduction = { finding, invariant: plan.invariant, tried: [] };
+  for (const scenario of plan.scenarios) {
+    if (base.cancelled?.()) break;
+    const result = simulate(analysis, { ...base, scenario, explore: true });
+    const violations = result.violations.map((v) => v.invariant);
+    out.tried.push({ scenario, violations, note: result.notes.find((n) => n.startsWith('explored')) });
+    if (!result.error && violations.includes(plan.invariant)) {
+      out.shown = { scenario, result };
+      break;
+    }
+  }
+  return out;
+}
+
+/** One paragraph for the top of the output. */
+export function reproductionSummary(r: Reproduction): string {
+  const what = `${r.finding.rule} in ${r.finding.function}() breaks ${r.invariant}`;
+  if (r.shown) return `${what}: shown by ${r.shown.scenario} (${r.shown.result.notes.find((n) => n.startsWith('explored')) ?? 'the requested run'})`;
+  const tried = r.tried.map((t) => `${t.scenario}${t.violations.length ? ` (found ${t.violations.join(', ')} instead)` : ''}`).join(', ');
+  return `${what}, but the simulator could not show it: ${tried || 'no scenario ran'} explored without ${/^[aeiou]/.test(r.invariant) ? 'an' : 'a'} ${r.invariant} violation. The finding stands on the code; the modelled kernel does not reach the state it needs.`;
+}
