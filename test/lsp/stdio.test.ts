@@ -350,7 +350,12 @@ describe('language server over stdio: findings, quick fixes and rule settings', 
         range: diag.range,
         context: { diagnostics: [diag] },
       })) as CodeAction[];
-      expect(actions.map((a) => a.title)).toEqual([expect.stringMatching(/^Bound audit_retry_queue by audit_backlog_limit/)]);
+      expect(actions.map((a) => a.title)).toEqual([
+        expect.stringMatching(/^Bound audit_retry_queue by audit_backlog_limit/),
+        // and the scenario that can show the finding, explored for a counterexample
+        '▶ Show in simulation: explore auditd-stopped for a bounded violation (AQ101)',
+      ]);
+      expect(actions[1].command).toMatchObject({ command: 'auditlens.explore', arguments: [uri, 'auditd-stopped'] });
       const edits = actions[0].edit!.changes![uri];
       const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'c', 1, text), edits);
       expect(fixed).toMatch(/skb_queue_len_lockless\(&audit_retry_queue\) >= audit_backlog_limit\) \{/);

@@ -7,6 +7,7 @@ import { CodeAction, CodeActionKind, Range, TextEdit } from 'vscode-languageserv
 import type { FileAnalysis } from '../analyser';
 import type { Finding } from '../rules/finding';
 import { toOffset, toRange } from './convert';
+import { REPRODUCTION } from '../simulate/reproduce';
 import { QuickFix, quickFixes } from './quickFixes';
 
 const cache = new WeakMap<FileAnalysis, Map<string, QuickFix[]>>();
@@ -39,6 +40,16 @@ export function codeActions(analysis: FileAnalysis, uri: string, range: Range): 
             [uri]: fix.edits.map((e): TextEdit => ({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText })),
           },
         },
+      });
+    }
+    // a queue finding offers the scenario that can show it, explored for a counterexample
+    const plan = REPRODUCTION[f.rule];
+    if (plan && f.severity !== 'information') {
+      out.push({
+        title: `▶ Show in simulation: explore ${plan.scenarios[0]} for a ${plan.invariant} violation (${f.rule})`,
+        kind: CodeActionKind.Empty,
+        diagnostics: [{ range: toRange(lines, f.span), message: f.message, code: f.rule, source: 'auditlens' }],
+        command: { title: 'Explore Scenario for a Counterexample', command: 'auditlens.explore', arguments: [uri, plan.scenarios[0]] },
       });
     }
   }
