@@ -145,9 +145,9 @@ describe('AuditLens in VS Code (code-server)', () => {
     const panel = wb.webview();
     const invariants = panel.locator('table.invariants tbody tr');
     await invariants.first().waitFor({ timeout: 60_000 });
-    await poll(() => invariants.count()).toBe(4);
+    await poll(() => invariants.count()).toBe(5);
     const rows = (await invariants.allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
-    for (const name of ['ordering', 'bounded', 'termination', 'accounting']) {
+    for (const name of ['ordering', 'bounded', 'termination', 'accounting', 'progress']) {
       expect(rows.find((r) => r.startsWith(name)), `invariant row ${name} in ${JSON.stringify(rows)}`).toMatch(/✓ ok/);
     }
     const canvas = panel.locator('.chart .uplot canvas');
