@@ -2,8 +2,8 @@
  * Bounds written through a helper: a function of the file, or a function-like
  * macro defined in it, that answers "does queue q have room?" (or "is it
  * full?") for the queue it is passed. A condition calling one yields the atom
- * `pred:F:Q:1` (true) or `pred:F:Q:0` (false) for the queue passed
- * (facts/conditions.ts); here each F is read once from its body, and those
+ * `pred:F:I:B:Q` (F returned B, 1 or 0, with queue Q as its argument I;
+ * facts/conditions.ts); here each F is read once from its body, and those
  * atoms count as `bound:Q` wherever the model asks whether an enqueue is
  * bounded. A macro is read by parsing its body as the return expression of a
  * small function, so it is understood exactly as a function would be.
