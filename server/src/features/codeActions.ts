@@ -7,7 +7,7 @@ import { CodeAction, CodeActionKind, Range, TextEdit } from 'vscode-languageserv
 import type { FileAnalysis } from '../analyser';
 import type { Finding } from '../rules/finding';
 import { toOffset, toRange } from './convert';
-import { REPRODUCTION } from '../simulate/reproduce';
+import { REPRODUCTION } from '../simulate/findingPlans';
 import { QuickFix, quickFixes } from './quickFixes';
 
 const cache = new WeakMap<FileAnalysis, Map<string, QuickFix[]>>();

@@ -10,6 +10,7 @@ import type { QueueModel } from '../model';
 import { Halt, KERNEL_CONSTANTS, SeqStep, World } from './kernel';
 import { LivelockError, Machine, Wait } from './machine';
 import { DEFAULT_FAILURE_RATE, timeline, TROUBLE_START } from './scenario';
+import { REPRODUCTION } from './findingPlans';
 import type { Coverage, ScenarioName, SimulationOptions, SimulationResult, TraceStep } from './types';
 import { SCENARIOS } from './types';
 import { queue, struct, Struct, Value } from './values';
@@ -30,8 +31,24 @@ interface Task {
 
 export function simulate(analysis: FileAnalysis, options: SimulationOptions): SimulationResult {
   if (!SCENARIOS.includes(options.scenario)) throw new Error(`unknown scenario '${options.scenario}'`);
-  if (!options.explore) return explained(analysis.model, options);
-  return explore(analysis.model, options);
+  const result = options.explore ? explore(analysis.model, options) : explained(analysis.model, options);
+  if (!result.error) result.notes.push(...unreached(analysis, result));
+  return result;
+}
+
+/**
+ * Queue findings the rules report whose invariant this run did not break: the run is no
+ * evidence against them (the scenario may not reach the state they need), and says so.
+ */
+function unreached(analysis: FileAnalysis, result: SimulationResult): string[] {
+  const broken = new Set(result.violations.map((v) => v.invariant));
+  const out: string[] = [];
+  for (const f of analysis.findings) {
+    const plan = REPRODUCTION[f.rule];
+    if (!plan || f.severity === 'information' || broken.has(plan.invariant)) continue;
+    out.push(`the rules report ${f.rule} in ${f.function}() (${plan.invariant}), which this run did not show; \`auditlens simulate --finding ${f.rule}@${f.function}\` explores the scenarios that can show it`);
+  }
+  return [...new Set(out)];
 }
 
 /** Variants tried by --explore, at most. */

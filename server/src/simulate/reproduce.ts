@@ -7,21 +7,10 @@
 import type { FileAnalysis } from '../analyser';
 import type { Finding } from '../rules/finding';
 import { simulate } from './index';
+import { REPRODUCTION } from './findingPlans';
 import type { Invariant, ScenarioName, SimulationOptions, SimulationResult } from './types';
 
-interface Plan {
-  invariant: Invariant;
-  scenarios: ScenarioName[];
-}
-
-/** What each queue rule's bug breaks, and where it can show. */
-export const REPRODUCTION: Readonly<Record<string, Plan>> = {
-  AQ101: { invariant: 'bounded', scenarios: ['auditd-stopped', 'eagain-burst', 'auditd-restart'] },
-  AQ102: { invariant: 'ordering', scenarios: ['auditd-stopped', 'auditd-restart', 'eagain-burst'] },
-  AQ103: { invariant: 'termination', scenarios: ['auditd-stopped', 'auditd-restart', 'eagain-burst'] },
-  AQ104: { invariant: 'ordering', scenarios: ['eagain-burst', 'auditd-stopped'] },
-  AQ105: { invariant: 'accounting', scenarios: ['auditd-restart', 'auditd-down', 'auditd-stopped', 'eagain-burst'] },
-};
+export { REPRODUCTION };
 
 export interface Reproduction {
   finding: Finding;

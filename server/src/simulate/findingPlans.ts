@@ -1,0 +1,22 @@
+/**
+ * Which invariant each queue rule's bug breaks, and the scenarios that can
+ * make it show: shared by `--finding` (reproduce.ts), the editor's "Show in
+ * simulation" action, and the note a run adds when it did not reach a
+ * finding the rules report.
+ */
+import type { Invariant, ScenarioName } from './types';
+
+export interface Plan {
+  invariant: Invariant;
+  scenarios: ScenarioName[];
+}
+
+/** What each queue rule's bug breaks, and where it can show. */
+export const REPRODUCTION: Readonly<Record<string, Plan>> = {
+  AQ101: { invariant: 'bounded', scenarios: ['auditd-stopped', 'eagain-burst', 'auditd-restart'] },
+  AQ102: { invariant: 'ordering', scenarios: ['auditd-stopped', 'auditd-restart', 'eagain-burst'] },
+  AQ103: { invariant: 'termination', scenarios: ['auditd-stopped', 'auditd-restart', 'eagain-burst'] },
+  AQ104: { invariant: 'ordering', scenarios: ['eagain-burst', 'auditd-stopped'] },
+  AQ105: { invariant: 'accounting', scenarios: ['auditd-restart', 'auditd-down', 'auditd-stopped', 'eagain-burst'] },
+};
+
