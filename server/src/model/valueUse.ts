@@ -24,10 +24,6 @@ function nodeAt(source: ParsedSource, start: number, end: number): SyntaxNode | 
   return n;
 }
 
-export function useOf(source: ParsedSource, start: number, end: number): ValueUse {
-  return useSiteOf(source, start, end).use;
-}
-
 export function useSiteOf(source: ParsedSource, start: number, end: number): UseSite {
   let child = nodeAt(source, start, end);
   if (!child) return { use: 'other' };
