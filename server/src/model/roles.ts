@@ -4,6 +4,7 @@
  * restructured code maps the same way.
  */
 import type { FileFacts } from '../facts/fileFacts';
+import { expandOrigins, valueOrigins } from '../facts/flows';
 import type { CallGraph } from './callgraph';
 import type { DrainInfo } from './drains';
 import type { GuardInfo } from './guards';
@@ -47,7 +48,7 @@ export function connectionGlobals(file: FileFacts, graph?: CallGraph, peerParams
     const origins = valueOrigins(f.flows);
     for (const c of f.calls) {
       for (const i of peerArgs(c.callee, peerParams)) {
-        for (const name of expand(c.args[i]?.reads ?? [], origins)) if (file.globals.has(name) && !f.locals.includes(name) && !f.params.some((p) => p.name === name)) out.add(name);
+        for (const name of expandOrigins(c.args[i]?.reads ?? [], origins)) if (file.globals.has(name) && !f.locals.includes(name) && !f.params.some((p) => p.name === name)) out.add(name);
       }
     }
   }
@@ -85,7 +86,7 @@ export function unicastPeerParams(file: FileFacts, graph?: CallGraph): Map<strin
       const origins = valueOrigins(f.flows);
       for (const c of f.calls) {
         for (const i of peerArgs(c.callee, peerParams)) {
-          for (const name of expand(c.args[i]?.reads ?? [], origins)) if (params.has(name)) reached.add(params.get(name)!);
+          for (const name of expandOrigins(c.args[i]?.reads ?? [], origins)) if (params.has(name)) reached.add(params.get(name)!);
         }
       }
     }
@@ -98,27 +99,6 @@ export function isConnection(connection: ReadonlySet<string>, variable: string):
   return connection.has(variable.split('.')[0]);
 }
 
-/** For each local, the names its value is computed from, transitively. */
-function valueOrigins(flows: readonly { to: string; from: string[] }[]): Map<string, Set<string>> {
-  const direct = new Map<string, Set<string>>();
-  for (const fl of flows) {
-    const s = direct.get(fl.to) ?? direct.set(fl.to, new Set()).get(fl.to)!;
-    for (const x of fl.from) if (x !== fl.to) s.add(x);
-  }
-  return direct;
-}
-
-function expand(names: readonly string[], origins: Map<string, Set<string>>): Set<string> {
-  const seen = new Set<string>();
-  const work = [...names];
-  while (work.length) {
-    const n = work.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    for (const o of origins.get(n) ?? []) work.push(o);
-  }
-  return seen;
-}
 
 /** Config words: scalars written under a lock by the control path, or by boot parameter handlers. */
 export function findConfigWords(file: FileFacts, guards: Map<string, GuardInfo>, connection: Set<string>): Set<string> {

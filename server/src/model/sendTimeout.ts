@@ -15,7 +15,9 @@ export interface TransientErrors {
   at?: number;
 }
 
-const TIMEOUT_ASSIGN = /\bsk_sndtimeo\s*=\s*([^;]+);/g;
+/** `sk->sk_sndtimeo = <value>;`: the value is group 1 (also read by the simulator's clock). */
+export const SEND_TIMEOUT_ASSIGNMENT = /\bsk_sndtimeo\s*=\s*([^;]+);/;
+const TIMEOUT_ASSIGN = new RegExp(SEND_TIMEOUT_ASSIGNMENT.source, 'g');
 
 export function transientErrors(file: FileFacts): TransientErrors {
   for (const e of file.functions.values()) {

@@ -217,11 +217,10 @@ function baseImages(analyser: Analyser, file: FilePatch, base: string): ImagePai
   let rebuilt: ImagePair | undefined;
   if (applied.failed.length) {
     rebuilt = fragmentPair(analyser, { ...file, hunks: applied.failed.map((f) => f.hunk) });
-    const names = [...rebuilt.post.outline.functions.map((f) => f.name), ...rebuilt.pre.outline.functions.map((f) => f.name)].filter((n) => n !== ASSUMED_CONSUMER);
+    // the rebuilt pair read each of those hunks already; add why it did not fit the base
     for (const f of applied.failed) {
-      const context = /@@[^@]*@@\s*(?:[\w\s*]*?\b)?(\w+)\s*\(/.exec(headerOf(f.hunk))?.[1];
-      const fns = [...new Set(names.filter((n) => f.hunk.lines.some((l) => new RegExp(`\\b${n}\\b`).test(l.text)) || n === context))];
-      readings.push({ file: path, line: f.hunk.headerLine + 1, header: headerOf(f.hunk), mode: 'rebuilt', functions: fns, reason: f.reason });
+      const r = rebuilt.readings.find((x) => x.line === f.hunk.headerLine + 1);
+      if (r) readings.push({ ...r, reason: f.reason });
     }
     readings.sort((a, b) => a.line - b.line);
   }
@@ -256,10 +255,12 @@ function fragmentPair(analyser: Analyser, file: FilePatch): ImagePair {
   const problems = [...new Set([...images.pre.repairs, ...images.post.repairs])].map((r) => `rebuilt without a base: ${r}`);
   const pre = analyser.analyseText(preText);
   const post = analyser.analyseText(postText);
-  const names = [...new Set([...post.outline.functions, ...pre.outline.functions].map((f) => f.name))].filter((n) => n !== ASSUMED_CONSUMER);
+  // a hunk touches the rebuilt functions it names, in its lines or its section header
+  const names = [...new Set([...post.outline.functions, ...pre.outline.functions].map((f) => f.name))].filter((n) => n !== ASSUMED_CONSUMER)
+    .map((n) => ({ n, word: new RegExp(`\\b${n}\\b`) }));
   const readings: HunkReading[] = file.hunks.map((h) => ({
     file: path, line: h.headerLine + 1, header: headerOf(h), mode: 'rebuilt',
-    functions: names.filter((n) => h.lines.some((l) => new RegExp(`\\b${n}\\b`).test(l.text)) || (h.section ?? '').includes(`${n}(`)),
+    functions: names.filter(({ n, word }) => h.lines.some((l) => word.test(l.text)) || (h.section ?? '').includes(`${n}(`)).map(({ n }) => n),
   }));
   return {
     file: path, mode: 'fragments', pre, post,

@@ -15,6 +15,7 @@ import type { FunctionFacts, Loc } from '../facts/types';
 import type { QueueModel } from '../model';
 import type { BacklogWait } from '../model/backlogWait';
 import { heldAt } from '../model/locksets';
+import { isConnection } from '../model/roles';
 import type { RuleContext } from './context';
 import type { Finding } from './finding';
 
@@ -124,7 +125,7 @@ class ExemptionReader {
     const asksTask = /\bcurrent\b/.test(body) || e.facts.params.some((p) => /task_struct/.test(p.type));
     for (const t of this.textTests(body.replace(/\btsk\b|\btask\b/g, 'current'))) if (t === 'owner' || asksTask) out.add(t);
     const reads = e.facts.accesses.filter((a) => a.read);
-    if (asksTask && reads.some((a) => this.model.connection.has(a.variable.split('.')[0]))) out.add('auditd');
+    if (asksTask && reads.some((a) => isConnection(this.model.connection, a.variable))) out.add('auditd');
     for (const c of e.facts.calls) if (c.callee && c.callee !== fn && this.model.file.functions.has(c.callee)) for (const t of this.functionTests(c.callee, depth + 1)) if (t === 'owner' || asksTask) out.add(t);
     return out;
   }

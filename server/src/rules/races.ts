@@ -8,6 +8,7 @@
  * (connection words included) only compared or loaded whole.
  */
 import { kids, operatorOf, SourceView, stripParens } from '../facts/ast';
+import { expandOrigins, valueOrigins } from '../facts/flows';
 import type { Ast } from '../facts/ast';
 import type { Loc } from '../facts/types';
 import type { AccessSite, GuardInfo } from '../model/guards';
@@ -236,18 +237,9 @@ export function rcuInPlaceWrites(ctx: RuleContext): Finding[] {
     const f = e.facts;
     // only a function that reads the pointer can hold a local pointing into its object
     if (!f.accesses.some((a) => rcuGlobals.has(a.variable))) continue;
-    const from = new Map<string, Set<string>>();
-    for (const fl of f.flows) for (const x of fl.from) (from.get(fl.to) ?? from.set(fl.to, new Set()).get(fl.to)!).add(x);
-    const pointsInto = (local: string, seen = new Set<string>()): string | undefined => {
-      if (seen.has(local)) return undefined;
-      seen.add(local);
-      for (const x of from.get(local) ?? []) {
-        if (rcuGlobals.has(x) && !f.locals.includes(x)) return x;
-        const deeper = pointsInto(x, seen);
-        if (deeper) return deeper;
-      }
-      return undefined;
-    };
+    const origins = valueOrigins(f.flows);
+    // the RCU pointer a local's value was read from, if any
+    const pointsInto = (local: string): string | undefined => [...expandOrigins([local], origins)].find((x) => rcuGlobals.has(x) && !f.locals.includes(x));
     const src = new SourceView(model.file.source.text, e.base);
     const writes: { at: Loc; local: string; field: string; global: string }[] = [];
     for (const node of f.cfg.nodes) {

@@ -10,6 +10,8 @@ import type { QueueModel } from '../model';
 import { Halt, KERNEL_CONSTANTS, SeqStep, World } from './kernel';
 import { LivelockError, Machine, Wait } from './machine';
 import { DEFAULT_FAILURE_RATE, timeline, TROUBLE_START } from './scenario';
+import { expandOrigins, valueOrigins } from '../facts/flows';
+import { SEND_TIMEOUT_ASSIGNMENT } from '../model/sendTimeout';
 import { REPRODUCTION } from './findingPlans';
 import type { Coverage, ScenarioName, SimulationOptions, SimulationResult, TraceStep } from './types';
 import { SCENARIOS } from './types';
@@ -298,8 +300,14 @@ function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explai
  * getter defined elsewhere. Run as no-ops they would return NULL and no record could ever
  * reach auditd; they return the audit socket instead (and are still listed as abstracted).
  */
+const socketGettersOf = new WeakMap<QueueModel, Set<string>>();
+
 function socketGetters(model: QueueModel): Set<string> {
+  // the same for every run of an --explore: read the model once
+  const known = socketGettersOf.get(model);
+  if (known) return known;
   const out = new Set<string>();
+  socketGettersOf.set(model, out);
   for (const e of model.file.functions.values()) {
     const f = e.facts;
     const sent = new Set<string>();
@@ -308,9 +316,9 @@ function socketGetters(model: QueueModel): Set<string> {
         : c.callee && model.file.functions.has(c.callee) ? [...(model.peerParams.get(c.callee) ?? [])].filter((i) => /sock/.test(model.file.functions.get(c.callee!)!.facts.params[i]?.type ?? '')) : [];
       for (const i of peers) for (const n of c.args[i]?.reads ?? []) sent.add(n);
     }
-    // one hop through a local (`sk = getter(net); s = sk;`)
-    for (const fl of f.flows) if (sent.has(fl.to)) for (const n of fl.from) sent.add(n);
-    for (const c of f.calls) if (c.callee && c.resultVar && sent.has(c.resultVar) && !model.file.functions.has(c.callee)) out.add(c.callee);
+    // through locals (`sk = getter(net); s = sk; send(s, ...)`)
+    const reaching = expandOrigins(sent, valueOrigins(f.flows));
+    for (const c of f.calls) if (c.callee && c.resultVar && reaching.has(c.resultVar) && !model.file.functions.has(c.callee)) out.add(c.callee);
   }
   return out;
 }
@@ -500,7 +508,7 @@ const PRODUCER_TASKS = 1;
 const MODEL_HZ = KERNEL_CONSTANTS.HZ ?? 100;
 
 function fileSendTimeout(model: QueueModel): number {
-  const m = /\bsk_sndtimeo\s*=\s*([^;]+);/.exec(model.file.source.text);
+  const m = SEND_TIMEOUT_ASSIGNMENT.exec(model.file.source.text);
   const v = m ? constExpr(m[1].trim(), model.file.constants, new Set()) : undefined;
   // the socket set-up is not in the file: assume what the rules assume (a finite timeout,
   // today's HZ / 10) and say so in the coverage, so that rule and run agree
