@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS, hasShared, needsShared, readShared } from '../shared';
 import { auditlens, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
 import type { CheckReport } from '../../server/src/cli/report';
+import { applyFilePatch } from '../../server/src/patch/apply';
+import { parsePatch } from '../../server/src/patch/parse';
 
 interface QueueUse {
   queue: string;
@@ -95,7 +97,14 @@ describe('the example patch', () => {
     const work = join(tmp, 'patched');
     mkdirSync(join(work, 'examples'), { recursive: true });
     copyFileSync(EXAMPLE, join(work, 'examples', 'kauditd-demo.c'));
-    execFileSync('patch', ['-p1', '--quiet', '-i', EXAMPLE_PATCH], { cwd: work });
+    // GNU patch where the machine has it (a user's `patch -p1`); a Node-only machine has only ours
+    if (!spawnSync('patch', ['--version']).error) execFileSync('patch', ['-p1', '--quiet', '-i', EXAMPLE_PATCH], { cwd: work });
+    else {
+      const file = parsePatch(readFileSync(EXAMPLE_PATCH, 'utf8')).messages.flatMap((m) => m.files)[0];
+      const applied = applyFilePatch(readFileSync(EXAMPLE, 'utf8'), file);
+      expect(applied.failed).toEqual([]);
+      writeFileSync(join(work, 'examples', 'kauditd-demo.c'), applied.post);
+    }
     const patched = readFileSync(join(work, 'examples', 'kauditd-demo.c'), 'utf8');
     const retryHook = patched.slice(patched.indexOf('static void demo_retry_skb('), patched.indexOf('static void demo_requeue_failed('));
     expect(retryHook).toContain('skb_queue_tail(&audit_retry_queue, skb);');
