@@ -70,9 +70,9 @@ export function findBacklogWaits(file: FileFacts, graph: CallGraph, admission: A
     if (callers.length && callers.every((c) => insideAdmission(c.caller, c.call.at))) continue;
     const loops = loopsOf.get(fn) ?? [];
     for (const c of e.facts.calls) {
-      if (!c.callee || !(JOIN_WAIT.test(c.callee) || WAIT_EVENT.test(c.callee))) continue;
-      const w = waitQueueArg(file, c);
-      if (!w || !woken.has(w)) continue;
+      // the cheap test first: most calls pass no wait queue
+      const w = c.callee ? waitQueueArg(file, c) : undefined;
+      if (!w || !woken.has(w) || !(JOIN_WAIT.test(c.callee!) || WAIT_EVENT.test(c.callee!))) continue;
       if (loops.some((l) => c.at.start >= l.start && c.at.end <= l.end)) continue;
       out.push({ fn, node: c.node, at: c.at, kind: 'open-coded', waitQueue: w });
     }

@@ -44,7 +44,7 @@ export function connectionGlobals(file: FileFacts, graph?: CallGraph, peerParams
   for (const g of file.globals.values()) if (g.isRcu) out.add(g.name);
   for (const e of file.functions.values()) {
     const f = e.facts;
-    if (!f.calls.some((c) => peerArgs(c.callee, peerParams).length)) continue;
+    if (!f.calls.some((c) => sendsToPeer(c.callee, peerParams))) continue;
     const origins = valueOrigins(f.flows);
     for (const c of f.calls) {
       for (const i of peerArgs(c.callee, peerParams)) {
@@ -70,6 +70,11 @@ export function peerArgs(callee: string | undefined, peerParams: ReadonlyMap<str
   return UNICAST_PEER_ARGS[callee] ?? [...(peerParams.get(callee) ?? [])];
 }
 
+/** Does a call to `callee` name a unicast's peer at all (without building the list)? */
+function sendsToPeer(callee: string | undefined, peerParams: ReadonlyMap<string, ReadonlySet<number>>): boolean {
+  return !!callee && (callee in UNICAST_PEER_ARGS || (peerParams.get(callee)?.size ?? 0) > 0);
+}
+
 /** Parameters of each function whose value reaches a unicast's peer, through locals and calls; computed callee first. */
 export function unicastPeerParams(file: FileFacts, graph?: CallGraph): Map<string, Set<number>> {
   const peerParams = new Map<string, Set<number>>();
@@ -81,7 +86,7 @@ export function unicastPeerParams(file: FileFacts, graph?: CallGraph): Map<strin
       const f = e.facts;
       const reached = peerParams.get(fn) ?? new Set<number>();
       peerParams.set(fn, reached);
-      if (!f.params.length || !f.calls.some((c) => peerArgs(c.callee, peerParams).length)) continue;
+      if (!f.params.length || !f.calls.some((c) => sendsToPeer(c.callee, peerParams))) continue;
       const params = new Map(f.params.map((p) => [p.name, p.index]));
       const origins = valueOrigins(f.flows);
       for (const c of f.calls) {
