@@ -112,11 +112,13 @@ describe('auditlens simulate --finding', () => {
   });
 
   it('says so, and what it tried, when it cannot show a finding (exit 0, never a silent pass)', () => {
-    const r = auditlens(['simulate', rules('AQ101-trigger.c'), '--finding', 'AQ101@kauditd_retry_skb', '--format', 'json']);
+    // with no backlog limit there is no bound for the unbounded retry queue to pass
+    const r = auditlens(['simulate', rules('AQ101-trigger.c'), '--finding', 'AQ101@kauditd_retry_skb', '--backlog-limit', '0', '--format', 'json']);
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { reproduced: boolean; invariant: string; summary: string; tried: { scenario: string }[] };
+    const out = JSON.parse(r.stdout) as { reproduced: boolean; invariant: string; summary: string; tried: { scenario: string; bypass: boolean }[] };
     expect(out).toMatchObject({ reproduced: false, invariant: 'bounded' });
-    expect(out.tried.map((t) => t.scenario)).toEqual(['auditd-stopped', 'eagain-burst', 'auditd-restart']);
+    // each scenario, then each again with producers that bypass the backlog wait
+    expect(out.tried.map((t) => `${t.scenario}${t.bypass ? '+bypass' : ''}`)).toEqual(['auditd-stopped', 'eagain-burst', 'auditd-restart', 'auditd-stopped+bypass', 'eagain-burst+bypass', 'auditd-restart+bypass']);
     expect(out.summary).toMatch(/the simulator could not show it/);
   });
 

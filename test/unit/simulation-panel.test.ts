@@ -50,7 +50,7 @@ function result(over: Partial<SimulationResult> = {}): SimulationResult {
     unknownValues: ['AUDIT_BACKLOG_WAIT_TIME'],
     notes: [],
     series: { queueNames: ['audit_queue', 'audit_retry_queue', 'audit_hold_queue'], points: [[0, 0, 0, 0], [1, 3, 1, 10], [2, 1, 2, 64], [3, 0, 0, 12]] },
-    parameters: { records: 200, backlogLimit: 64, seed: 1, troubleTicks: 200, failureRate: 0.15, sendTimeout: 10 },
+    parameters: { records: 200, backlogLimit: 64, seed: 1, troubleTicks: 200, failureRate: 0.15, sendTimeout: 10, bypass: false },
     stats: { steps: 1234, ticks: 4, ms: 5, recordsPerSecond: 40000 },
     ...over,
   };

@@ -124,9 +124,16 @@ Options:
                        200 for auditd-stopped, 120 for eagain-burst)
   --failure-rate P     eagain-burst: chance from 0 to 1 that a burst of
                        -EAGAIN starts in a tick (default 0.15)
+  --ending resumes|killed
+                       auditd-stopped: the stopped auditd reads again
+                       (default), or is killed and a new one registers
+  --bypass             producers hold audit_cmd_mutex (as the netlink input
+                       does for AUDIT_USER messages), so the backlog wait lets
+                       them through: the growth its exemption allows
   --explore            enumerate the scenario's choices (record counts, trouble
                        durations, burst seeds and rates) smallest first, up to
-                       160 runs, and report the first counterexample
+                       240 runs, and report the first counterexample; sizes
+                       scale with the backlog limit and the send timeout
   --finding RULE@FN    show a queue finding (AQ101-AQ105) of FILE.c: explore
                        the scenarios that can break its invariant, in turn,
                        and print the run that does (exit 1), or say that the

@@ -24,6 +24,8 @@ const FLAGS = {
   duration: { takesValue: true },
   'failure-rate': { takesValue: true },
   explore: { takesValue: false },
+  bypass: { takesValue: false },
+  ending: { takesValue: true },
   finding: { takesValue: true },
   format: { takesValue: true },
   progress: { takesValue: false },
@@ -103,6 +105,11 @@ function simulationOptions(parsed: ReturnType<typeof parseArgs>, forFinding = fa
     options.failureRate = r;
   }
   if (parsed.flags.has('explore')) options.explore = true;
+  if (parsed.flags.has('bypass')) options.bypass = true;
+  if (parsed.flags.has('ending')) {
+    if (scenario !== 'auditd-stopped') throw new UsageError('auditlens simulate: --ending is for --scenario auditd-stopped');
+    options.ending = choice('simulate', parsed, 'ending', ['resumes', 'killed'] as const, 'resumes');
+  }
   return options;
 }
 

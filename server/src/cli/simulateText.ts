@@ -25,6 +25,8 @@ export function formatSimulationText(path: string, r: SimulationResult): string 
   if (cov) {
     const conn = cov.connection.form === 'none' ? 'none found' : `${cov.connection.form === 'rcu-pointer' ? 'RCU pointer' : cov.connection.form === 'struct' ? 'static struct' : 'globals'} ${cov.connection.globals.join(', ')}`;
     out.push(`model: consumer ${cov.consumer ? `${cov.consumer}()` : 'none found'}, producer ${cov.producer ? `${cov.producer}()` : 'none found'}, connection ${conn}; send timeout ${cov.sendTimeout}`);
+    if (p.bypass) out.push(`producers: ${cov.producers}`);
+    if (p.ending === 'killed') out.push('ending: the stopped auditd is killed and a new one registers');
   }
   const c = r.records;
   out.push(`records: produced ${c.produced}, delivered ${c.delivered}, queued ${c.queued}, lost ${c.lost}, dropped ${c.dropped}`);

@@ -17,8 +17,10 @@ export interface Reproduction {
   invariant: Invariant;
   /** The run that shows it, if one does. */
   shown?: { scenario: ScenarioName; result: SimulationResult };
+  /** The queue the finding is about, for a bound (AQ101): a bounded violation elsewhere does not show it. */
+  queue?: string;
   /** Every scenario tried, with what it found. */
-  tried: { scenario: ScenarioName; violations: Invariant[]; note?: string }[];
+  tried: { scenario: ScenarioName; bypass: boolean; violations: Invariant[]; note?: string }[];
 }
 
 /** `RULE@FUNCTION` -> the finding, or why there is none. */
@@ -35,17 +37,35 @@ export function findingFor(analysis: FileAnalysis, spec: string): Finding | stri
   return f;
 }
 
+/**
+ * The queue an unbounded-enqueue finding is about: the one its function appends to without a
+ * bound (from the model, not the message).
+ */
+function findingQueue(analysis: FileAnalysis, finding: Finding): string | undefined {
+  if (REPRODUCTION[finding.rule]?.invariant !== 'bounded') return undefined;
+  const line = finding.span.line;
+  const lineOf = (offset: number) => analysis.model.file.source.lines.positionAt(offset).line;
+  for (const q of analysis.model.queues.values()) {
+    if (q.enqueues.some((s) => s.fn === finding.function && s.bound === 'none' && lineOf(s.site) === line)) return q.name;
+  }
+  return [...analysis.model.queues.values()].find((q) => q.enqueues.some((s) => s.fn === finding.function && s.bound === 'none'))?.name;
+}
+
 export function reproduce(analysis: FileAnalysis, finding: Finding, base: Omit<SimulationOptions, 'scenario'> = {}): Reproduction {
   const plan = REPRODUCTION[finding.rule];
-  const out: Reproduction = { finding, invariant: plan.invariant, tried: [] };
-  for (const scenario of plan.scenarios) {
-    if (base.cancelled?.()) break;
-    const result = simulate(analysis, { ...base, scenario, explore: true });
-    const violations = result.violations.map((v) => v.invariant);
-    out.tried.push({ scenario, violations, note: result.notes.find((n) => n.startsWith('explored')) });
-    if (!result.error && violations.includes(plan.invariant)) {
-      out.shown = { scenario, result };
-      break;
+  const queue = findingQueue(analysis, finding);
+  const out: Reproduction = { finding, invariant: plan.invariant, ...(queue ? { queue } : {}), tried: [] };
+  const target = { invariant: plan.invariant, ...(queue ? { queue } : {}) };
+  for (const bypass of plan.bypass ? [false, true] : [false]) {
+    for (const scenario of plan.scenarios) {
+      if (base.cancelled?.()) return out;
+      const result = simulate(analysis, { ...base, scenario, explore: true, target, bypass });
+      const violations = result.violations.map((v) => v.invariant);
+      out.tried.push({ scenario, bypass, violations, note: result.notes.find((n) => n.startsWith('explored')) });
+      if (!result.error && result.violations.some((v) => v.invariant === plan.invariant && (!queue || v.queue === queue))) {
+        out.shown = { scenario, result };
+        return out;
+      }
     }
   }
   return out;
@@ -53,8 +73,11 @@ export function reproduce(analysis: FileAnalysis, finding: Finding, base: Omit<S
 
 /** One paragraph for the top of the output. */
 export function reproductionSummary(r: Reproduction): string {
-  const what = `${r.finding.rule} in ${r.finding.function}() breaks ${r.invariant}`;
-  if (r.shown) return `${what}: shown by ${r.shown.scenario} (${r.shown.result.notes.find((n) => n.startsWith('explored')) ?? 'the requested run'})`;
-  const tried = r.tried.map((t) => `${t.scenario}${t.violations.length ? ` (found ${t.violations.join(', ')} instead)` : ''}`).join(', ');
+  const what = `${r.finding.rule} in ${r.finding.function}() breaks ${r.invariant}${r.queue ? ` on ${r.queue}` : ''}`;
+  if (r.shown) {
+    const how = r.shown.result.parameters.bypass ? ' with producers that bypass the backlog wait' : '';
+    return `${what}: shown by ${r.shown.scenario}${how} (${r.shown.result.notes.find((n) => n.startsWith('explored')) ?? 'the requested run'})`;
+  }
+  const tried = r.tried.map((t) => `${t.scenario}${t.bypass ? ' with bypassing producers' : ''}${t.violations.length ? ` (found ${[...new Set(t.violations)].join(', ')} instead)` : ''}`).join(', ');
   return `${what}, but the simulator could not show it: ${tried || 'no scenario ran'} explored without ${/^[aeiou]/.test(r.invariant) ? 'an' : 'a'} ${r.invariant} violation. The finding stands on the code; the modelled kernel does not reach the state it needs.`;
 }

@@ -17,6 +17,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Ticks of the scenario's trouble phase (default depends on the scenario). */
   troubleTicks?: number;
+  /** auditd-stopped: how the outage ends (default resumes: auditd reads again; killed: a new auditd registers). */
+  ending?: 'resumes' | 'killed';
   /** eagain-burst: chance that a burst of -EAGAIN starts in a tick (default 0.15). */
   failureRate?: number;
   /**
@@ -26,8 +28,18 @@ export interface SimulationOptions {
   sendTimeout?: number;
   /** Stop after this many interpreted steps inside one call (livelock budget, default 200000). */
   callBudget?: number;
+  /**
+   * Producers hold audit_cmd_mutex while they make records (as the netlink input does for
+   * AUDIT_USER messages), so the backlog wait lets them through: the growth its exemption allows.
+   */
+  bypass?: boolean;
   /** Explore variants (smaller record counts, other seeds) and shrink the first counterexample. */
   explore?: boolean;
+  /**
+   * With explore: the violation wanted (a finding's invariant, and for `bounded` its queue);
+   * variants that break only something else are passed over.
+   */
+  target?: { invariant: Invariant; queue?: string };
   /** Checked between slices of work; returning true cancels the run. */
   cancelled?: () => boolean;
   /** Called between slices with the fraction done. */
@@ -45,6 +57,8 @@ export interface Coverage {
   connection: { form: 'rcu-pointer' | 'struct' | 'globals' | 'none'; globals: string[] };
   /** The send timeout the run used, and where it came from. */
   sendTimeout: string;
+  /** How producers meet the backlog wait: they wait on it, or they bypass it (and how). */
+  producers: string;
 }
 
 /** One step of a trace: where the code was, what it did, and the queues then. */
@@ -62,6 +76,8 @@ export interface TraceStep {
 export interface Violation {
   invariant: Invariant;
   message: string;
+  /** The queue a `bounded` violation is about. */
+  queue?: string;
   trace: TraceStep[];
 }
 
@@ -81,7 +97,7 @@ export interface SimulationResult {
   /** Queue depths sampled over time, for the chart: tick, then one length per queue in `queueNames` order. */
   series: { queueNames: string[]; points: number[][] };
   /** Parameters actually used. */
-  parameters: { records: number; backlogLimit: number; seed: number; troubleTicks: number; failureRate: number; sendTimeout: number | null };
+  parameters: { records: number; backlogLimit: number; seed: number; troubleTicks: number; failureRate: number; sendTimeout: number | null; bypass: boolean; ending?: 'resumes' | 'killed' };
   /** Work done, for the throughput figure. */
   stats: { steps: number; ticks: number; ms: number; recordsPerSecond: number };
   /** When the run could not start (no consumer found...), why; counts are then zero. */

@@ -1,0 +1,330 @@
+/**
+ * One run of a scenario: boots the file's code, schedules the consumer and
+ * the producers tick by tick, drives auditd through the scenario's timeline,
+ * and checks the invariants; a violation about particular records is
+ * explained by a deterministic re-run that keeps their every step.
+ */
+import type { QueueModel } from '../model';
+import { Halt, SeqStep, World } from './kernel';
+import { LivelockError, Machine, Wait } from './machine';
+import { DEFAULT_FAILURE_RATE, timeline } from './scenario';
+import { admissionSlack, backlogLimitGlobal, bypassProducers, connectionControl, coverageOf, fileSendTimeout, initGlobals, initialValue, KTHREAD, PRODUCER, producerPath, socketGetters, WAITING_PRODUCERS } from './harness';
+import type { ScenarioName, SimulationOptions, SimulationResult, TraceStep } from './types';
+import type { Struct, Value } from './values';
+
+export const DEFAULT_TROUBLE: Record<ScenarioName, number> = { steady: 0, 'auditd-down': 60, 'auditd-restart': 60, 'auditd-stopped': 200, 'eagain-burst': 120 };
+const MAX_TICKS = 100_000;
+
+interface Task {
+  name: string;
+  /** The task struct `current` is while this task runs. */
+  as: Struct;
+  gen: Generator<Wait, Value>;
+  wait?: Wait;
+  wakeAt: number;
+  done: boolean;
+}
+
+/** Steps kept at each end of one record's history in a trace; the middle is elided. */
+const HISTORY_HEAD = 12;
+const HISTORY_TAIL = 8;
+/** Steps kept from just before the violation. */
+const WINDOW_TAIL = 12;
+
+/**
+ * Runs the scenario; when a violation is about particular records (one overtaking another, a
+ * record freed uncounted), runs it again - it is deterministic - keeping every step about those
+ * records, so the trace shows where they parted, not only the last steps before the symptom.
+ */
+export function explained(model: QueueModel, options: SimulationOptions, first = runOnce(model, options)): SimulationResult {
+  const focus = new Set(first.raw.flatMap((v) => v.records));
+  const spin = first.raw.some((v) => v.spin);
+  if ((!focus.size && !spin) || first.result.error) return first.result;
+  const again = runOnce(model, options, { focus, spin });
+  const violations = again.raw.map((v) => {
+    if (v.loop) return { invariant: v.invariant, message: v.message, ...queueOf(v), trace: [...v.trace.slice(-WINDOW_TAIL / 2), ...v.loop] };
+    if (!v.records.length) return { invariant: v.invariant, message: v.message, ...queueOf(v), trace: v.trace };
+    const history = v.records.flatMap((id) => condense(again.focusSteps.filter((s) => s.record === id), id));
+    const seen = new Set<number>();
+    const merged = [...history, ...v.window.slice(-WINDOW_TAIL)]
+      .sort((a, b) => a.seq - b.seq)
+      .filter((s) => (seen.has(s.seq) ? false : (seen.add(s.seq), true)));
+    return { invariant: v.invariant, message: v.message, ...queueOf(v), trace: merged.map((s) => s.step) };
+  });
+  return { ...again.result, violations, stats: first.result.stats };
+}
+
+/** A bounded violation names its queue; the others leave the key out of the JSON. */
+function queueOf(v: { queue?: string }): { queue?: string } {
+  return v.queue ? { queue: v.queue } : {};
+}
+
+function condense(steps: SeqStep[], id: number): SeqStep[] {
+  if (steps.length <= HISTORY_HEAD + HISTORY_TAIL) return steps;
+  const head = steps.slice(0, HISTORY_HEAD);
+  const tail = steps.slice(-HISTORY_TAIL);
+  const next = tail[0];
+  const gap: SeqStep = { seq: next.seq - 0.5, step: { ...next.step, event: `… ${steps.length - HISTORY_HEAD - HISTORY_TAIL} more steps on record #${id} …` } };
+  return [...head, gap, ...tail];
+}
+
+/** What a re-run records to explain the first run's violations. */
+interface Explain {
+  focus: ReadonlySet<number>;
+  spin: boolean;
+}
+
+/** Statements of a spinning loop shown in its trace. */
+const LOOP_STEPS = 30;
+
+/** One run: the caller's result, and what a re-run needs to explain it. */
+export interface Run {
+  result: SimulationResult;
+  raw: World['violations'];
+  focusSteps: SeqStep[];
+}
+
+export function runOnce(model: QueueModel, options: SimulationOptions, explain?: Explain): Run {
+  const t0 = performance.now();
+  const records = options.records ?? 2000;
+  const seed = options.seed ?? 1;
+  const troubleTicks = options.troubleTicks ?? DEFAULT_TROUBLE[options.scenario];
+  const failureRate = options.failureRate ?? DEFAULT_FAILURE_RATE;
+  const limitGlobal = backlogLimitGlobal(model);
+  const unknownInFile = new Set<string>();
+  const limit = options.backlogLimit ?? initialValue(model, limitGlobal, unknownInFile) ?? 64;
+  const sendTimeout = options.sendTimeout ?? fileSendTimeout(model);
+  const ending = options.scenario === 'auditd-stopped' ? options.ending ?? 'resumes' : undefined;
+  const time = timeline(options.scenario, troubleTicks, seed, failureRate, sendTimeout, ending);
+  const bypass = !!options.bypass;
+  const drains = new Map<string, number>();
+  for (const d of model.drains) if (d.queueParam !== undefined) drains.set(d.fn, d.queueParam);
+  let world!: World;
+  world = new World(
+    { limit, send: { outcome: () => time.outcome(world.tick) }, traceSize: 60, lossCounter: model.lossCounter, drains, focus: explain?.focus, sendTimeout, admissionSlack: admissionSlack(model, bypass) },
+    model.file.constants,
+  );
+  for (const name of socketGetters(model)) world.socketSources.add(name);
+  const machine = new Machine(model, world, options.callBudget ?? 200_000);
+  world.where = () => ({ line: machine.line, fn: machine.fn });
+  if (explain?.spin) {
+    machine.lineTrace = true;
+    machine.now = () => world.tick;
+  }
+  const result = (error?: string) => ({
+    result: { ...report(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate, sendTimeout: Number.isFinite(sendTimeout) ? sendTimeout : null, bypass, ...(ending ? { ending } : {}) }, performance.now() - t0, series, notes, unknownInFile, error), coverage },
+    raw: world.violations,
+    focusSteps: world.focusSteps,
+  });
+  const series: number[][] = [];
+  const notes: string[] = [];
+  const coverage = coverageOf(model, sendTimeout, options.sendTimeout !== undefined, WAITING_PRODUCERS);
+
+  // globals as the file declares them, then audit=1 and the backlog limit of the run
+  initGlobals(model, machine, world, unknownInFile);
+  if (limitGlobal) machine.global(limitGlobal).v = limit;
+  for (const g of ['audit_default', 'audit_enabled']) if (model.file.globals.has(g)) machine.global(g).v = 1;
+
+  // boot: the initcalls, which start the consumer thread
+  try {
+    for (const r of model.file.registrations) if (/initcall|module_init/.test(r.macro) && model.file.functions.has(r.fn)) machine.call(r.fn, []);
+  } catch (err) {
+    if (!(err instanceof Halt || err instanceof LivelockError)) throw err;
+  }
+  const consumer = world.threads.find((t) => t.fn === model.consumer)?.fn ?? model.consumer;
+  coverage.consumer = consumer;
+  if (!consumer) return result('no consumer thread: no function takes records off the backlog queues and sends them, so the run would not be meaningful');
+  if (coverage.connection.form === 'none') return result('no auditd connection found (no RCU pointer, connection struct or pid/socket globals that a unicast sends to), so the run cannot connect auditd and would not be meaningful');
+  const connection = connectionControl(model, machine, world);
+  connection.set(time.connected(0));
+
+  const tasks: Task[] = [{ name: consumer, as: KTHREAD, gen: machine.callGen(consumer, [0]), wakeAt: 0, done: false }];
+  let producerIs: Struct = PRODUCER;
+  if (bypass) {
+    const b = bypassProducers(model, machine);
+    producerIs = b.as;
+    coverage.producers = b.how;
+  }
+  const producer = producerPath(model, machine, world);
+  coverage.producer = [...model.queues.values()].find((q) => q.role === 'main')?.enqueues.find((s) => model.roles.get(s.fn)?.includes('producer'))?.fn;
+  if (!producer) return result('no producer path: no function puts records on the main queue, so the run would not be meaningful');
+  let made = 0;
+  const productionTicks = Math.max(time.troubleEnd + 20, 40);
+  const perTick = records / productionTicks;
+  tasks.push({ name: 'producers', as: producerIs, gen: producerTask(), wakeAt: 0, done: false });
+
+  // after the scenario's records, producers go on at one record a tick until every queue has
+  // drained (DESIGN.md: judged on the full delivery), up to as many again; then the run says so
+  const trailCap = Math.max(records, 100);
+  let trailing = 0;
+  function* producerTask(): Generator<Wait, Value> {
+    let budget = 0;
+    for (;;) {
+      if (made >= records) {
+        if (world.tick > time.troubleEnd && world.queued() === 0) return 0;
+        if (trailing >= trailCap) return 0;
+        if (world.tick > time.troubleEnd) {
+          trailing++;
+          made++;
+          yield* producer!();
+        }
+        yield { kind: 'sleep', ticks: 1 };
+        continue;
+      }
+      budget += perTick;
+      while (budget >= 1 && made < records) {
+        budget -= 1;
+        made++;
+        // big runs do a lot in one tick: look at cancel and report progress by records made
+        if ((made & 255) === 0) {
+          options.progress?.(Math.min(0.99, made / records));
+          if (options.cancelled?.()) throw new Cancelled();
+        }
+        yield* producer!();
+        // audit_log_end() woke kauditd: it gets a CPU after a few more records (producers run
+        // on other CPUs meanwhile), so it drains in small batches as it does in the kernel
+        if (made % BATCH === 0) yield YIELD;
+      }
+      yield { kind: 'sleep', ticks: 1 };
+    }
+  }
+
+  let cancelled = false;
+  try {
+    for (world.tick = 0; world.tick < MAX_TICKS; world.tick++) {
+      if (time.connectAt.includes(world.tick) && world.tick > 0) connection.set(true);
+      if (time.dieAt.includes(world.tick)) connection.die();
+      // the kernel may have dropped a stopped or slow auditd (v4.9-v4.11 give up after a few
+      // failed sends); once the trouble is over a healthy auditd registers again (AUDIT_SET)
+      if (world.tick >= time.troubleEnd && time.connected(world.tick) && !connection.isSet()) connection.set(true, 'auditd registers again (AUDIT_SET): the kernel had dropped it');
+      schedule(tasks, world);
+      series.push([world.tick, ...world.backlog.map((q) => q.items.length)]);
+      if (tasks[1].done && world.tick > time.troubleEnd) {
+        world.stop = true;
+        finish(tasks[0], world);
+        break;
+      }
+      if (world.tick % 64 === 0) {
+        options.progress?.(Math.min(0.99, made / records));
+        if (options.cancelled?.()) { cancelled = true; break; }
+      }
+    }
+  } catch (err) {
+    if (err instanceof Cancelled) cancelled = true;
+    else if (err instanceof LivelockError) {
+      world.violation('termination', `${err.message} without sleeping: it spins on its CPU and never gives it up (a livelock; the soft-lockup detector fires)`);
+      const v = world.violations.find((x) => x.invariant === 'termination');
+      if (v) {
+        v.spin = true;
+        if (machine.lineTrace) v.loop = loopSteps(model, machine, world);
+      }
+    } else if (!(err instanceof Halt)) throw err;
+  }
+  // progress: once auditd is healthy again for long enough, every record must reach it
+  const spun = world.violations.some((v) => v.invariant === 'termination');
+  if (!cancelled && !spun && trailing >= trailCap && world.queued() > 0) {
+    world.violation('progress', `the queues never drained: ${world.queued()} records were still queued after auditd had been back for ${world.tick - time.troubleEnd} ticks and producers had made ${trailing} more records`);
+  } else if (!cancelled && !spun && world.produced > 0 && world.delivered === 0 && time.connected(world.tick)) {
+    world.violation('progress', `auditd was connected and healthy at the end, yet none of the ${world.produced} records reached it`);
+  }
+  if (options.scenario === 'eagain-burst' && !Number.isFinite(sendTimeout)) {
+    notes.push('sends block while auditd is slow (sk_sndtimeo is MAX_SCHEDULE_TIMEOUT): a slow auditd never makes a send fail with -EAGAIN in this design, so the bursts only delay records and the retry and hold queues stay unused');
+  }
+  notes.push(...world.notes);
+  world.settleCredits();
+  const unaccounted = world.produced - world.delivered - world.queued() - world.lost - world.dropped;
+  if (!world.violations.some((v) => v.invariant === 'termination') && !cancelled && unaccounted !== 0) {
+    world.violation('accounting', `${unaccounted} records are neither delivered, queued, nor counted lost (leaked)`);
+  }
+  return result(cancelled ? 'cancelled' : undefined);
+}
+
+/** The loop a spinning task went round, each statement with its source text. */
+function loopSteps(model: QueueModel, machine: Machine, world: World): TraceStep[] {
+  const queues = world.queueLengths();
+  return machine.lastLoop(LOOP_STEPS).map((s) => ({
+    tick: s.tick,
+    line: s.line,
+    fn: s.fn,
+    event: `runs: ${sourceLine(model, s.line)}`,
+    queues,
+  }));
+}
+
+function sourceLine(model: QueueModel, line: number): string {
+  const lines = model.file.source.lines;
+  const start = lines.offsetAt({ line: line - 1, character: 0 });
+  const end = lines.offsetAt({ line, character: 0 });
+  const text = model.file.source.text.slice(start, end).trim();
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+/** Thrown out of the producer task when the caller cancels the run. */
+class Cancelled extends Error {}
+
+
+const YIELD: Wait = { kind: 'yield' };
+/** Records producers make between two chances for kauditd to run. */
+const BATCH = 4;
+
+function runnable(task: Task, world: World): boolean {
+  if (task.done) return false;
+  const w = task.wait;
+  if (!w || w.kind === 'yield') return true;
+  if (w.kind === 'sleep') return world.tick >= task.wakeAt;
+  return w.until();
+}
+
+function resume(task: Task, world: World): void {
+  world.current = task.as;
+  const r = task.gen.next();
+  if (r.done) { task.done = true; return; }
+  if (r.value.kind !== 'yield') world.sleeping();
+  task.wait = r.value;
+  if (r.value.kind === 'sleep') task.wakeAt = world.tick + Math.max(1, r.value.ticks);
+}
+
+/** One tick: round-robin over the runnable tasks until all are blocked or asleep. */
+function schedule(tasks: Task[], world: World): void {
+  for (let rounds = 0; rounds < 1_000_000; rounds++) {
+    let ran = false;
+    for (const task of tasks) {
+      if (!runnable(task, world)) continue;
+      resume(task, world);
+      ran = true;
+    }
+    if (!ran) return;
+  }
+}
+
+/** kthread_stop(): the consumer sees kthread_should_stop() at its next wake-up and returns. */
+function finish(task: Task, world: World): void {
+  for (let i = 0; i < 100 && !task.done; i++) {
+    task.wait = undefined;
+    resume(task, world);
+  }
+}
+
+
+
+function report(model: QueueModel, world: World, machine: Machine, scenario: ScenarioName, parameters: SimulationResult['parameters'], ms: number, points: number[][], notes: string[], unknownInFile: Set<string>, error?: string): SimulationResult {
+  const queues: Record<string, { max: number }> = {};
+  for (const q of world.backlog) queues[q.name] = { max: q.max };
+  void model;
+  return {
+    version: 1,
+    scenario,
+    records: { produced: world.produced, delivered: world.delivered, queued: world.queued(), lost: world.lost, dropped: world.dropped },
+    lostByReason: { ...world.lostByReason },
+    queues,
+    violations: world.violations.map((v) => ({ invariant: v.invariant, message: v.message, ...queueOf(v), trace: v.trace })),
+    abstracted: { ...world.abstractedCalls },
+    unknownValues: [...new Set([...machine.unknownValues, ...unknownInFile])].sort(),
+    notes,
+    series: { queueNames: world.backlog.map((q) => q.name), points },
+    parameters,
+    stats: { steps: machine.steps, ticks: world.tick, ms, recordsPerSecond: ms > 0 ? Math.round((world.produced / ms) * 1000) : 0 },
+    ...(error ? { error } : {}),
+  };
+}
+
