@@ -34,6 +34,7 @@ export function activateWith(extension: vscode.ExtensionContext, makeClient: Cli
     // Code lenses pass [uri, scenario]; from the palette both are asked for.
     vscode.commands.registerCommand('auditlens.simulate', (uri?: unknown, scenario?: unknown) => panels.simulate(uri, scenario)),
     vscode.commands.registerCommand('auditlens.explore', (uri?: unknown, scenario?: unknown) => panels.simulate(uri, scenario, true)),
+    vscode.commands.registerCommand('auditlens.showFinding', (uri?: unknown, spec?: unknown, scenario?: unknown) => panels.showFinding(uri, spec, scenario)),
     vscode.commands.registerCommand('auditlens.compare', (uri?: unknown, scenario?: unknown) => panels.compare(uri, scenario)),
     // The status item passes the document's URI; from the palette, the active editor's.
     vscode.commands.registerCommand('auditlens.showModelSummary', (uri?: unknown) => summaries.show(uri)),

@@ -153,7 +153,7 @@ export class SimulationPanels implements vscode.Disposable {
       void vscode.window.showInformationMessage(`AuditLens: open kernel/audit.c (or another audit C file) to ${explore ? 'explore' : 'simulate'} it.`);
       return;
     }
-    const picked = isScenario(scenario) ? scenario : await pickScenario(explore ? 'Scenario to explore for a counterexample (up to 160 runs, smallest first)' : 'Scenario to run on this file');
+    const picked = isScenario(scenario) ? scenario : await pickScenario(explore ? 'Scenario to explore for a counterexample (up to 240 runs, smallest first)' : 'Scenario to run on this file');
     if (!picked) return;
     const options = { ...this.defaults(target), ...(explore ? { explore: true } : {}) };
     const title = explore ? `AuditLens: exploring ${picked} for a counterexample` : `AuditLens: simulating ${picked}`;
@@ -167,6 +167,29 @@ export class SimulationPanels implements vscode.Disposable {
     const name = baseName(document.path);
     const outcome = reply.violations.length ? `${reply.violations.length} invariant violation(s)` : explore ? 'no counterexample found' : 'no invariant violated';
     this.show(`${target}\n${picked}${explore ? '\nexplore' : ''}`, { title: `AuditLens: ${picked}${explore ? ', explored' : ''}`, subject: `${name}: ${outcome}`, runs: [{ side: 'file', label: name, result: reply }] }, { file: document });
+  }
+
+  /**
+   * `auditlens.showFinding` [uri, RULE@FUNCTION, scenario] from a finding's code action: the
+   * scenarios that can break the finding's invariant are explored in turn, and the run that
+   * shows it is opened; when none does, the last run tried, led by what was tried and why
+   * it does not show the finding.
+   */
+  async showFinding(uri?: unknown, spec?: unknown, scenario?: unknown): Promise<void> {
+    if (typeof uri !== 'string' || typeof spec !== 'string' || !isScenario(scenario)) {
+      void vscode.window.showInformationMessage('AuditLens: Show in Simulation runs from a queue finding: use the light bulb on an AQ101 to AQ105 diagnostic.');
+      return;
+    }
+    const reply = await this.server.run<SimulateReply>(SERVER_SIMULATE, [uri, scenario, { ...this.defaults(uri), finding: spec }], `AuditLens: looking for a run that shows ${spec}`);
+    if (!reply) return;
+    if (isFailure(reply)) {
+      void vscode.window.showErrorMessage(`AuditLens: cannot show ${spec} in a simulation: ${reply.error}`);
+      return;
+    }
+    const document = vscode.Uri.parse(uri);
+    const name = baseName(document.path);
+    const outcome = reply.violations.length ? `${spec} shown by ${reply.scenario}` : `${spec}: no run shows it`;
+    this.show(`${uri}\n${spec}\nfinding`, { title: `AuditLens: ${spec}`, subject: `${name}: ${outcome}`, runs: [{ side: 'file', label: name, result: reply }] }, { file: document });
   }
 
   /** `auditlens.compare` [patchUri, scenario]: the scenario on the code before and after the patch, with the same options. */

@@ -56,7 +56,7 @@ describe('the SARIF schema itself', () => {
 });
 
 describe('auditlens check --format sarif on a clean file', () => {
-  it('is valid SARIF 2.1.0 with no results and all 16 rules', () => {
+  it('is valid SARIF 2.1.0 with no results and all 17 rules', () => {
     const path = join(tmp, 'clean.c');
     writeFileSync(path, 'static int answer(void)\n{\n\treturn 42;\n}\n');
     const { status, log, stderr } = checkSarif([path]);
@@ -72,7 +72,7 @@ describe('auditlens check --format sarif on a clean file', () => {
     expect(driver.version).toBe(version);
     expect(driver.informationUri).toMatch(/^https:\/\//);
     expect(driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.id));
-    expect(driver.rules).toHaveLength(16);
+    expect(driver.rules).toHaveLength(17);
     for (const [i, rule] of driver.rules.entries()) {
       expect(rule.name).toBe(RULES[i].name);
       expect(rule.shortDescription.text).toBe(RULES[i].summary);

@@ -140,7 +140,7 @@ describe('auditlens/checkFiles over LSP', () => {
       ['patched/kernel/audit.c', 'disk', 0, `${join(tree, 'patched', 'kernel', 'audit.c')}: looks like a patch; open it with AuditLens: Review Patch`],
     ]);
     const [a, b, patched] = await published;
-    expect(a.diagnostics.map((d) => [d.code, d.severity])).toEqual([['AQ101', DiagnosticSeverity.Warning]]);
+    expect(a.diagnostics.map((d) => [d.code, d.severity])).toEqual([['AQ101', DiagnosticSeverity.Warning], ['AQ109', DiagnosticSeverity.Information]]);
     expect(a.diagnostics[0].codeDescription?.href).toMatch(/docs\/rules\/AQ101\.md$/);
     expect(b.diagnostics).toEqual([]);
     expect(patched.diagnostics).toEqual([]);

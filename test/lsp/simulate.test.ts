@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CancellationTokenSource,
+  CodeAction,
+  CodeActionRequest,
   CodeLens,
   CodeLensRequest,
   DidOpenTextDocumentNotification,
@@ -69,6 +71,27 @@ describe('simulation over LSP', () => {
     expect(progress[0]).toMatchObject({ kind: 'begin', title: 'Simulating steady', cancellable: true });
     expect(progress.at(-1)).toEqual({ kind: 'end' });
   });
+
+  it('shows a queue finding from its code action: the run that breaks its invariant, or an honest "cannot" with the last run', async () => {
+    const uri = 'file:///work/aq103/kernel/audit.c';
+    await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text: readFileSync(resolve(FIXTURES, 'rules', 'AQ103-trigger.c'), 'utf8') } });
+    const [livelock] = (await server.diagnostics(uri, 1)).diagnostics.filter((d) => d.code === 'AQ103');
+    const actions = (await server.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: livelock.range, context: { diagnostics: [livelock] } })) as CodeAction[];
+    const show = actions.find((a) => a.command?.command === 'auditlens.showFinding');
+    expect(show?.command?.arguments).toEqual([uri, 'AQ103@kauditd_rehold_skb', 'auditd-stopped']);
+    const [, spec, scenario] = show!.command!.arguments!;
+    const shown = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [uri, scenario, { finding: spec }] });
+    expect(shown.violations.map((v: { invariant: string }) => v.invariant)).toContain('termination');
+    expect(shown.notes[0]).toMatch(/^AQ103 in kauditd_rehold_skb\(\) breaks termination: shown by /);
+    // with no backlog limit no queue has a bound to pass: the reply says so, with the last run tried
+    const aq101 = 'file:///work/aq101/kernel/audit.c';
+    await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: aq101, languageId: 'c', version: 1, text: readFileSync(resolve(FIXTURES, 'rules', 'AQ101-trigger.c'), 'utf8') } });
+    await server.diagnostics(aq101, 1);
+    const cannot = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [aq101, 'auditd-stopped', { finding: 'AQ101@kauditd_retry_skb', backlogLimit: 0 }] });
+    expect(cannot.notes[0]).toMatch(/^AQ101 in kauditd_retry_skb\(\) breaks bounded on audit_retry_queue, but the simulator could not show it/);
+    const bad = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [aq101, 'steady', { finding: 'AQ103' }] });
+    expect(bad).toEqual({ error: expect.stringMatching(/^finding must be RULE@FUNCTION/) });
+  }, 60_000);
 
   it('answers an unknown scenario or a document it does not know with an error, not a failure', async () => {
     const bad = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [V2022, 'auditd-sleepy'] });

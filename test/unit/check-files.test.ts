@@ -67,23 +67,23 @@ describe('checkFiles (server)', () => {
       requested: 2,
       cancelled: false,
       files: [
-        { uri: uri('a', 'kernel', 'audit.c'), path: 'a/kernel/audit.c', source: 'disk', findings: { error: 0, warning: 1, information: 0 } },
+        { uri: uri('a', 'kernel', 'audit.c'), path: 'a/kernel/audit.c', source: 'disk', findings: { error: 0, warning: 1, information: 1 } },
         { uri: uri('b', 'kernel', 'audit.c'), path: 'b/kernel/audit.c', source: 'disk', findings: { error: 0, warning: 0, information: 0 } },
       ],
     });
-    expect(r.published).toEqual([[uri('a', 'kernel', 'audit.c'), 1], [uri('b', 'kernel', 'audit.c'), 0]]);
+    expect(r.published).toEqual([[uri('a', 'kernel', 'audit.c'), 2], [uri('b', 'kernel', 'audit.c'), 0]]);
     expect(r.progress).toEqual(['begin Checking 2 audit C files', '0% 1/2 a/kernel/audit.c', '50% 2/2 b/kernel/audit.c', 'done']);
   });
 
   it('refuses what the CLI refuses, with its reasons, and clears what was published for those files', async () => {
-    const r = env({ maxFileSize: 2000 }); // the patch is 1.6 KiB, a/kernel/audit.c 5.2 KiB
+    const r = env({ maxFileSize: 2000 }); // the patch is 1.6 KiB, a/kernel/audit.c 5.3 KiB
     const result = await checkFiles({ files: ['patched', 'bin', 'missing', 'a'].map((d) => ({ uri: uri(d, 'kernel', 'audit.c') })) }, r.env);
     expect(result.files.map((f) => f.problem)).toEqual([
       // the CLI's advice names its subcommand and flag; in the editor, the command and the setting
       `${file('patched', 'kernel', 'audit.c')}: looks like a patch; open it with AuditLens: Review Patch`,
       expect.stringMatching(/looks like a binary file \(it contains NUL bytes\)/),
       `${file('missing', 'kernel', 'audit.c')}: no such file`,
-      `${file('a', 'kernel', 'audit.c')}: is 5.2 KiB (5365 bytes), over the 2.0 KiB (2000 bytes) limit for one file; raise auditlens.maxFileSize`,
+      `${file('a', 'kernel', 'audit.c')}: is 5.3 KiB (5385 bytes), over the 2.0 KiB (2000 bytes) limit for one file; raise auditlens.maxFileSize`,
     ]);
     expect(result.files.every((f) => f.findings.error + f.findings.warning + f.findings.information === 0)).toBe(true);
     expect(r.published.map(([, n]) => n)).toEqual([undefined, undefined, undefined, undefined]);
@@ -116,7 +116,7 @@ describe('checkFiles (server)', () => {
       ['/torvalds/linux/kernel/audit.c.orig', 'text', 0, '/torvalds/linux/kernel/audit.c.orig: is 6001 bytes, over auditlens.maxFileSize (6000)'],
       ['/x/kernel/audit.c', 'text', 0, '/x/kernel/audit.c: not on a local file system, and its text was not sent'],
     ]);
-    expect(r.published[0]).toEqual([vfs, 1]);
+    expect(r.published[0]).toEqual([vfs, 2]);
   });
 
   it('stops between files when cancelled and returns what it checked', async () => {

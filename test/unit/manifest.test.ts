@@ -64,11 +64,11 @@ describe('package.json contributes', () => {
     }
   });
 
-  it('hides the walkthrough-only commands from the palette and menus name contributed commands', () => {
+  it('hides the commands that need arguments (walkthrough steps, a finding\'s simulation) from the palette and menus name contributed commands', () => {
     const palette: { command: string; when: string }[] = manifest.contributes.menus.commandPalette;
     for (const m of palette) expect(contributed).toContain(m.command);
     const hidden = palette.filter((m) => m.when === 'false').map((m) => m.command).sort();
-    expect(hidden).toEqual(contributed.filter((c) => c.startsWith('auditlens.walkthrough.')).sort());
+    expect(hidden).toEqual([...contributed.filter((c) => c.startsWith('auditlens.walkthrough.')), 'auditlens.showFinding'].sort());
     for (const m of manifest.contributes.menus['explorer/context']) expect(contributed).toContain(m.command);
   });
 
@@ -86,7 +86,7 @@ describe('package.json contributes', () => {
     expect(props['auditlens.maxFileSize'].default).toBe(DEFAULT_SETTINGS.maxFileSize);
     expect(props['auditlens.workingTree'].default).toBe(DEFAULT_SETTINGS.workingTree);
     expect(props['auditlens.patch.baseFile'].default).toBe('');
-    expect(Object.keys((props['auditlens.rules'] as { properties: object }).properties).length).toBe(16);
+    expect(Object.keys((props['auditlens.rules'] as { properties: object }).properties).length).toBe(17);
     expect((props['auditlens.trace.server'] as { enum: string[] }).enum).toEqual(['off', 'messages', 'verbose']);
     // the engine's own defaults (simulate/types.ts): records 2000, seed 1, the file's limit
     expect(props['auditlens.simulation.records'].default).toBe(2000);

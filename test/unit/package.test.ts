@@ -184,7 +184,7 @@ describe('the seven VSIX files from npm run package', () => {
 
   it.each(TARGETS)('%s holds exactly its files: its bundles, the WebAssembly parser, and its own prebuilds only', (target) => {
     const { names } = vsix.get(target)!;
-    expect(RULES.length).toBe(16);
+    expect(RULES.length).toBe(17);
     expect(contributedFiles()).toContain('syntaxes/auditlens-patch.tmLanguage.json');
     const all = [...names];
     expect(all.filter((n) => !n.startsWith('extension/')).sort()).toEqual(['[Content_Types].xml', 'extension.vsixmanifest']);
@@ -349,7 +349,7 @@ describe('the unpacked linux-x64 extension, away from the repository', () => {
           connection.onNotification(PublishDiagnosticsNotification.type, (p) => void (p.uri === corpusUri && res(p)));
         }));
         await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: corpusUri, languageId: 'c', version: 1, text: corpus } });
-        expect((await published).diagnostics.map((d) => d.code).sort()).toEqual(['AC301', 'AC301', ...Array(14).fill('AL206')].sort());
+        expect((await published).diagnostics.map((d) => d.code).sort()).toEqual(['AC301', 'AC301', ...Array(14).fill('AL206'), 'AQ109'].sort());
         const corpusSymbols = (await live(connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: corpusUri } }))) as DocumentSymbol[];
         expect(corpusSymbols.map((s) => s.name)).toContain('kauditd_thread');
         const corpusHover = await live(connection.sendRequest(HoverRequest.type, { textDocument: { uri: corpusUri }, position: positionOf(corpus, 'kauditd_thread(void') }));
@@ -414,7 +414,7 @@ describe('the unpacked web extension', () => {
       const before = text.slice(0, at).split('\n');
       const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: before.length - 1, character: before[before.length - 1].length } });
       expect((hover?.contents as MarkupContent).value).toMatch(/consumer/);
-      if (hasShared) expect(diagnostics.map((d) => d.code).sort()).toEqual(['AC301', 'AC301', ...Array(14).fill('AL206')].sort());
+      if (hasShared) expect(diagnostics.map((d) => d.code).sort()).toEqual(['AC301', 'AC301', ...Array(14).fill('AL206'), 'AQ109'].sort());
       else expect(diagnostics.filter((d) => d.severity === 1 || d.severity === 2)).toEqual([]);
       for (const d of diagnostics) expect(d.codeDescription?.href).toBe(pathToFileURL(join(webDir, 'docs', 'rules', `${d.code}.md`)).href);
       expect(server.logs.join('\n')).toMatch(/browser worker, parser: WebAssembly tree-sitter/);

@@ -13,10 +13,10 @@ describe('auditlens.rules', () => {
   it('disables a rule or replaces its severity in the analysis', () => {
     const text = fixture('rules/AQ101-trigger.c');
     const analyser = new Analyser();
-    expect(analyser.analyseText(text).findings.map((f) => `${f.rule}:${f.severity}`)).toEqual(['AQ101:warning']);
+    expect(analyser.analyseText(text).findings.map((f) => `${f.rule}:${f.severity}`)).toEqual(['AQ101:warning', 'AQ109:information']);
     analyser.options = { rules: { AQ101: 'error' } };
-    expect(analyser.analyseText(text).findings.map((f) => `${f.rule}:${f.severity}`)).toEqual(['AQ101:error']);
-    analyser.options = { rules: { AQ101: 'off' } };
+    expect(analyser.analyseText(text).findings.map((f) => `${f.rule}:${f.severity}`)).toEqual(['AQ101:error', 'AQ109:information']);
+    analyser.options = { rules: { AQ101: 'off', AQ109: 'off' } };
     expect(analyser.analyseText(text).findings).toEqual([]);
   });
 });

@@ -205,7 +205,7 @@ describe('server command auditlens.server.simulate', () => {
     await expect(simulateCommand(undefined, context())).resolves.toHaveProperty('error');
     expect(parseSimulateArguments([URI, 'steady', { records: 'lots' }])).toEqual({ error: 'records must be a whole number from 1 to 1000000' });
     expect(parseSimulateArguments([URI, 'steady', { backlogLimit: -1 }])).toHaveProperty('error');
-    expect(parseSimulateArguments([URI, 'steady', { speed: 2 }])).toEqual({ error: "unknown option 'speed'; options: records, backlogLimit, seed, troubleTicks, failureRate, explore" });
+    expect(parseSimulateArguments([URI, 'steady', { speed: 2 }])).toEqual({ error: "unknown option 'speed'; options: records, backlogLimit, seed, troubleTicks, failureRate, explore, finding" });
     expect(parseSimulateArguments([URI, 'steady', { records: 200, seed: 3, explore: true }])).toEqual({ uri: URI, options: { scenario: 'steady', records: 200, seed: 3, explore: true } });
   });
 

@@ -19,6 +19,8 @@ export const RULE_FLAGS: Readonly<Record<string, string>> = {
     'A record is dereferenced or passed on after a call that consumed it (kfree_skb, consume_skb, netlink_unicast, nlmsg_multicast, or a hook or function that takes ownership) with no extra reference from skb_get(). Pointer comparisons and reassignment are not uses.',
   AQ108:
     'A path ends, or the record variable is overwritten, while the function still owns a record that it has not queued, sent, consumed, freed or handed to a function that takes it.',
+  AQ109:
+    'A drain keeps going after a send fails with -EAGAIN and clears its socket: the error hook sends the failed record to one queue (retry) and, on the no-socket path, the records behind it to another (hold) that the consumer flushes earlier, so they reach auditd before the failed record. A hook bound by `sk ? f : g` is read as f for a pass that sent.',
   AL201:
     'rcu_dereference() without rcu_read_lock() held, or rcu_dereference_protected(p, lockdep_is_held(&L)) without L held.',
   AL202:

@@ -13,7 +13,7 @@ import { SIMULATE_USAGE } from './commands';
 import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
 import { DEFAULT_MAX_SIZE, notCReason, readSource, readSourceStdin } from './input';
 import type { CliIO } from './io';
-import { findingFor, reproduce, reproductionSummary } from '../simulate/reproduce';
+import { findingFor, reproduce, reproductionResult, reproductionSummary } from '../simulate/reproduce';
 import { formatSimulationText } from './simulateText';
 
 const FLAGS = {
@@ -68,7 +68,9 @@ export function runSimulate(args: readonly string[], io: CliIO): number {
     const r = reproduce(analysis, finding, base);
     const summary = reproductionSummary(r);
     if (format === 'json') {
-      io.stdout(`${JSON.stringify({ version: 1, finding: { rule: finding.rule, function: finding.function, line: finding.span.line + 1 }, invariant: r.invariant, reproduced: !!r.shown, summary, tried: r.tried, ...(r.shown ? { result: JSON.parse(resultJson(r.shown.result)) } : {}) }, null, 2)}\n`);
+      // the run that shows it, or the last one tried (its notes lead with the summary)
+      const shown = reproductionResult(r);
+      io.stdout(`${JSON.stringify({ version: 1, finding: { rule: finding.rule, function: finding.function, line: finding.span.line + 1 }, invariant: r.invariant, ...(r.queue ? { queue: r.queue } : {}), reproduced: !!r.shown, summary, tried: r.tried, ...(shown ? { result: JSON.parse(resultJson(shown)) } : {}) }, null, 2)}\n`);
     } else {
       io.stdout(`${summary}\n${r.shown ? formatSimulationText(path === '-' ? 'standard input' : path, r.shown.result) : ''}`);
     }

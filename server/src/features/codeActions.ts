@@ -7,7 +7,7 @@ import { CodeAction, CodeActionKind, Range, TextEdit } from 'vscode-languageserv
 import type { FileAnalysis } from '../analyser';
 import type { Finding } from '../rules/finding';
 import { toOffset, toRange } from './convert';
-import { REPRODUCTION } from '../simulate/findingPlans';
+import { REPRODUCTION, showable } from '../simulate/findingPlans';
 import { QuickFix, quickFixes } from './quickFixes';
 
 const cache = new WeakMap<FileAnalysis, Map<string, QuickFix[]>>();
@@ -42,14 +42,15 @@ export function codeActions(analysis: FileAnalysis, uri: string, range: Range): 
         },
       });
     }
-    // a queue finding offers the scenario that can show it, explored for a counterexample
+    // a queue finding offers the run that shows it: its scenarios explored for its invariant
     const plan = REPRODUCTION[f.rule];
-    if (plan && f.severity !== 'information') {
+    if (plan && showable(f) && f.function) {
+      const spec = `${f.rule}@${f.function}`;
       out.push({
-        title: `▶ Show in simulation: explore ${plan.scenarios[0]} for a ${plan.invariant} violation (${f.rule})`,
+        title: `▶ Show in simulation: find a run that breaks ${plan.invariant} (${f.rule})`,
         kind: CodeActionKind.Empty,
         diagnostics: [{ range: toRange(lines, f.span), message: f.message, code: f.rule, source: 'auditlens' }],
-        command: { title: 'Explore Scenario for a Counterexample', command: 'auditlens.explore', arguments: [uri, plan.scenarios[0]] },
+        command: { title: 'Show Finding in Simulation', command: 'auditlens.showFinding', arguments: [uri, spec, plan.scenarios[0]] },
       });
     }
   }

@@ -19,6 +19,7 @@ import {
 import type { FileAnalysis } from '../analyser';
 import type { ImagePair } from '../patch/review';
 import { simulate } from '../simulate';
+import { findingFor, reproduce, reproductionResult, reproductionSummary } from '../simulate/reproduce';
 import { SCENARIOS, ScenarioName, SimulationOptions, SimulationResult } from '../simulate/types';
 import type { PatchReview } from './patchDocument';
 import { utf8Length } from '../parse/utf8';
@@ -52,6 +53,9 @@ export interface SimulateRequest {
   options: SimulationOptions;
 }
 
+/** Options a runner takes: a simulation's, or a finding to show (`RULE@FUNCTION`), which picks its own scenarios. */
+export type RunOptions = SimulationOptions & { finding?: string };
+
 export function isFailure(reply: unknown): reply is SimulationFailure {
   return typeof reply === 'object' && reply !== null && typeof (reply as SimulationFailure).error === 'string' && !('version' in reply);
 }
@@ -66,7 +70,7 @@ function uriOf(value: unknown, what: string): string | SimulationFailure {
 }
 
 const NUMBER_OPTIONS = { records: [1, 1_000_000], backlogLimit: [0, 0xffffffff], seed: [0, Number.MAX_SAFE_INTEGER], troubleTicks: [0, 100_000] } as const;
-const OPTION_NAMES = 'records, backlogLimit, seed, troubleTicks, failureRate, explore';
+const OPTION_NAMES = 'records, backlogLimit, seed, troubleTicks, failureRate, explore, finding';
 const COMPARE_OPTION_NAMES = 'records, backlogLimit, seed, troubleTicks, failureRate';
 
 /** Validates `[uri, scenario, options?]`; a failure is an answer for the client, not an exception. */
@@ -98,7 +102,8 @@ function parseOptions(rawOptions: unknown, scenario: ScenarioName, allowExplore:
   const given = rawOptions as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (key === 'explore' && !allowExplore) return { error: 'explore is not available for a comparison: each side would stop at a counterexample of its own; explore each image with Simulate instead' };
-    if (!Object.hasOwn(NUMBER_OPTIONS, key) && key !== 'explore' && key !== 'failureRate') return { error: `unknown option '${key}'; options: ${names}` };
+    if (key === 'finding' && !allowExplore) return { error: 'finding is not available for a comparison; show the finding with Simulate instead' };
+    if (!Object.hasOwn(NUMBER_OPTIONS, key) && key !== 'explore' && key !== 'failureRate' && key !== 'finding') return { error: `unknown option '${key}'; options: ${names}` };
   }
   for (const [key, [min, max]] of Object.entries(NUMBER_OPTIONS) as [keyof typeof NUMBER_OPTIONS, readonly [number, number]][]) {
     const v = given[key];
@@ -114,6 +119,10 @@ function parseOptions(rawOptions: unknown, scenario: ScenarioName, allowExplore:
   if (given.explore !== undefined) {
     if (typeof given.explore !== 'boolean') return { error: 'explore must be true or false' };
     options.explore = given.explore;
+  }
+  if (given.finding !== undefined) {
+    if (typeof given.finding !== 'string' || !/^[A-Z]{2}\d{3}@\w+$/.test(given.finding)) return { error: 'finding must be RULE@FUNCTION (for example AQ103@kauditd_rehold_skb)' };
+    (options as RunOptions).finding = given.finding;
   }
   return options;
 }
@@ -140,18 +149,30 @@ export interface RunControl {
 }
 
 /** Runs one simulation; rejects with `cancelled()` when the token fires, with an Error when the run could not be made. */
-export type Runner = (analysis: FileAnalysis, options: SimulationOptions, control: RunControl) => Promise<SimulationResult>;
+export type Runner = (analysis: FileAnalysis, options: RunOptions, control: RunControl) => Promise<SimulationResult>;
 
 export function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'simulation cancelled');
 }
 
 /** The engine on this thread: cancellation is only seen when the engine asks, which is enough for tests. */
-export const inProcessRunner: Runner = async (analysis, options, control) => {
-  const result = simulate(analysis, { ...options, cancelled: () => control.token.isCancellationRequested, progress: control.progress });
+export const inProcessRunner: Runner = async (analysis, { finding, ...options }, control) => {
+  const live = { ...options, cancelled: () => control.token.isCancellationRequested, progress: control.progress };
+  const result = finding !== undefined ? findingRun(analysis, finding, live) : simulate(analysis, live);
   if (control.token.isCancellationRequested) throw cancelled();
   return result;
 };
+
+/** A finding's reproduction as one result (the run that shows it, else the last tried, led by what was found). */
+function findingRun(analysis: FileAnalysis, spec: string, options: SimulationOptions): SimulationResult {
+  const finding = findingFor(analysis, spec);
+  if (typeof finding === 'string') throw new Error(finding);
+  const { scenario: _picked, ...base } = options;
+  const r = reproduce(analysis, finding, base);
+  const result = reproductionResult(r);
+  if (!result) throw new Error(reproductionSummary(r));
+  return result;
+}
 
 /** Runs in flight, killed if the server exits first (they only write at the end, so nothing else would stop them). */
 const running = new Set<ChildProcess>();
@@ -163,13 +184,14 @@ export function childProcessRunner(cliModule: string): Runner {
     new Promise<SimulationResult>((resolve, reject) => {
       if (control.token.isCancellationRequested) return reject(cancelled());
       const text = analysis.parsed.text;
-      const args = [cliModule, 'simulate', '-', '--scenario', options.scenario, '--format', 'json', '--progress', '--max-size', String(Math.max(1, utf8Length(text)))];
+      const pick = options.finding !== undefined ? ['--finding', options.finding] : ['--scenario', options.scenario];
+      const args = [cliModule, 'simulate', '-', ...pick, '--format', 'json', '--progress', '--max-size', String(Math.max(1, utf8Length(text)))];
       if (options.records !== undefined) args.push('--records', String(options.records));
       if (options.backlogLimit !== undefined) args.push('--backlog-limit', String(options.backlogLimit));
       if (options.seed !== undefined) args.push('--seed', String(options.seed));
       if (options.troubleTicks !== undefined) args.push('--duration', String(options.troubleTicks));
       if (options.failureRate !== undefined) args.push('--failure-rate', String(options.failureRate));
-      if (options.explore) args.push('--explore');
+      if (options.explore && options.finding === undefined) args.push('--explore');
       // Under VS Code process.execPath is Electron: run it as node, whatever the inherited environment says.
       const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
       running.add(child);
@@ -210,11 +232,17 @@ export function childProcessRunner(cliModule: string): Runner {
         finish(() => {
           const message = (errors + pending).trim().split('\n')[0];
           if (code !== 0 && code !== 1) return reject(new Error(message.replace(/^auditlens simulate: -: /, '') || `the simulation exited with status ${code}`));
+          let out: unknown;
           try {
-            resolve(JSON.parse(Buffer.concat(stdout).toString('utf8')) as SimulationResult);
+            out = JSON.parse(Buffer.concat(stdout).toString('utf8'));
           } catch {
-            reject(new Error('the simulation printed no result'));
+            return reject(new Error('the simulation printed no result'));
           }
+          if (options.finding === undefined) return resolve(out as SimulationResult);
+          // --finding: { reproduced, summary, result? } with the result's notes led by the summary
+          const shown = out as { summary?: string; result?: SimulationResult };
+          if (shown.result) resolve(shown.result);
+          else reject(new Error(shown.summary ?? 'the simulation printed no result'));
         }),
       );
       child.stdin.end(text);
@@ -250,7 +278,8 @@ export async function simulateCommand(args: readonly unknown[] | undefined, ctx:
   const analysis = ctx.analysisFor(request.uri);
   if (!analysis) return { error: 'this document is not an audit C file AuditLens has analysed (open kernel/audit.c, or a file declaring audit_queue)' };
   if (analysis.model.consumer === undefined) return { error: 'no consumer (the kthread that takes records off the backlog queues and sends them) was found in this file: there is nothing to simulate' };
-  const what = request.options.explore ? `Exploring ${request.options.scenario} for a counterexample` : `Simulating ${request.options.scenario}`;
+  const finding = (request.options as RunOptions).finding;
+  const what = finding !== undefined ? `Looking for a run that shows ${finding.replace('@', ' in ')}()` : request.options.explore ? `Exploring ${request.options.scenario} for a counterexample` : `Simulating ${request.options.scenario}`;
   ctx.progress.begin(what, 0, undefined, true);
   try {
     return await runOrFail(() => ctx.run(analysis, request.options, { token: ctx.token, progress: progressOnto(ctx.progress, 1)(0) }));

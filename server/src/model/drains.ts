@@ -13,6 +13,7 @@ import type { CallGraph, HookBinding } from './callgraph';
 import type { EnqueueSite, QueueInfo } from './queues';
 import type { Summary } from './summaries';
 import { instantiate } from './summaries';
+import { valueOrigins } from '../facts/flows';
 
 export interface RouteOutcome {
   hook: string;
@@ -143,6 +144,24 @@ export function errorHookCalls(drain: DrainInfo, f: FunctionFacts): { call: Call
   return out;
 }
 
+/**
+ * The errors the no-socket path passes when it passes a variable: a constant it is set to
+ * (`int gone = -ECONNREFUSED;`), and every send error when it is set from a send's result
+ * (`gone = rc;` after the failure that cleared the socket). A constant or no variable at
+ * all means the connection is gone (-ECONNREFUSED), as before.
+ */
+function noSocketErrors(f: FunctionFacts, name: string | undefined): string[] {
+  if (!name) return ['-ECONNREFUSED'];
+  const origins = valueOrigins(f.flows).get(name) ?? new Set<string>();
+  const sendResults = new Set(f.calls.filter((c) => (c.callee === 'netlink_unicast' || c.callee === 'nlmsg_unicast') && c.resultVar).map((c) => c.resultVar!));
+  const out = new Set<string>();
+  for (const o of origins) {
+    if (/^E[A-Z0-9]+$/.test(o)) out.add(`-${o}`);
+    else if (sendResults.has(o)) for (const e of SEND_ERRORS) out.add(e);
+  }
+  return out.size ? [...out] : ['-ECONNREFUSED'];
+}
+
 function routesFor(drain: DrainInfo, site: DrainSite, file: FileFacts, summaries: Map<string, Summary>, queues: Map<string, QueueInfo>): Route[] {
   const routes: Route[] = [];
   const drainFacts = file.functions.get(drain.fn)!.facts;
@@ -154,7 +173,7 @@ function routesFor(drain: DrainInfo, site: DrainSite, file: FileFacts, summaries
     const errArg = errArgIndex >= 0 ? hc.args[errArgIndex] : undefined;
     let errors: string[];
     if (errArg?.kind === 'const') errors = [errArg.text.replace(/\s+/g, '')];
-    else if (noSocket) errors = ['-ECONNREFUSED'];
+    else if (noSocket) errors = noSocketErrors(drainFacts, errArg?.name);
     else errors = SEND_ERRORS.filter((e) => !(errArg?.name && atoms.has(`ne:${errArg.name}:${e}`)));
     // `c ? f : g` bound where the drain's own parameter P receives c: the arm follows P at the call.
     const choices = binding.call.args[binding.paramIndex]?.choices;

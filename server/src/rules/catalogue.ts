@@ -22,6 +22,7 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'AQ106', name: 'flush-order', severity: 'error', summary: 'Queues flushed in an order other than hold, retry, main: records reach auditd out of order.' },
   { id: 'AQ107', name: 'use-after-consume', severity: 'error', summary: 'An skb used after a call that consumes it.' },
   { id: 'AQ108', name: 'leaked-record', severity: 'error', summary: 'A path on which a record the function owns is neither queued, sent, consumed nor freed.' },
+  { id: 'AQ109', name: 'transient-reorder', severity: 'information', summary: 'After one send fails with -EAGAIN, a drain that clears its socket and keeps going sends the failed record to one queue and the records behind it to a queue the consumer flushes first: they overtake it.' },
   { id: 'AL201', name: 'rcu-deref-outside-read-side', severity: 'error', summary: 'rcu_dereference() of an RCU pointer outside rcu_read_lock() (or without the update lock it claims).' },
   { id: 'AL202', name: 'rcu-plain-access', severity: 'warning', summary: 'An __rcu pointer read or written without the RCU accessors.' },
   { id: 'AL203', name: 'unguarded-write', severity: 'warning', summary: 'A write to a variable whose other writes hold a lock, without that lock.' },

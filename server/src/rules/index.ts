@@ -12,6 +12,7 @@ import { lockImbalance, rcuDerefOutsideReadSide, rcuPlainAccess, sleepInAtomic, 
 import { flushOrder, requeueRules, transientToHold, unboundedEnqueue } from './queueRules';
 import { dataRaces, queueLengthRaces, rcuInPlaceWrites } from './races';
 import { recordRules } from './records';
+import { orderAcrossTransientFailure } from './transientOrder';
 
 export interface RuleOptions {
   /** Rule id -> 'off' or a severity that replaces the rule's own. */
@@ -19,7 +20,7 @@ export interface RuleOptions {
 }
 
 const CHECKS: ((ctx: RuleContext) => Finding[])[] = [
-  unboundedEnqueue, requeueRules, transientToHold, flushOrder, recordRules,
+  unboundedEnqueue, requeueRules, orderAcrossTransientFailure, transientToHold, flushOrder, recordRules,
   rcuDerefOutsideReadSide, rcuPlainAccess, unguardedWrite, lockImbalance, sleepInAtomic,
   dataRaces, queueLengthRaces, rcuInPlaceWrites, backlogWaitUnderLock, lockedConfigBypass,
 ];

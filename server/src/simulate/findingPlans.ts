@@ -15,6 +15,8 @@ export interface Plan {
    * make it (the exemption for auditd and the holder of audit_cmd_mutex).
    */
   bypass?: boolean;
+  /** The rule reports at information and its finding can still be shown (the others' information findings are order kept, nothing to show). */
+  information?: boolean;
 }
 
 /** What each queue rule's bug breaks, and where it can show. */
@@ -24,5 +26,12 @@ export const REPRODUCTION: Readonly<Record<string, Plan>> = {
   AQ103: { invariant: 'termination', scenarios: ['auditd-stopped', 'auditd-restart', 'eagain-burst'] },
   AQ104: { invariant: 'ordering', scenarios: ['eagain-burst', 'auditd-stopped'] },
   AQ105: { invariant: 'accounting', scenarios: ['auditd-restart', 'auditd-down', 'auditd-stopped', 'eagain-burst'] },
+  AQ109: { invariant: 'ordering', scenarios: ['auditd-stopped', 'eagain-burst'], information: true },
 };
 
+
+/** A finding the simulator can be asked to show: a queue rule's, at warning or above, or of a rule whose information findings are real behaviour. */
+export function showable(f: { rule: string; severity: string }): boolean {
+  const plan = REPRODUCTION[f.rule];
+  return !!plan && (f.severity !== 'information' || !!plan.information);
+}

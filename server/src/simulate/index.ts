@@ -10,7 +10,7 @@ import type { QueueModel } from '../model';
 import { explore } from './explore';
 import { explained } from './run';
 import { TROUBLE_START } from './scenario';
-import { REPRODUCTION } from './findingPlans';
+import { REPRODUCTION, showable } from './findingPlans';
 import type { SimulationOptions, SimulationResult } from './types';
 import { SCENARIOS } from './types';
 
@@ -33,7 +33,7 @@ function unreached(analysis: FileAnalysis, result: SimulationResult): string[] {
   const out: string[] = [];
   for (const f of analysis.findings) {
     const plan = REPRODUCTION[f.rule];
-    if (!plan || f.severity === 'information' || broken.has(plan.invariant)) continue;
+    if (!plan || !showable(f) || broken.has(plan.invariant)) continue;
     out.push(`the rules report ${f.rule} in ${f.function}() (${plan.invariant}), which this run did not show; \`auditlens simulate --finding ${f.rule}@${f.function}\` explores the scenarios that can show it`);
   }
   return [...new Set(out)];

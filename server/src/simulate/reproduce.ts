@@ -17,6 +17,8 @@ export interface Reproduction {
   invariant: Invariant;
   /** The run that shows it, if one does. */
   shown?: { scenario: ScenarioName; result: SimulationResult };
+  /** Otherwise the last run tried, so that a viewer has a result to show beside the "cannot". */
+  last?: { scenario: ScenarioName; result: SimulationResult };
   /** The queue the finding is about, for a bound (AQ101): a bounded violation elsewhere does not show it. */
   queue?: string;
   /** Every scenario tried, with what it found. */
@@ -62,6 +64,7 @@ export function reproduce(analysis: FileAnalysis, finding: Finding, base: Omit<S
       const result = simulate(analysis, { ...base, scenario, explore: true, target, bypass });
       const violations = result.violations.map((v) => v.invariant);
       out.tried.push({ scenario, bypass, violations, note: result.notes.find((n) => n.startsWith('explored')) });
+      if (!result.error) out.last = { scenario, result };
       if (!result.error && result.violations.some((v) => v.invariant === plan.invariant && (!queue || v.queue === queue))) {
         out.shown = { scenario, result };
         return out;
@@ -80,4 +83,14 @@ export function reproductionSummary(r: Reproduction): string {
   }
   const tried = r.tried.map((t) => `${t.scenario}${t.bypass ? ' with bypassing producers' : ''}${t.violations.length ? ` (found ${[...new Set(t.violations)].join(', ')} instead)` : ''}`).join(', ');
   return `${what}, but the simulator could not show it: ${tried || 'no scenario ran'} explored without ${/^[aeiou]/.test(r.invariant) ? 'an' : 'a'} ${r.invariant} violation. The finding stands on the code; the modelled kernel does not reach the state it needs.`;
+}
+
+/**
+ * The run to show for a reproduction (the one that shows the finding, else the last tried),
+ * led by the summary: the editor's panel and the CLI's JSON show the same thing.
+ */
+export function reproductionResult(r: Reproduction): SimulationResult | undefined {
+  const run = r.shown ?? r.last;
+  if (!run) return undefined;
+  return { ...run.result, notes: [reproductionSummary(r), ...run.result.notes] };
 }
