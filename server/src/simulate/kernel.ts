@@ -54,6 +54,8 @@ export interface WorldOptions {
   sendTimeout: number;
   /** Queues bounded by admission (the backlog wait) rather than at the enqueue: records they may hold past the limit. */
   admissionSlack?: Map<string, number>;
+  /** Why an admission-bounded queue passed its slack (producers that bypass the wait), for the violation. */
+  admissionBypass?: string;
   /** Records whose every step is kept (a re-run that explains a violation about them). */
   focus?: ReadonlySet<number>;
 }
@@ -243,11 +245,12 @@ export class World implements Kernel {
     if (this.opt.limit > 0 && q.items.length > this.opt.limit) {
       const slack = this.opt.admissionSlack?.get(q.name) ?? 0;
       if (q.items.length > this.opt.limit + slack) {
-        this.violation('bounded', `${q.name} holds ${q.items.length} records, over audit_backlog_limit ${this.opt.limit}`, [], q.name);
+        const why = this.opt.admissionSlack?.has(q.name) && this.opt.admissionBypass ? `: ${this.opt.admissionBypass}` : '';
+        this.violation('bounded', `${q.name} holds ${q.items.length} records, over audit_backlog_limit ${this.opt.limit}${why}`, [], q.name);
       } else if (!this.overByAdmission.has(q.name)) {
         this.overByAdmission.add(q.name);
-        this.notes.push(slack === Infinity
-          ? `${q.name} passed audit_backlog_limit ${this.opt.limit}: its bound is the backlog wait, which lets these producers through by design (--bypass; its peak is under queue maxima)`
+        this.notes.push(this.opt.admissionBypass
+          ? `${q.name} reached ${q.items.length} with audit_backlog_limit ${this.opt.limit}: producers holding audit_cmd_mutex pass the backlog wait, so it holds up to one message's records past the limit before the sender penalty makes them wait`
           : `${q.name} reached ${q.items.length} with audit_backlog_limit ${this.opt.limit}: its bound is the backlog wait, which lets a record in while the queue holds no more than the limit, so it can pass the limit by one record per producer between that check and the enqueue`);
       }
     }
