@@ -77,6 +77,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
   let workspaceRoots: string[] = [];
   /** The review of each open patch document, per version. */
   const patchReviews = new Map<string, PatchReview>();
+  /** What "Show in simulation" found for findings of an analysis (gone with the analysis). */
+  const shownFindings = new WeakMap<FileAnalysis, Map<string, string>>();
   let canRegisterConfiguration = false;
   let canFollowFolders = false;
 
@@ -251,6 +253,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
       introduced: workingTree && settings.workingTree && trusted && uri.startsWith('file:')
         ? (findings) => workingTree.introduced(fileURLToPath(uri), analysis.parsed.text, findings)
         : undefined,
+      simulated: (f) => shownFindings.get(analysis)?.get(`${f.rule}@${f.function}`),
     });
   }
 
@@ -366,6 +369,13 @@ export function startServer(connection: Connection, host: ServerHost): void {
         run: runSimulation,
         token,
         progress: workDone,
+        findingShown: (analysis, spec, summary) => {
+          (shownFindings.get(analysis) ?? shownFindings.set(analysis, new Map()).get(analysis)!).set(spec, summary);
+          // the finding's diagnostic (its hover in the editor) now says what the simulator showed
+          const uri = p.arguments?.[0];
+          const t = typeof uri === 'string' ? tracker.get(uri) : undefined;
+          if (t?.analysis === analysis) publish(t);
+        },
       };
       try {
         return await (p.command === SIMULATE_COMMAND ? simulateCommand(p.arguments, ctx) : compareCommand(p.arguments, ctx));

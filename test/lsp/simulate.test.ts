@@ -80,9 +80,14 @@ describe('simulation over LSP', () => {
     const show = actions.find((a) => a.command?.command === 'auditlens.showFinding');
     expect(show?.command?.arguments).toEqual([uri, 'AQ103@kauditd_rehold_skb', 'auditd-stopped']);
     const [, spec, scenario] = show!.command!.arguments!;
+    const republished = server.nextDiagnostics(uri);
     const shown = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [uri, scenario, { finding: spec }] });
     expect(shown.violations.map((v: { invariant: string }) => v.invariant)).toContain('termination');
     expect(shown.notes[0]).toMatch(/^AQ103 in kauditd_rehold_skb\(\) breaks termination: shown by /);
+    // the finding's diagnostic (its hover) now says what the simulation showed; the others do not change
+    const after = (await republished).diagnostics;
+    expect(after.find((d) => d.code === 'AQ103')?.message).toMatch(/\nSimulation: AQ103 in kauditd_rehold_skb\(\) breaks termination: shown by /);
+    expect(after.filter((d) => d.code !== 'AQ103').every((d) => !String(d.message).includes('Simulation:'))).toBe(true);
     // with no backlog limit no queue has a bound to pass: the reply says so, with the last run tried
     const aq101 = 'file:///work/aq101/kernel/audit.c';
     await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: aq101, languageId: 'c', version: 1, text: readFileSync(resolve(FIXTURES, 'rules', 'AQ101-trigger.c'), 'utf8') } });

@@ -135,6 +135,61 @@ describe('a drain changed to keep going after a failed send', () => {
   });
 });
 
+describe('a requeue hook changed on its own (the drain outside the patch)', () => {
+  const base = () => readFileSync(resolve(FIXTURES, 'rules', 'AQ103-clean.c'), 'utf8');
+  const toHead = (text: string) => {
+    const out = text.replace('\tskb_queue_tail(&audit_hold_queue, skb);\n}', '\tskb_queue_head(&audit_hold_queue, skb);\n}');
+    expect(out).not.toBe(text);
+    return out;
+  };
+  it('our own fixture: the head rehold is AQ103 introduced, on an assumed drain, and says so', () => {
+    const r = reviewPatch(unifiedDiff(base(), toHead(base()), 'kernel/audit.c', 3));
+    expect(r.images[0].mode).toBe('fragments');
+    expect(serious(r)).toEqual(['introduced AQ103 kauditd_rehold_skb']);
+    const f = r.findings.find((x) => x.finding.rule === 'AQ103')!;
+    expect(f.assumed).toBe(true);
+    expect(f.finding.message).toMatch(/the drain \(outside the patch, assumed\)/);
+    expect(f.finding.message).not.toMatch(/__auditlens/);
+    expect(r.images[0].assumptions.join('\n')).toMatch(/kauditd_rehold_skb\(\) as err_hook of an assumed one-pass drain that keeps going after a failed send \(&audit_hold_queue\)/);
+  });
+  it('a harmless change to the same hook: nothing introduced, and no unbounded-queue noise on the requeue', () => {
+    const commented = base().replace('\tskb_queue_tail(&audit_hold_queue, skb);\n}', '\t/* oldest first */\n\tskb_queue_tail(&audit_hold_queue, skb);\n}');
+    const r = reviewPatch(unifiedDiff(base(), commented, 'kernel/audit.c', 3));
+    expect(serious(r)).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasShared)(needsShared('6.1 patched to put the hold-queue rehold back at the head'), () => {
+  const patched = () => {
+    const v61 = readShared(`${HISTORY}/v6.1.192-debian.c`);
+    const head = v61.replace('\t/* put the record back in the queue */\n\tskb_queue_tail(&audit_hold_queue, skb);', '\t/* put the record back in the queue */\n\tskb_queue_head(&audit_hold_queue, skb);');
+    expect(head).not.toBe(v61);
+    return { v61, head };
+  };
+  it('from the hunk alone: AQ103 introduced on the rehold, the drain assumed', () => {
+    const { v61, head } = patched();
+    const r = reviewPatch(unifiedDiff(v61, head, 'kernel/audit.c'));
+    expect(serious(r)).toEqual(['introduced AQ103 kauditd_rehold_skb']);
+    expect(r.findings.find((x) => x.finding.rule === 'AQ103')!.assumed).toBe(true);
+  });
+  it('from the hunk alone: -EAGAIN sent to hold in kauditd_hold_skb() is AQ104 introduced, the drain and its bindings assumed', () => {
+    const v61 = readShared(`${HISTORY}/v6.1.192-debian.c`);
+    const from = v61.indexOf('\tif (error == -EAGAIN) {');
+    const to = v61.indexOf('goto drop;\n\t}\n', from) + 'goto drop;\n\t}\n'.length;
+    const toHold = v61.slice(0, from) + v61.slice(to);
+    const r = reviewPatch(unifiedDiff(v61, toHold, 'kernel/audit.c', 30));
+    expect(serious(r)).toEqual(['introduced AQ104 kauditd_hold_skb']);
+    expect(r.findings.find((x) => x.finding.rule === 'AQ104')!.assumed).toBe(true);
+    expect(serious(reviewPatch(unifiedDiff(v61, toHold, 'kernel/audit.c'), { base: v61 }))).toEqual(['introduced AQ104 kauditd_hold_skb']);
+  });
+  it('against the base: the same verdict, from the real drain', () => {
+    const { v61, head } = patched();
+    const r = reviewPatch(unifiedDiff(v61, head, 'kernel/audit.c'), { base: v61 });
+    expect(serious(r)).toEqual(['introduced AQ103 kauditd_rehold_skb']);
+    expect(r.findings.find((x) => x.finding.rule === 'AQ103')!.assumed).toBe(false);
+  });
+});
+
 describe.skipIf(!hasShared)(needsShared('v4.12 patched to keep draining after a fatal send error'), () => {
   const patched = () => {
     const v412 = readShared(`${HISTORY}/v4.12.c`);

@@ -20,6 +20,8 @@ export interface DiagnosticsOptions {
   onError?: (what: string, err: unknown) => void;
   /** Findings the uncommitted change introduced (working-tree mode): their message says so. */
   introduced?: (findings: Finding[]) => Set<Finding>;
+  /** What a "Show in simulation" run found for a finding of this analysis, when one was made. */
+  simulated?: (f: Finding) => string | undefined;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -67,6 +69,8 @@ export function analysisDiagnostics(
   for (const f of findings) {
     const d = findingDiagnostic(uri, analysis, f, options.rulesDocDir);
     if (introduced.has(f)) d.message = `Introduced by your uncommitted change: ${d.message}`;
+    const simulated = options.simulated?.(f);
+    if (simulated) d.message = `${d.message}\nSimulation: ${simulated}`;
     out.push(d);
   }
   return out;

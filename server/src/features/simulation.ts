@@ -18,6 +18,7 @@ import {
 } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
 import type { ImagePair } from '../patch/review';
+import { ASSUMED_CONSUMER } from '../patch/assumedBindings';
 import { simulate } from '../simulate';
 import { findingFor, reproduce, reproductionResult, reproductionSummary } from '../simulate/reproduce';
 import { SCENARIOS, ScenarioName, SimulationOptions, SimulationResult } from '../simulate/types';
@@ -138,7 +139,9 @@ export function parseCompareArguments(args: readonly unknown[] | undefined): Sim
  * hunks alone rarely has one in view, and then there is nothing to run.
  */
 export function comparisonImage(review: PatchReview): ImagePair | undefined {
-  return review.review.images.find((pair) => pair.post.model.consumer !== undefined || pair.pre.model.consumer !== undefined);
+  // a consumer the review assumed to bind hooks shown alone is no kernel to run
+  const real = (c: string | undefined) => c !== undefined && c !== ASSUMED_CONSUMER;
+  return review.review.images.find((pair) => real(pair.post.model.consumer) || real(pair.pre.model.consumer));
 }
 
 /** What a runner is told while it runs. */
@@ -269,6 +272,8 @@ export interface SimulationContext {
   token: CancellationToken;
   /** The request's work-done progress (a null reporter when the client sent no token). */
   progress: WorkDoneProgressReporter;
+  /** Told what a finding's run showed (its summary), so the finding's diagnostic can say it. */
+  findingShown?(analysis: FileAnalysis, spec: string, summary: string): void;
 }
 
 /** `auditlens.server.simulate`: the result, or a failure saying why there is none; throws only on cancel. */
@@ -282,7 +287,10 @@ export async function simulateCommand(args: readonly unknown[] | undefined, ctx:
   const what = finding !== undefined ? `Looking for a run that shows ${finding.replace('@', ' in ')}()` : request.options.explore ? `Exploring ${request.options.scenario} for a counterexample` : `Simulating ${request.options.scenario}`;
   ctx.progress.begin(what, 0, undefined, true);
   try {
-    return await runOrFail(() => ctx.run(analysis, request.options, { token: ctx.token, progress: progressOnto(ctx.progress, 1)(0) }));
+    const reply = await runOrFail(() => ctx.run(analysis, request.options, { token: ctx.token, progress: progressOnto(ctx.progress, 1)(0) }));
+    // the summary leads a finding's result (or is the failure when no run could be shown)
+    if (finding !== undefined) ctx.findingShown?.(analysis, finding, isFailure(reply) ? reply.error : reply.notes[0] ?? '');
+    return reply;
   } finally {
     ctx.progress.done();
   }

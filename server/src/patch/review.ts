@@ -10,7 +10,7 @@ import { Analyser, FileAnalysis } from '../analyser';
 import type { RuleOptions } from '../rules';
 import type { Finding } from '../rules/finding';
 import { applyFilePatch } from './apply';
-import { ASSUMED_CONSUMER, assumedConsumer } from './assumedBindings';
+import { ASSUMED_CONSUMER, ASSUMED_DRAIN, assumedConsumer } from './assumedBindings';
 import { fragmentImages } from './fragments';
 import { modelChanges, ModelChange } from './modelDiff';
 import { parsePatch } from './parse';
@@ -256,7 +256,7 @@ function fragmentPair(analyser: Analyser, file: FilePatch): ImagePair {
   const pre = analyser.analyseText(preText);
   const post = analyser.analyseText(postText);
   // a hunk touches the rebuilt functions it names, in its lines or its section header
-  const names = [...new Set([...post.outline.functions, ...pre.outline.functions].map((f) => f.name))].filter((n) => n !== ASSUMED_CONSUMER)
+  const names = [...new Set([...post.outline.functions, ...pre.outline.functions].map((f) => f.name))].filter((n) => n !== ASSUMED_CONSUMER && n !== ASSUMED_DRAIN)
     .map((n) => ({ n, word: new RegExp(`\\b${n}\\b`) }));
   const readings: HunkReading[] = file.hunks.map((h) => ({
     file: path, line: h.headerLine + 1, header: headerOf(h), mode: 'rebuilt',
@@ -307,7 +307,7 @@ function classify(pair: ImagePair): ReviewedFinding[] {
   const judged = (f: Finding) => !(OWNERSHIP_RULES.has(f.rule) && pair.partial.has(f.function));
   const pre = new Map(pair.pre.findings.filter(judged).map((f) => [findingKey(f), f]));
   const post = new Map(pair.post.findings.filter(judged).map((f) => [findingKey(f), f]));
-  const assumed = (f: Finding) => f.function === ASSUMED_CONSUMER || f.related.some((r) => r.message.includes(ASSUMED_CONSUMER)) ||
+  const assumed = (f: Finding) => f.function === ASSUMED_CONSUMER || f.function === ASSUMED_DRAIN || f.related.some((r) => r.message.includes(ASSUMED_CONSUMER) || r.message.includes(ASSUMED_DRAIN)) ||
     (pair.assumptions.length > 0 && /^AQ10[234]$/.test(f.rule));
   const guessed = (f: Finding, image: 'pre' | 'post') => !!pair.uncertain?.[image].has(f.span.line);
   for (const [k, f] of post) {
@@ -322,7 +322,14 @@ function classify(pair: ImagePair): ReviewedFinding[] {
   for (const [k, f] of pre) {
     if (!post.has(k) && !guessed(f, 'pre') && !renamed(f, post)) out.push({ finding: f, status: 'fixed', image: 'pre', file: pair.file, docLine: docLineOf(f, pair.preOrigin, pair, 'pre'), assumed: assumed(f) });
   }
-  return out.filter((r) => r.finding.function !== ASSUMED_CONSUMER);
+  return out.filter((r) => r.finding.function !== ASSUMED_CONSUMER && r.finding.function !== ASSUMED_DRAIN).map(unsynthesised);
+}
+
+/** A finding about code the review synthesised names it in words, not by its internal name. */
+function unsynthesised(r: ReviewedFinding): ReviewedFinding {
+  const words = (t: string) => t.split(`${ASSUMED_DRAIN}()`).join('the drain (outside the patch, assumed)');
+  if (!r.finding.message.includes(ASSUMED_DRAIN) && !r.finding.related.some((x) => x.message.includes(ASSUMED_DRAIN))) return r;
+  return { ...r, finding: { ...r.finding, message: words(r.finding.message), related: r.finding.related.map((x) => ({ ...x, message: words(x.message) })) } };
 }
 
 /** The patch line a finding sits on, or the nearest line of the same hunk region. */
