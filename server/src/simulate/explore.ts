@@ -5,7 +5,7 @@
  */
 import type { QueueModel } from '../model';
 import { DEFAULT_FAILURE_RATE } from './scenario';
-import { DEFAULT_TROUBLE, explained, runOnce, Run } from './run';
+import { DEFAULT_TROUBLE, explained, involves, runOnce, Run } from './run';
 import { fileBacklogLimit, fileSendTimeout } from './harness';
 import type { SimulationOptions, SimulationResult } from './types';
 
@@ -47,8 +47,12 @@ export function explore(model: QueueModel, options: SimulationOptions): Simulati
   variants.sort((a, b) => a.records! * Math.max(1, a.troubleTicks!) - b.records! * Math.max(1, b.troubleTicks!));
   const requested = { records: total, troubleTicks: trouble, seed, failureRate: options.failureRate ?? DEFAULT_FAILURE_RATE };
   const target = options.target;
-  const hits = (run: Run) => run.result.violations.some((x) => !target || (x.invariant === target.invariant && (!target.queue || x.queue === target.queue)));
-  const wanted = target ? `${target.invariant}${target.queue ? ` on ${target.queue}` : ''}` : 'an invariant';
+  const hits = (run: Run, v: SimulationOptions) => {
+    if (!target) return run.result.violations.length > 0;
+    if (!run.result.violations.some((x) => x.invariant === target.invariant && (!target.queue || x.queue === target.queue))) return false;
+    return !target.fn || involves(model, v, run, target.invariant, target.fn, target.queue);
+  };
+  const wanted = target ? `${target.invariant}${target.queue ? ` on ${target.queue}` : ''}${target.fn ? ` through ${target.fn}()` : ''}` : 'an invariant';
   let requestedRun: Run | undefined;
   let tried = 0;
   for (const v of variants.slice(0, EXPLORE_RUNS)) {
@@ -58,7 +62,7 @@ export function explore(model: QueueModel, options: SimulationOptions): Simulati
     const quiet = { ...v, progress: undefined };
     const run = runOnce(model, quiet);
     if (v.records === requested.records && v.troubleTicks === requested.troubleTicks && v.seed === requested.seed && (v.failureRate ?? DEFAULT_FAILURE_RATE) === requested.failureRate) requestedRun = run;
-    if (!hits(run)) continue;
+    if (!hits(run, quiet)) continue;
     const r = explained(model, quiet, run);
     r.notes.push(`explored ${tried} variants, smallest first: this is the first that violates ${wanted} (records ${v.records}, trouble ${v.troubleTicks} ticks, seed ${v.seed}${options.scenario === 'eagain-burst' ? `, failure rate ${v.failureRate}` : ''}${v.ending === 'killed' ? ', auditd killed while stopped' : ''})`);
     return r;

@@ -57,7 +57,7 @@ export function reproduce(analysis: FileAnalysis, finding: Finding, base: Omit<S
   const plan = REPRODUCTION[finding.rule];
   const queue = findingQueue(analysis, finding);
   const out: Reproduction = { finding, invariant: plan.invariant, ...(queue ? { queue } : {}), tried: [] };
-  const target = { invariant: plan.invariant, ...(queue ? { queue } : {}) };
+  const target = { invariant: plan.invariant, ...(queue ? { queue } : {}), fn: finding.function };
   for (const bypass of plan.bypass ? [false, true] : [false]) {
     for (const scenario of plan.scenarios) {
       if (base.cancelled?.()) return out;

@@ -54,6 +54,19 @@ export function explained(model: QueueModel, options: SimulationOptions, first =
   return { ...again.result, violations, stats: first.result.stats };
 }
 
+/**
+ * Whether the run's violation of `invariant` involves function `fn`: a step of its trace is in
+ * `fn`, or (re-running with the records it is about followed) one of those records passed
+ * through `fn`. A violation of the right invariant with another cause does not show a finding.
+ */
+export function involves(model: QueueModel, options: SimulationOptions, first: Run, invariant: string, fn: string, queue?: string): boolean {
+  const hits = first.raw.filter((v) => v.invariant === invariant && (!queue || v.queue === queue));
+  if (hits.some((v) => v.trace.some((s) => s.fn === fn))) return true;
+  const focus = new Set(hits.flatMap((v) => v.records));
+  if (!focus.size) return false;
+  return runOnce(model, options, { focus, spin: false }).focusSteps.some((s) => s.step.fn === fn);
+}
+
 /** Why the main queue can pass its bound with --bypass, for the violation's message. */
 function bypassWhy(model: QueueModel): string {
   return senderPenalty(model)

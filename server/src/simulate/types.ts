@@ -36,10 +36,11 @@ export interface SimulationOptions {
   /** Explore variants (smaller record counts, other seeds) and shrink the first counterexample. */
   explore?: boolean;
   /**
-   * With explore: the violation wanted (a finding's invariant, and for `bounded` its queue);
-   * variants that break only something else are passed over.
+   * With explore: the violation wanted (a finding's invariant, for `bounded` its queue, and the
+   * function whose code must take part in it); variants that break only something else, or
+   * break it for another reason, are passed over.
    */
-  target?: { invariant: Invariant; queue?: string };
+  target?: { invariant: Invariant; queue?: string; fn?: string };
   /** Checked between slices of work; returning true cancels the run. */
   cancelled?: () => boolean;
   /** Called between slices with the fraction done. */
