@@ -11,6 +11,8 @@ import { Analyser, FileAnalysis } from '../server/src/analyser';
 import { explainAt } from '../server/src/features/explain';
 import { clearFactCache } from '../server/src/facts/fileFacts';
 import { runRules } from '../server/src/rules';
+import { parseReports } from '../server/src/kcsan/parse';
+import { triage } from '../server/src/kcsan/triage';
 import { reviewPatch } from '../server/src/patch/review';
 import { simulate } from '../server/src/simulate';
 import type { SimulationOptions } from '../server/src/simulate/types';
@@ -191,7 +193,7 @@ function table(rows: Row[]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
-/** Patch review in-process, after warm-up: seed 001 alone and against the corpus, and the example patch. */
+/** Patch review and KCSAN triage in-process, after warm-up: seed 001 alone and against the corpus, the example patch, seed 002 against the corpus. */
 function reviewRows(root: string, runs: number, corpus: BenchInput): Row[] {
   const seed = resolve(root, '..', 'shared', 'seeds', '001_31317e1318af443a.txt');
   const cases: { label: string; name: string; run: () => unknown }[] = [];
@@ -203,6 +205,13 @@ function reviewRows(root: string, runs: number, corpus: BenchInput): Row[] {
   const demo = readFileSync(resolve(root, 'examples', 'kauditd-demo.c'), 'utf8');
   const demoPatch = readFileSync(resolve(root, 'examples', 'unbounded-retry.patch'), 'utf8');
   cases.push({ label: 'example patch', name: 'review against kauditd-demo.c', run: () => reviewPatch(demoPatch, { base: demo }) });
+  const seed002 = resolve(root, '..', 'shared', 'seeds', '002_261b4d9a1404973a.txt');
+  if (existsSync(seed002) && corpus.label === 'audit-2026.c') {
+    const page = readFileSync(seed002, 'utf8');
+    const base = new Analyser().analyseText(corpus.text);
+    void base.findings; // the editor's state: the base analysed, its model built
+    cases.push({ label: 'seed 002', name: 'kcsan: read the page + triage (model built)', run: () => triage(parseReports(page), base) });
+  }
   return cases.map((c) => {
     for (let i = 0; i < 3; i++) c.run();
     const samples: number[] = [];

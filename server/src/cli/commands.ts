@@ -18,12 +18,17 @@ export const COMMANDS: Record<string, CommandInfo> = {
   check: { implemented: true, summary: 'parse C files and report functions and findings' },
   review: { implemented: true, summary: 'review a patch, patch email or mbox: what it introduces, fixes and changes' },
   simulate: { implemented: true, summary: 'run a queue scenario on a C file and check the queue invariants' },
-  kcsan: { implemented: false, summary: 'triage a KCSAN report' },
+  kcsan: { implemented: true, summary: 'triage a KCSAN report against kernel/audit.c' },
   explain: { implemented: true, summary: 'explain a function, queue, lock or variable (the hover text)' },
 };
 
 export function notImplemented(command: string): string {
   return `auditlens: ${command} is not implemented yet`;
+}
+
+function comingLater(): string {
+  const later = Object.keys(COMMANDS).filter((c) => !COMMANDS[c].implemented);
+  return later.length ? `Coming later: ${later.join(', ')}.\n\n` : '';
 }
 
 export const USAGE = `auditlens ${VERSION}: queue-model checks for the Linux kernel's kernel/audit.c
@@ -35,12 +40,12 @@ Usage:
                                         ${COMMANDS.review.summary}
   auditlens simulate FILE.c --scenario NAME
                                         ${COMMANDS.simulate.summary}
+  auditlens kcsan REPORT [--base FILE.c]
+                                        ${COMMANDS.kcsan.summary}
   auditlens help [COMMAND]              show this help, or a command's
   auditlens --version                   print the version
 
-Coming later: ${Object.keys(COMMANDS).filter((c) => !COMMANDS[c].implemented).join(', ')}.
-
-Exit status: 0 when nothing at warning or above was found, 1 when something
+${comingLater()}Exit status: 0 when nothing at warning or above was found, 1 when something
 was, 2 on bad usage or unusable input (one line on stderr says why).
 `;
 
@@ -61,6 +66,32 @@ Options:
   --exit-zero          exit 0 even when findings at warning or above exist
                        (unusable input still exits 2)
   --help, -h           show this help
+`;
+
+export const KCSAN_USAGE = `Usage: auditlens kcsan [options] REPORT
+
+Reads KCSAN data-race reports - a syzbot page, a console or dmesg log, a
+report quoted in an email, wrapped or unindented - maps each access to the
+function and line of kernel/audit.c with the locks, RCU state and contexts
+the queue model gives it, names the raced variable, and gives a verdict with
+its reason (the same reasoning as rule AL206): benign, harmful, or unknown
+when the model cannot tell. Other kernel reports (RCU stalls, NULL
+dereferences, lockdep, KMSAN, panics) are named, with their audit.c frames
+and the role of each function; they claim no race. REPORT may be - for
+standard input.
+
+Options:
+  --base FILE.c        the kernel/audit.c to map to (default: kernel/audit.c
+                       in the working directory or a parent, else none)
+  --format text|json   output format (default text); json is the contract
+                       { "version": 1, "races": [ { "variable", "accesses",
+                       "verdict", "reason" } ], "others", "notes" }
+  --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
+  --help, -h           show this help
+
+Exit status: 0 when every race is benign or already fixed in the base (or
+the report is not a data race), 1 when one is harmful or unknown, 2 on
+unusable input.
 `;
 
 export const EXPLAIN_USAGE = `Usage: auditlens explain [options] FILE.c SYMBOL

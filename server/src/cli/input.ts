@@ -38,6 +38,11 @@ export function readPatch(path: string, maxSize: number): string {
   return text;
 }
 
+/** Reads a kernel report (a KCSAN report, a console log, a syzbot page, an email): `-` is standard input. */
+export function readReport(path: string, maxSize: number): string {
+  return path === '-' ? readStdin(maxSize, 'a kernel report') : readText(path, maxSize, 'a kernel report');
+}
+
 function readStdin(maxSize: number, what = 'a patch'): string {
   let bytes: Buffer;
   try {

@@ -1,6 +1,7 @@
 /** Dispatches `auditlens <command> ...` and the top-level flags; returns the exit status. */
 import { runCheck } from './check';
-import { CHECK_USAGE, COMMANDS, EXPLAIN_USAGE, REVIEW_USAGE, SIMULATE_USAGE, USAGE, VERSION, notImplemented } from './commands';
+import { CHECK_USAGE, COMMANDS, EXPLAIN_USAGE, KCSAN_USAGE, REVIEW_USAGE, SIMULATE_USAGE, USAGE, VERSION, notImplemented } from './commands';
+import { runKcsan } from './kcsan';
 import { runExplain } from './explain';
 import { runReview } from './review';
 import { runSimulate } from './simulate';
@@ -13,6 +14,7 @@ const RUNNERS: Record<string, (args: readonly string[], io: CliIO) => number> = 
   explain: runExplain,
   review: runReview,
   simulate: runSimulate,
+  kcsan: runKcsan,
 };
 
 const HELP: Record<string, string> = {
@@ -20,6 +22,7 @@ const HELP: Record<string, string> = {
   explain: EXPLAIN_USAGE,
   review: REVIEW_USAGE,
   simulate: SIMULATE_USAGE,
+  kcsan: KCSAN_USAGE,
 };
 
 export function run(argv: readonly string[], io: CliIO): number {

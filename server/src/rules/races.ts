@@ -153,7 +153,7 @@ export function dataRaces(ctx: RuleContext): Finding[] {
  * (one finding per cause: an owner stored before the lock is taken is AL203,
  * and the owner idiom's reads stay benign).
  */
-function withoutUnguardedWrites(ctx: RuleContext, g: GuardInfo): GuardInfo {
+export function withoutUnguardedWrites(ctx: RuleContext, g: GuardInfo): GuardInfo {
   const u = unguardedWritesOf(ctx.model, g);
   if (!u || !u.without.length) return g;
   const flagged = new Set(u.without);
@@ -193,6 +193,9 @@ function racingAccesses(ctx: RuleContext, g: GuardInfo): { racing: AccessSite[];
  * reader related. The value only feeds limit checks and status replies, so
  * the race is benign: a stale length admits or waits for one record more.
  */
+/** Why a queue length read outside the queue's lock is benign (AL206 and KCSAN triage say the same). */
+export const QUEUE_LENGTH_REASON = 'the length only feeds limit checks and status replies, so a stale value admits or waits for one record more, and an aligned word does not tear';
+
 export function queueLengthRaces(ctx: RuleContext): Finding[] {
   const { model } = ctx;
   const out: Finding[] = [];
@@ -213,7 +216,7 @@ export function queueLengthRaces(ctx: RuleContext): Finding[] {
     ];
     const first = racing[0];
     out.push(ctx.finding('AL206', first.fn, ctx.abs(first.start, first.end),
-      `Data race on ${variable} (benign): ${racing.length} skb_queue_len() read${racing.length > 1 ? 's' : ''} outside ${ownLock} race${racing.length > 1 ? '' : 's'} with the enqueues and dequeues of ${writerFns.slice(0, 3).map((f) => `${f}()`).join(', ')}${writerFns.length > 3 ? ' and others' : ''}; the length only feeds limit checks and status replies, so a stale value admits or waits for one record more, and an aligned word does not tear. Read it with skb_queue_len_lockless() (READ_ONCE) to document it, as upstream does since 2026.`,
+      `Data race on ${variable} (benign): ${racing.length} skb_queue_len() read${racing.length > 1 ? 's' : ''} outside ${ownLock} race${racing.length > 1 ? '' : 's'} with the enqueues and dequeues of ${writerFns.slice(0, 3).map((f) => `${f}()`).join(', ')}${writerFns.length > 3 ? ' and others' : ''}; ${QUEUE_LENGTH_REASON}. Read it with skb_queue_len_lockless() (READ_ONCE) to document it, as upstream does since 2026.`,
       related, variable, 'information'));
   }
   return out;
