@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { AuditLensContext, ClientFactory } from './context';
 import { Examples } from './examples';
 import { ModelSummaryView } from './modelSummaryView';
+import { openBaseLine, triageClipboard } from './kcsanReport';
 import { reviewPatch } from './patchReview';
 import { SimulationPanels } from './simulationPanel';
 import { LanguageStatus } from './statusItem';
@@ -34,6 +35,8 @@ export function activateWith(extension: vscode.ExtensionContext, makeClient: Cli
     // Code lenses pass [uri, scenario]; from the palette both are asked for.
     vscode.commands.registerCommand('auditlens.simulate', (uri?: unknown, scenario?: unknown) => panels.simulate(uri, scenario)),
     vscode.commands.registerCommand('auditlens.explore', (uri?: unknown, scenario?: unknown) => panels.simulate(uri, scenario, true)),
+    vscode.commands.registerCommand('auditlens.triageClipboard', () => triageClipboard()),
+    vscode.commands.registerCommand('auditlens.openBaseLine', (uri?: unknown, line?: unknown) => openBaseLine(uri, line)),
     vscode.commands.registerCommand('auditlens.showFinding', (uri?: unknown, spec?: unknown, scenario?: unknown) => panels.showFinding(uri, spec, scenario)),
     vscode.commands.registerCommand('auditlens.compare', (uri?: unknown, scenario?: unknown) => panels.compare(uri, scenario)),
     // The status item passes the document's URI; from the palette, the active editor's.

@@ -25,6 +25,7 @@ const CLIENT_NAME = 'AuditLens';
 const PATCH_SELECTOR: DocumentSelector = [
   { language: 'auditlens-patch' },
   { scheme: 'file', pattern: '**/*.{patch,diff,eml,mbox}' },
+  { language: 'auditlens-kcsan' },
 ];
 
 /**

@@ -25,7 +25,7 @@ export class LanguageStatus implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: AuditLensContext) {
-    this.item = vscode.languages.createLanguageStatusItem('auditlens.status', [{ language: 'c' }, { language: 'auditlens-patch' }]);
+    this.item = vscode.languages.createLanguageStatusItem('auditlens.status', [{ language: 'c' }, { language: 'auditlens-patch' }, { language: 'auditlens-kcsan' }]);
     this.item.name = 'AuditLens';
     this.disposables.push(
       this.item,
@@ -62,7 +62,7 @@ export class LanguageStatus implements vscode.Disposable {
   private render(): void {
     const doc = vscode.window.activeTextEditor?.document;
     // the item shows only for these (its selector): nothing to ask about other documents
-    if (!doc || (doc.languageId !== 'c' && doc.languageId !== 'auditlens-patch')) return;
+    if (!doc || (doc.languageId !== 'c' && doc.languageId !== 'auditlens-patch' && doc.languageId !== 'auditlens-kcsan')) return;
     const uri = this.ctx.protocolUri(doc.uri);
     const status = this.statuses.get(uri);
     const view = statusView(this.ctx.state, status, uri, doc.version, this.ctx.parser);

@@ -19,6 +19,7 @@ import { Analyser, FileAnalysis } from './analyser';
 import { codeActions } from './features/codeActions';
 import { PatchReview, patchCodeLenses, patchDiagnostics, patchHover, patchReply, reviewDocument } from './features/patchDocument';
 import { codeLenses, patchSimulationLenses } from './features/codeLens';
+import { kcsanCodeLenses, kcsanDiagnostics, kcsanHover, kcsanLinks, KcsanReview, reviewReport } from './features/kcsanDocument';
 import { COMPARE_COMMAND, compareCommand, Runner, SIMULATE_COMMAND, SimulationContext, simulateCommand } from './features/simulation';
 import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
 import { DocumentTracker, TrackedDocument } from './features/documents';
@@ -77,6 +78,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
   let workspaceRoots: string[] = [];
   /** The review of each open patch document, per version. */
   const patchReviews = new Map<string, PatchReview>();
+  /** Open KCSAN reports, triaged against the workspace's kernel/audit.c. */
+  const reportReviews = new Map<string, KcsanReview>();
   /** What "Show in simulation" found for findings of an analysis (gone with the analysis). */
   const shownFindings = new WeakMap<FileAnalysis, Map<string, string>>();
   let canRegisterConfiguration = false;
@@ -116,6 +119,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
         referencesProvider: true,
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
+        documentLinkProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         executeCommandProvider: { commands: [DRAFT_REPLY, SIMULATE_COMMAND, COMPARE_COMMAND] },
         // folders added or removed change where patch bases are looked for
@@ -218,9 +222,25 @@ export function startServer(connection: Connection, host: ServerHost): void {
   /** Tells the client what a document's status is now (its language status item shows it). */
   function sendStatus(uri: string): void {
     const tracked = tracker.get(uri);
-    const status = guard(`status of ${uri}`, { ...FAILED_STATUS, version: tracked?.version }, () => documentStatus(tracked, patchReviews.get(uri)));
+    const status = guard(`status of ${uri}`, { ...FAILED_STATUS, version: tracked?.version }, () => documentStatus(tracked, patchReviews.get(uri), reportReviews.get(uri)));
     const notification: StatusNotification = { uri, status };
     void connection.sendNotification(STATUS_NOTIFICATION, notification);
+  }
+
+  /** Triages a KCSAN report document against the base a patch would get, and publishes the verdicts. */
+  function triageAndPublish(doc: TextDocument): void {
+    const text = doc.getText();
+    if (utf8Length(text) > settings.maxFileSize) {
+      reportReviews.delete(doc.uri);
+      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [skippedDiagnostic(text.length, settings.maxFileSize)] });
+      return;
+    }
+    const { base, problem } = patchBase('');
+    const baseAnalysis = base ? { analysis: tracker.all().find((t) => t.analysis && t.analysis.parsed.text === base.text)?.analysis ?? analyser.analyseText(base.text), path: base.path, origin: base.origin } : undefined;
+    const review = reviewReport(text, baseAnalysis, problem);
+    reportReviews.set(doc.uri, review);
+    const lineLength = (line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length;
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: kcsanDiagnostics(review, lineLength) });
   }
 
   function reviewAndPublish(doc: TextDocument): void {
@@ -290,6 +310,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
       }
     } else if (current.kind === 'patch') {
       reviewAndPublish(doc);
+    } else if (current.kind === 'kcsan') {
+      triageAndPublish(doc);
     } else if (previous?.kind === 'audit-c') {
       // It no longer looks like the audit core: take back what was published.
       void connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
@@ -303,7 +325,9 @@ export function startServer(connection: Connection, host: ServerHost): void {
   documents.onDidClose((e) =>
     guard(`closing ${e.document.uri}`, undefined, () => {
       patchReviews.delete(e.document.uri);
+      reportReviews.delete(e.document.uri);
       const previous = tracker.close(e.document.uri);
+      if (previous?.kind === 'kcsan') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
       if (previous?.kind === 'patch') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
       if (previous?.kind === 'audit-c') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     }),
@@ -330,8 +354,20 @@ export function startServer(connection: Connection, host: ServerHost): void {
     }),
   );
 
+  /** One line of an open document, without its line break. */
+  const lineOf = (uri: string) => (line: number) => documents.get(uri)?.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '') ?? '';
+
+  connection.onDocumentLinks((p) =>
+    guard('documentLinks', [], () => {
+      const report = reportReviews.get(p.textDocument.uri);
+      return report ? kcsanLinks(report, lineOf(p.textDocument.uri)) : [];
+    }),
+  );
+
   connection.onHover((p) =>
     guard('hover', null, () => {
+      const report = reportReviews.get(p.textDocument.uri);
+      if (report) return kcsanHover(report, p.position, lineOf(p.textDocument.uri));
       const review = patchReviews.get(p.textDocument.uri);
       if (review) {
         const doc = documents.get(p.textDocument.uri);
@@ -347,6 +383,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   connection.onCodeLens((p) =>
     guard('codeLens', [], () => {
+      const report = reportReviews.get(p.textDocument.uri);
+      if (report) return kcsanCodeLenses(report);
       const review = patchReviews.get(p.textDocument.uri);
       if (review) return [...patchCodeLenses(review), ...patchSimulationLenses(review, p.textDocument.uri)];
       const a = tracker.analysisFor(p.textDocument.uri);
@@ -395,7 +433,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   // The status is pushed after each analysis (sendStatus); the client asks only for a document it has none of.
   connection.onRequest(STATUS_REQUEST, (p: DocumentParams) =>
-    guard('status', { ...FAILED_STATUS }, () => documentStatus(tracker.get(p.uri), patchReviews.get(p.uri))),
+    guard('status', { ...FAILED_STATUS }, () => documentStatus(tracker.get(p.uri), patchReviews.get(p.uri), reportReviews.get(p.uri))),
   );
 
   connection.onRequest<ModelSummaryReply, void>(MODEL_SUMMARY_REQUEST, (p: DocumentParams) =>

@@ -4,16 +4,11 @@
  * these tests check our own scopes and where the embedded C starts and stops, not C highlighting.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type * as Onig from 'vscode-oniguruma';
 import type * as TM from 'vscode-textmate';
+import { hasPrefix, INITIAL, loadGrammar, loadOniguruma, names, onigRegExp, Tokenized } from './textmate';
 import { FIXTURES, SEED_001, SEED_003, fixture, hasShared, needsShared, readShared } from '../shared';
-
-const requireCjs = createRequire(__filename);
-const tm = requireCjs('vscode-textmate') as typeof TM;
-const onig = requireCjs('vscode-oniguruma') as typeof Onig;
 
 const ROOT = resolve(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
@@ -22,85 +17,14 @@ const C_STAND_IN = resolve(FIXTURES, 'grammar', 'c.tmLanguage.json');
 const EMBEDDED_C = 'meta.embedded.block.c';
 const EMBEDDED_C_CONTENT = 'meta.embedded.block.c source.c';
 
-let onigReady: Promise<void> | undefined;
-function loadOniguruma(): Promise<void> {
-  // onig.wasm ships inside the vscode-oniguruma package: nothing is fetched
-  const wasm = readFileSync(resolve(dirname(requireCjs.resolve('vscode-oniguruma')), 'onig.wasm'));
-  onigReady ??= onig.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
-  return onigReady;
+async function loadPatchGrammar(): Promise<TM.IGrammar> {
+  return loadGrammar('source.auditlens-patch', { 'source.auditlens-patch': GRAMMAR_PATH, 'source.c': C_STAND_IN });
 }
 
-async function loadGrammar(): Promise<TM.IGrammar> {
-  await loadOniguruma();
-  const registry = new tm.Registry({
-    onigLib: Promise.resolve({
-      createOnigScanner: (patterns: string[]) => new onig.OnigScanner(patterns),
-      createOnigString: (s: string) => new onig.OnigString(s),
-    }),
-    loadGrammar: async (scopeName: string) => {
-      const path = scopeName === 'source.auditlens-patch' ? GRAMMAR_PATH : scopeName === 'source.c' ? C_STAND_IN : undefined;
-      return path ? tm.parseRawGrammar(readFileSync(path, 'utf8'), path) : null;
-    },
-  });
-  const grammar = await registry.loadGrammar('source.auditlens-patch');
-  if (!grammar) throw new Error('source.auditlens-patch did not load');
-  return grammar;
-}
-
-interface Token {
-  start: number;
-  end: number;
-  text: string;
-  scopes: string[];
-}
-
-/** A tokenized document, with helpers to find a line and the scopes over a piece of it. */
-class Tokenized {
-  readonly lines: string[];
-  readonly tokens: Token[][] = [];
-
-  constructor(grammar: TM.IGrammar, text: string) {
-    this.lines = text.split(/\r?\n/);
-    let state = tm.INITIAL;
-    for (const line of this.lines) {
-      // no time limit: a slow machine must not change the tokens
-      const r = grammar.tokenizeLine(line, state);
-      this.tokens.push(r.tokens.map((t) => ({ start: t.startIndex, end: t.endIndex, text: line.slice(t.startIndex, t.endIndex), scopes: t.scopes })));
-      state = r.ruleStack;
-    }
-  }
-
-  /** Index of the first line (from `from`) that starts with `line`, or matches it when a RegExp. */
-  find(line: string | RegExp, from = 0): number {
-    const i = this.lines.findIndex((l, n) => n >= from && (typeof line === 'string' ? l.startsWith(line) : line.test(l)));
-    if (i < 0) throw new Error(`no line matching ${String(line)}`);
-    return i;
-  }
-
-  /** Scopes shared by every token over the first occurrence of `needle` in line `i` (the whole line when omitted). */
-  scopes(i: number, needle?: string): string[] {
-    const line = this.lines[i];
-    const start = needle === undefined ? 0 : line.indexOf(needle);
-    if (start < 0) throw new Error(`${JSON.stringify(needle)} not in line ${i + 1}: ${JSON.stringify(line)}`);
-    const end = needle === undefined ? line.length : start + needle.length;
-    const over = this.tokens[i].filter((t) => t.end > start && t.start < Math.max(end, start + 1));
-    if (over.length === 0) throw new Error(`no token over ${JSON.stringify(needle)} in line ${i + 1}`);
-    return over.map((t) => t.scopes).reduce((acc, s) => acc.filter((x) => s.includes(x)));
-  }
-
-  /** Scopes over `needle` in the first line starting with (or matching) `line`. */
-  at(line: string | RegExp, needle?: string, from = 0): string[] {
-    return this.scopes(this.find(line, from), needle);
-  }
-}
-
-/** All scopes (space-separated names split apart) in a list, for "contains a scope starting with" checks. */
-const names = (scopes: string[]) => scopes.flatMap((s) => s.split(' '));
-const hasPrefix = (scopes: string[], prefix: string) => names(scopes).some((s) => s === prefix || s.startsWith(`${prefix}.`));
 
 let grammar: TM.IGrammar;
 beforeAll(async () => {
-  grammar = await loadGrammar();
+  grammar = await loadPatchGrammar();
 });
 
 describe('grammar file and manifest', () => {
@@ -134,7 +58,7 @@ describe('grammar file and manifest', () => {
     };
     walk(raw);
     expect(regexes.length).toBeGreaterThan(30);
-    for (const re of regexes) expect(() => new onig.OnigScanner([re]).dispose(), re).not.toThrow();
+    for (const re of regexes) expect(() => onigRegExp(re).dispose(), re).not.toThrow();
   });
 
   it('embeds source.c only through a zero-width rule scoped meta.embedded.block.c source.c', () => {
@@ -373,7 +297,7 @@ describe('robustness', () => {
       `From ${'f'.repeat(long)} Mon`,
     ];
     for (const prefix of [[], ['diff --git a/x b/x', '@@ -1 +1 @@']]) {
-      let state = tm.INITIAL;
+      let state = INITIAL;
       for (const p of prefix) state = grammar.tokenizeLine(p, state).ruleStack;
       for (const line of lines) {
         const r = grammar.tokenizeLine(line, state);

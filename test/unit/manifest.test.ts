@@ -64,11 +64,11 @@ describe('package.json contributes', () => {
     }
   });
 
-  it('hides the commands that need arguments (walkthrough steps, a finding\'s simulation) from the palette and menus name contributed commands', () => {
+  it('hides the commands that need arguments (walkthrough steps, a finding\'s simulation, a report\'s base line) from the palette and menus name contributed commands', () => {
     const palette: { command: string; when: string }[] = manifest.contributes.menus.commandPalette;
     for (const m of palette) expect(contributed).toContain(m.command);
     const hidden = palette.filter((m) => m.when === 'false').map((m) => m.command).sort();
-    expect(hidden).toEqual([...contributed.filter((c) => c.startsWith('auditlens.walkthrough.')), 'auditlens.showFinding'].sort());
+    expect(hidden).toEqual([...contributed.filter((c) => c.startsWith('auditlens.walkthrough.')), 'auditlens.showFinding', 'auditlens.openBaseLine'].sort());
     for (const m of manifest.contributes.menus['explorer/context']) expect(contributed).toContain(m.command);
   });
 
@@ -95,11 +95,12 @@ describe('package.json contributes', () => {
     expect(simulationDefaults((key) => props[`auditlens.${key}`]?.default)).toEqual({ options: { records: 2000, seed: 1 }, problems: [] });
   });
 
-  it('declares the patch language and activates on C, patches and a kernel tree', () => {
-    const [lang] = manifest.contributes.languages;
+  it('declares the patch and KCSAN report languages and activates on C, patches, reports and a kernel tree', () => {
+    const [lang, report] = manifest.contributes.languages;
+    expect(report).toMatchObject({ id: 'auditlens-kcsan', extensions: ['.kcsan', '.report'] });
     expect(lang).toMatchObject({ id: 'auditlens-patch', extensions: ['.patch', '.diff', '.eml', '.mbox'] });
     expect(new RegExp(lang.firstLine).test(`From ${'0123456789abcdef'.repeat(2)}01234567 Mon Sep 17 00:00:00 2001`)).toBe(true);
-    expect(manifest.activationEvents).toEqual(['onLanguage:c', 'onLanguage:auditlens-patch', 'workspaceContains:**/kernel/audit.c']);
+    expect(manifest.activationEvents).toEqual(['onLanguage:c', 'onLanguage:auditlens-patch', 'onLanguage:auditlens-kcsan', 'workspaceContains:**/kernel/audit.c']);
     expect(manifest.main).toBe('./dist/client.js');
     expect(source('scripts/build.mjs')).toContain("outfile: 'dist/client.js'");
     expect(source('client/src/nodeClient.ts')).toContain("asAbsolutePath('dist/server.js')");

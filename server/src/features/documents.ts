@@ -9,10 +9,11 @@ import type { ServerSettings } from '../settings';
 import { utf8Length } from '../parse/utf8';
 
 /** `audit-c`: parsed and diagnosed; `patch`: tracked only (patch review comes later); `ignored`: other C files. */
-export type DocumentKind = 'audit-c' | 'patch' | 'ignored';
+export type DocumentKind = 'audit-c' | 'patch' | 'kcsan' | 'ignored';
 
 const AUDIT_FILE_NAMES = new Set(['audit.c', 'auditsc.c', 'audit.h']);
 const PATCH_EXTENSIONS = ['.patch', '.diff', '.eml', '.mbox'];
+const REPORT_EXTENSIONS = ['.kcsan', '.report'];
 
 /** The last path segment of a URI, decoded (`file:///x/kernel/audit.c` -> `audit.c`). */
 export function uriFileName(uri: string): string {
@@ -37,6 +38,7 @@ export function uriPath(uri: string): string {
 /** Cheap: a name check, else two substring searches (no parse). */
 export function classifyDocument(uri: string, languageId: string, text: string): DocumentKind {
   const name = uriFileName(uri).toLowerCase();
+  if (languageId === 'auditlens-kcsan' || REPORT_EXTENSIONS.some((ext) => name.endsWith(ext))) return 'kcsan';
   if (languageId === 'auditlens-patch' || PATCH_EXTENSIONS.some((ext) => name.endsWith(ext))) return 'patch';
   if (languageId !== 'c') return 'ignored';
   if (AUDIT_FILE_NAMES.has(name)) return 'audit-c';

@@ -27,7 +27,7 @@ export interface DocumentStatus {
    * `audit-c` analysed; `too-large` over auditlens.maxFileSize; `not-audit` a C file that is not the
    * audit core; `patch` a reviewed patch; `unknown` a document the server has not been sent.
    */
-  kind: 'audit-c' | 'too-large' | 'not-audit' | 'patch' | 'unknown';
+  kind: 'audit-c' | 'too-large' | 'not-audit' | 'patch' | 'kcsan' | 'unknown';
   /** Short, for the status item: "3 queues · 2 findings", "patch: 1 introduced". */
   text: string;
   /** One line more: the consumer, the drains, the patch's base. */

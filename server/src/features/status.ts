@@ -11,6 +11,7 @@ import { plural } from './explain/text';
 import { countFindings, type FindingCounts } from './modelSummary';
 import { severityCounts } from './modelSummaryText';
 import { readingSummary } from '../patch/review';
+import type { KcsanReview } from './kcsanDocument';
 import type { PatchReview } from './patchDocument';
 import type { DocumentStatus, StatusSeverity } from './requests';
 
@@ -55,11 +56,24 @@ export function patchStatus(p: PatchReview): DocumentStatus {
 }
 
 /** When computing a status failed (logged by the caller): say so rather than show a stale one. */
+/** A KCSAN report: how many races, the worst verdict, and what it was triaged against. */
+export function reportStatus(report: KcsanReview): DocumentStatus {
+  if (!report.triage) return { kind: 'kcsan', text: 'KCSAN: not a report', detail: report.parsed.unusable ?? '', severity: 'information' };
+  const { races, others } = report.triage;
+  const harmful = races.filter((r) => r.verdict === 'harmful').length;
+  const unknown = races.filter((r) => r.verdict === 'unknown').length;
+  const text = races.length
+    ? `KCSAN: ${plural(races.length, 'race')}${harmful ? `, ${harmful} harmful` : ''}${unknown ? `, ${unknown} unknown` : ''}${!harmful && !unknown ? ', benign' : ''}`
+    : `KCSAN: no data race (${others.map((o) => o.kind).join(', ')})`;
+  const detail = report.base ? `against ${report.base.path}` : 'no kernel/audit.c to triage against';
+  return { kind: 'kcsan', text, detail, severity: harmful || unknown ? 'warning' : 'information' };
+}
+
 export const FAILED_STATUS: Readonly<DocumentStatus> = Object.freeze({ kind: 'unknown', text: 'analysis failed', detail: 'See the AuditLens output for the error.', severity: 'error' });
 
 /** The status of whatever the server knows about a URI, stamped with the version it describes. */
-export function documentStatus(tracked: TrackedDocument | undefined, review: PatchReview | undefined): DocumentStatus {
-  const status = statusOf(tracked, review);
+export function documentStatus(tracked: TrackedDocument | undefined, review: PatchReview | undefined, report?: KcsanReview): DocumentStatus {
+  const status = report ? reportStatus(report) : statusOf(tracked, review);
   return tracked ? { ...status, version: tracked.version } : status;
 }
 
