@@ -19,10 +19,10 @@ import { Analyser, FileAnalysis } from './analyser';
 import { codeActions } from './features/codeActions';
 import { PatchReview, patchCodeLenses, patchDiagnostics, patchHover, patchReply, reviewDocument } from './features/patchDocument';
 import { codeLenses, patchSimulationLenses } from './features/codeLens';
-import { kcsanCodeLenses, kcsanDiagnostics, kcsanHover, kcsanLinks, KcsanReview, reviewReport } from './features/kcsanDocument';
+import { kcsanCodeActions, kcsanCodeLenses, kcsanDiagnostics, kcsanHover, kcsanLinks, KcsanReview, reviewReport } from './features/kcsanDocument';
 import { COMPARE_COMMAND, compareCommand, Runner, SIMULATE_COMMAND, SimulationContext, simulateCommand } from './features/simulation';
 import { analysisDiagnostics, skippedDiagnostic } from './features/diagnostics';
-import { DocumentTracker, TrackedDocument } from './features/documents';
+import { DocumentTracker, TrackedDocument, uriPath } from './features/documents';
 import { hover } from './features/hover';
 import { definition, references } from './features/navigation';
 import { checkFiles, parseCheckFilesParams } from './features/checkFiles';
@@ -241,6 +241,9 @@ export function startServer(connection: Connection, host: ServerHost): void {
     reportReviews.set(doc.uri, review);
     const lineLength = (line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length;
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: kcsanDiagnostics(review, lineLength) });
+    // the base's AL206 diagnostics name the reports that report their races
+    const baseDoc = base?.origin === 'open document' ? tracker.all().find((t) => t.kind === 'audit-c' && uriPath(t.uri) === base.path) : undefined;
+    if (baseDoc) publish(baseDoc);
   }
 
   function reviewAndPublish(doc: TextDocument): void {
@@ -274,7 +277,20 @@ export function startServer(connection: Connection, host: ServerHost): void {
         ? (findings) => workingTree.introduced(fileURLToPath(uri), analysis.parsed.text, findings)
         : undefined,
       simulated: (f) => shownFindings.get(analysis)?.get(`${f.rule}@${f.function}`),
+      reportedBy: (f) => reportsOf(uri, f),
     });
+  }
+
+  /** The open KCSAN reports triaged against this file that report the race of an AL206 finding. */
+  function reportsOf(uri: string, f: Finding): string | undefined {
+    if (f.rule !== 'AL206') return undefined;
+    const variable = f.anchor.split('|').pop();
+    const seen: string[] = [];
+    for (const [reportUri, review] of reportReviews) {
+      if (!review.base || review.base.path !== uriPath(uri)) continue;
+      for (const r of review.triage?.races ?? []) if (r.variable === variable) seen.push(`${reportUri.split('/').pop()} (line ${r.reportLine}, ${r.verdict})`);
+    }
+    return seen.length ? `reported in ${seen.join(', ')}` : undefined;
   }
 
   function publish(t: TrackedDocument): void {
@@ -394,6 +410,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   connection.onCodeAction((p) =>
     guard('codeAction', [], () => {
+      const report = reportReviews.get(p.textDocument.uri);
+      if (report) return kcsanCodeActions(report, p.range);
       const a = tracker.analysisFor(p.textDocument.uri);
       return a ? codeActions(a, p.textDocument.uri, p.range) : [];
     }),

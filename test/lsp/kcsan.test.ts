@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CodeAction,
+  CodeActionRequest,
   CodeLens,
+  DidChangeTextDocumentNotification,
   CodeLensRequest,
   DiagnosticSeverity,
   DidOpenTextDocumentNotification,
@@ -68,6 +71,24 @@ describe('a KCSAN report document', () => {
     expect(targets.every((t) => t!.startsWith(BASE))).toBe(true);
     const line = text.split('\n')[links[0].range.start.line];
     expect(line.slice(links[0].range.start.character, links[0].range.end.character)).toBe('kernel/audit.c:73');
+  });
+
+  it('offers the verified fix of a race as a quick fix that edits the base', async () => {
+    const { diagnostics } = await server.diagnostics(REPORT, 1);
+    const actions = (await server.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: REPORT }, range: diagnostics[1].range, context: { diagnostics: [diagnostics[1]] } })) as CodeAction[];
+    expect(actions.map((a) => a.title)).toEqual(['Read audit_queue\'s length with skb_queue_len_lockless() (READ_ONCE) (in audit.c)']);
+    const edits = actions[0].edit!.changes![BASE];
+    expect(edits.length).toBeGreaterThan(0);
+    expect(edits.every((e) => e.newText === 'skb_queue_len_lockless')).toBe(true);
+  });
+
+  it('the base\'s AL206 diagnostics name the open reports of their races', async () => {
+    const republished = server.nextDiagnostics(BASE);
+    // reopening the report triages it again, and the base is republished with the link
+    await server.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: REPORT, version: 2 }, contentChanges: [{ text }] });
+    const { diagnostics } = await republished;
+    const owner = diagnostics.find((d) => d.code === 'AL206' && /audit_cmd_mutex.owner/.test(String(d.message)));
+    expect(String(owner?.message)).toMatch(/\nKCSAN: reported in kcsan-1.report \(line 3, benign\)$/);
   });
 
   it('shows the model\'s view of a frame\'s function on hover', async () => {

@@ -83,9 +83,11 @@ standard input.
 Options:
   --base FILE.c        the kernel/audit.c to map to (default: kernel/audit.c
                        in the working directory or a parent, else none)
-  --format text|json   output format (default text); json is the contract
+  --format text|json|sarif
+                       output format (default text); json is the contract
                        { "version": 1, "races": [ { "variable", "accesses",
-                       "verdict", "reason" } ], "others", "notes" }
+                       "verdict", "reason" } ], "others", "notes" }; sarif is
+                       SARIF 2.1.0, one result per race at the base's line
   --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
   --help, -h           show this help
 

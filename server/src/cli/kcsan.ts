@@ -9,10 +9,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Analyser } from '../analyser';
+import { quickFixes } from '../features/quickFixes';
 import { parseReports } from '../kcsan/parse';
 import { Race, triage, Triage } from '../kcsan/triage';
 import { byteSize, choice, parseArgs } from './args';
 import { KCSAN_USAGE } from './commands';
+import { kcsanSarif } from './kcsanSarif';
 import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
 import { DEFAULT_MAX_SIZE, notCReason, readReport, readSource } from './input';
 import type { CliIO } from './io';
@@ -47,7 +49,7 @@ export function runKcsan(args: readonly string[], io: CliIO): number {
     io.stdout(KCSAN_USAGE);
     return EXIT_CLEAN;
   }
-  const format = choice('kcsan', parsed, 'format', ['text', 'json'] as const, 'text');
+  const format = choice('kcsan', parsed, 'format', ['text', 'json', 'sarif'] as const, 'text');
   const maxSize = byteSize('kcsan', parsed, 'max-size', DEFAULT_MAX_SIZE);
   if (parsed.positionals.length !== 1) throw new UsageError('auditlens kcsan: needs one report file (or - for standard input); try `auditlens kcsan --help`');
   const [path] = parsed.positionals;
@@ -64,8 +66,10 @@ export function runKcsan(args: readonly string[], io: CliIO): number {
     const notC = notCReason(basePath, analysis);
     if (notC) throw new InputError(`auditlens: ${notC}`);
   }
-  const t = triage(reports, analysis);
-  if (format === 'json') {
+  const t = triage(reports, analysis, (a, f) => quickFixes(a, f)[0]?.title);
+  if (format === 'sarif') {
+    io.stdout(`${JSON.stringify(kcsanSarif(t, path, basePath), null, 2)}\n`);
+  } else if (format === 'json') {
     const out: KcsanJson = { version: 1, ...(basePath ? { base: basePath } : {}), races: t.races, others: t.others, notes: t.notes };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else {
@@ -90,9 +94,12 @@ export function formatTriage(path: string, basePath: string | undefined, t: Tria
       const held = !a.mapped ? 'not found in the base' : a.locks.length ? `holding ${a.locks.join(', ')}` : a.rcu ? 'under rcu_read_lock() only' : 'no lock';
       const ctx = a.contexts.length ? `; runs in ${a.contexts.slice(0, 3).join(', ')}` : '';
       const away = a.outside.length ? `; via ${a.outside.slice(0, 2).join(' <- ')}` : '';
-      out.push(`  ${a.kind.padEnd(5)} ${a.function}() ${where}, ${a.marked ? 'marked' : 'plain'}, ${held}${ctx}${away}`);
+      const how = a.inBase && a.inBase !== (a.marked ? 'marked' : 'plain') ? ` (${a.inBase} in the base)` : '';
+      out.push(`  ${a.kind.padEnd(5)} ${a.function}() ${where}, ${a.marked ? 'marked' : 'plain'}${how}, ${held}${ctx}${away}`);
     }
     out.push(`  why: ${r.reason}`);
+    if (r.check) out.push(`  check reports it too: ${r.check.rule} (${r.check.severity}) at line ${r.check.line}`);
+    if (r.fix) out.push(`  fix: ${r.fix}`);
   }
   for (const o of t.others) {
     const frames = o.frames.length ? `; audit.c frames: ${o.frames.map((f) => `${f.function}() (${f.role})`).join(', ')}` : '; no frame in kernel/audit.c';

@@ -22,6 +22,8 @@ export interface DiagnosticsOptions {
   introduced?: (findings: Finding[]) => Set<Finding>;
   /** What a "Show in simulation" run found for a finding of this analysis, when one was made. */
   simulated?: (f: Finding) => string | undefined;
+  /** The open KCSAN reports that report this finding's race (AL206), as one line. */
+  reportedBy?: (f: Finding) => string | undefined;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -71,6 +73,8 @@ export function analysisDiagnostics(
     if (introduced.has(f)) d.message = `Introduced by your uncommitted change: ${d.message}`;
     const simulated = options.simulated?.(f);
     if (simulated) d.message = `${d.message}\nSimulation: ${simulated}`;
+    const reported = options.reportedBy?.(f);
+    if (reported) d.message = `${d.message}\nKCSAN: ${reported}`;
     out.push(d);
   }
   return out;

@@ -7,12 +7,13 @@
  * same core as `auditlens kcsan`.
  */
 import { pathToFileURL } from 'node:url';
-import { CodeLens, Diagnostic, DiagnosticSeverity, DocumentLink, Hover, MarkupKind, Position } from 'vscode-languageserver';
+import { CodeAction, CodeActionKind, CodeLens, Diagnostic, DiagnosticSeverity, DocumentLink, Hover, MarkupKind, Position, Range } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
 import { Frame, parseReports, ParsedInput, Report } from '../kcsan/parse';
 import { Race, triage, Triage } from '../kcsan/triage';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { explainSymbol } from './explain';
+import { quickFixes } from './quickFixes';
 
 export interface ReportBase {
   analysis: FileAnalysis;
@@ -32,7 +33,7 @@ export interface KcsanReview {
 export function reviewReport(text: string, base?: ReportBase, baseProblem?: string): KcsanReview {
   const parsed = parseReports(text);
   if (parsed.unusable) return { parsed, base, baseProblem };
-  return { parsed, triage: triage(parsed, base?.analysis), base, baseProblem };
+  return { parsed, triage: triage(parsed, base?.analysis, (a, f) => quickFixes(a, f)[0]?.title), base, baseProblem };
 }
 
 const lineRange = (line1: number, length = 0) => ({ start: { line: line1 - 1, character: 0 }, end: { line: line1 - 1, character: length } });
@@ -144,4 +145,28 @@ export function kcsanHover(review: KcsanReview, position: Position, lineText: (l
   const line = baseLineOf(review.base.analysis, frame);
   const where = line !== undefined ? `*${frame.fn}() at line ${line} of ${review.base.path}*\n\n` : '';
   return { contents: { kind: MarkupKind.Markdown, value: `${where}${markdown}` }, range: { start: { line: position.line, character: start }, end: { line: position.line, character: start + frame.fn.length } } };
+}
+
+/**
+ * The conventional fix of a race, as a quick fix on the report that edits the base: the same
+ * verified edit as AL206's quick fix (READ_ONCE()/WRITE_ONCE(), skb_queue_len_lockless()).
+ */
+export function kcsanCodeActions(review: KcsanReview, range: Range): CodeAction[] {
+  const target = baseUri(review);
+  const base = review.base;
+  if (!target || !base || !review.triage) return [];
+  const out: CodeAction[] = [];
+  for (const r of review.triage.races) {
+    if (!r.check || r.reportLine - 1 < range.start.line || r.reportLine - 1 > range.end.line) continue;
+    const finding = base.analysis.findings.find((f) => f.rule === r.check!.rule && f.anchor.endsWith(`|${r.variable}`));
+    const fix = finding ? quickFixes(base.analysis, finding)[0] : undefined;
+    if (!fix) continue;
+    const lines = base.analysis.parsed.lines;
+    out.push({
+      title: `${fix.title} (in ${base.path.split(/[\\/]/).pop()})`,
+      kind: CodeActionKind.QuickFix,
+      edit: { changes: { [target]: fix.edits.map((e) => ({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText })) } },
+    });
+  }
+  return out;
 }

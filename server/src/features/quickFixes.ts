@@ -63,10 +63,11 @@ function verifies(analysis: FileAnalysis, finding: Finding, fix: QuickFix): bool
   return serious(findings) <= serious(analysis.findings) - (SEVERITY_RANK[finding.severity] >= SEVERITY_RANK.warning ? 1 : 0);
 }
 
-/** AL206: READ_ONCE() each plain read, WRITE_ONCE() each plain store of the variable. */
+/** AL206: READ_ONCE() each plain read, WRITE_ONCE() each plain store of the variable; a queue's length read with skb_queue_len_lockless(). */
 function markAccesses(a: FileAnalysis, f: Finding): QuickFix[] {
   const text = a.parsed.text;
   const variable = f.anchor.split('|').pop()!;
+  if (variable.endsWith('.qlen')) return lockless(a, f, variable.slice(0, -'.qlen'.length));
   const spans = [f.span, ...f.related.map((r) => r.span)];
   const edits: FixEdit[] = [];
   for (const s of spans) {
@@ -85,6 +86,22 @@ function markAccesses(a: FileAnalysis, f: Finding): QuickFix[] {
     }
   }
   return [{ title: `Mark the accesses to ${variable} with READ_ONCE()/WRITE_ONCE()`, rule: f.rule, edits: dedupe(edits) }];
+}
+
+/** AL206 on a queue's length: each racing skb_queue_len(&Q) becomes skb_queue_len_lockless(&Q) (READ_ONCE), as upstream did in 2026. */
+function lockless(a: FileAnalysis, f: Finding, queue: string): QuickFix[] {
+  const text = a.parsed.text;
+  const edits: FixEdit[] = [];
+  const reads = [f.span, ...f.related.filter((r) => /skb_queue_len\(\)/.test(r.message)).map((r) => r.span)];
+  for (const s of reads) {
+    // the access span covers the call or its argument: find the call around it
+    const from = text.lastIndexOf('skb_queue_len', s.end);
+    if (from < 0 || from < s.start - 40) continue;
+    const call = /^skb_queue_len\s*\(\s*&\s*(\w+)\s*\)/.exec(text.slice(from));
+    if (!call || call[1] !== queue) continue;
+    edits.push({ start: from, end: from + 'skb_queue_len'.length, newText: 'skb_queue_len_lockless' });
+  }
+  return [{ title: `Read ${queue}'s length with skb_queue_len_lockless() (READ_ONCE)`, rule: f.rule, edits: dedupe(edits) }];
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { FileAnalysis } from '../analyser';
 import type { AccessSite } from '../model/guards';
+import type { Finding } from '../rules/finding';
 import { RuleContext } from '../rules/context';
 import { QUEUE_LENGTH_REASON, raceVerdict, withoutUnguardedWrites } from '../rules/races';
 import type { Access, Frame, ParsedInput, Report, ReportKind } from './parse';
@@ -20,6 +21,8 @@ export interface MappedAccess {
   lineInferred: boolean;
   /** KCSAN's word: marked (READ_ONCE/atomic) or plain. */
   marked: boolean;
+  /** How the base makes the access: plain, marked (READ_ONCE/WRITE_ONCE, skb_queue_len_lockless), atomic, rcu, or an update inside a locked queue API. */
+  inBase?: string;
   /** Whether the access was found in the base; when not, locks, RCU and contexts are unknown (empty). */
   mapped: boolean;
   /** What the base does at that line: locks held, in an RCU read-side section, the contexts that run it. */
@@ -39,6 +42,10 @@ export interface Race {
   fixedInBase?: boolean;
   /** 1-based line of the report's title in the input. */
   reportLine: number;
+  /** The same race as `auditlens check` reports it (AL206), when it does. */
+  check?: { rule: string; line: number; severity: string };
+  /** The conventional fix, verified on the base (as AL206's quick fix is), when there is one. */
+  fix?: string;
 }
 
 export interface OtherReport {
@@ -125,6 +132,14 @@ function candidates(analysis: FileAnalysis, access: Access, frames: Frame[]): Ca
   return { frame: frames[0], sites: [], lineInferred: true };
 }
 
+/** A base access in KCSAN's terms: a queue's length read by skb_queue_len() is plain, by the lockless variant marked. */
+function accessMode(site: AccessSite): string {
+  if (site.mode !== 'queue') return site.mode;
+  if (site.api === 'skb_queue_len') return 'plain';
+  if (site.api === 'skb_queue_len_lockless') return 'marked';
+  return `locked inside ${site.api ?? 'the queue API'}()`;
+}
+
 function mapped(analysis: FileAnalysis | undefined, access: Access, frame: Frame | undefined, site: AccessSite | undefined, lineInferred: boolean, outside: string[], variable?: string): MappedAccess {
   // an enqueue or dequeue updates the length inside skb_queue_tail() and friends, under the queue's own lock
   const queueLock = site?.mode === 'queue' && site.write && variable?.endsWith('.qlen') ? [`${variable.slice(0, -'.qlen'.length)}.lock`] : [];
@@ -136,6 +151,7 @@ function mapped(analysis: FileAnalysis | undefined, access: Access, frame: Frame
     ...(line !== undefined ? { line } : {}),
     lineInferred: site ? lineInferred : frame?.line === undefined,
     marked: access.marked,
+    ...(site ? { inBase: accessMode(site) } : {}),
     mapped: !!site,
     locks: site ? [...site.held.filter((l) => l !== 'rcu_read_lock'), ...queueLock] : [],
     rcu: !!site?.held.includes('rcu_read_lock'),
@@ -144,7 +160,7 @@ function mapped(analysis: FileAnalysis | undefined, access: Access, frame: Frame
   };
 }
 
-export function triage(parsed: ParsedInput, analysis?: FileAnalysis): Triage {
+export function triage(parsed: ParsedInput, analysis?: FileAnalysis, fixFor?: FixFinder): Triage {
   const out: Triage = { races: [], others: [], notes: [] };
   if (parsed.duplicates) out.notes.push(`${parsed.duplicates} repeated cop${parsed.duplicates > 1 ? 'ies' : 'y'} of a report dropped`);
   if (!analysis) out.notes.push('no kernel/audit.c to map the report to (give --base FILE.c, or run from a kernel tree): variables and verdicts are unknown');
@@ -157,9 +173,21 @@ export function triage(parsed: ParsedInput, analysis?: FileAnalysis): Triage {
       out.others.push({ kind: r.kind, title: r.title, reportLine: r.at, frames });
       continue;
     }
-    out.races.push(raceOf(r, analysis));
+    out.races.push(withCheck(raceOf(r, analysis), analysis, fixFor));
   }
   return out;
+}
+
+/** The verified fix of a finding, by title (the editor's quick fix; passed in, as it re-analyses). */
+export type FixFinder = (analysis: FileAnalysis, finding: Finding) => string | undefined;
+
+/** Links a race to check's AL206 finding on the same variable, and the fix that finding's quick fix verifies. */
+function withCheck(race: Race, analysis: FileAnalysis | undefined, fixFor?: FixFinder): Race {
+  if (!analysis || race.verdict === 'unknown' || race.fixedInBase) return race;
+  const f = analysis.findings.find((x) => x.rule === 'AL206' && x.anchor.endsWith(`|${race.variable}`));
+  if (!f) return race;
+  const fix = fixFor?.(analysis, f);
+  return { ...race, check: { rule: f.rule, line: f.span.line + 1, severity: f.severity }, ...(fix ? { fix } : {}) };
 }
 
 function raceOf(r: Report, analysis: FileAnalysis | undefined): Race {
