@@ -4,7 +4,7 @@
  * file, line, [inline], audit.c paths set apart), value changed, and the
  * prefixes of console logs and quoted replies.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as TM from 'vscode-textmate';
@@ -89,7 +89,7 @@ describe('a report quoted in a reply', () => {
     expect(hasPrefix(doc.at(/\[\.\.\.\]/, '[...]'), 'comment.line.elided')).toBe(true);
   });
   it('tokenizes every fixture to its end, and a long hostile line too', () => {
-    for (const name of ['console-two-races.log', 'quoted-reply.eml', 'wrapped-unindented.txt', 'offsets-only.txt', 'not-races.log']) {
+    for (const name of readdirSync(join(FIXTURES, 'kcsan')).filter((f) => f !== 'junk.bin')) {
       let state = INITIAL;
       for (const line of report(name).split('\n')) {
         const r = grammar.tokenizeLine(line, state);

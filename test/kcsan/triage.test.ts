@@ -69,9 +69,18 @@ describe('triage against the base', () => {
   it('a report quoted in a reply, with [...] elisions: the config word, written through audit_do_config_change()', () => {
     const t = triage(parseReports(report('quoted-reply.eml')), base(V2022));
     expect(t.races.map((r) => [r.variable, r.verdict])).toEqual([['audit_backlog_limit', 'benign']]);
-    expect(t.races[0].accesses.map((a) => a.function)).toEqual(['audit_receive_msg', 'kauditd_hold_skb']);
+    expect(t.races[0].accesses.map((a) => [a.function, a.line, a.lineInferred])).toEqual([['audit_receive_msg', 507, false], ['kauditd_hold_skb', 165, false]]);
     expect(t.races[0].reason).toMatch(/configuration word written under audit_cmd_mutex.lock and read plain/);
     expect(t.notes.filter((n) => /elided/.test(n))).toHaveLength(2);
+  });
+
+  it('either order, and a race at unknown origin (one access, inside skb_queue_len()): the access\'s place picks the variable', () => {
+    const [reversed] = triage(parseReports(report('read-first.txt')), base(V2022)).races;
+    expect(reversed.accesses.map((a) => [a.kind, a.function, a.line])).toEqual([['read', 'audit_ctl_owner_current', 84], ['write', 'audit_ctl_unlock', 78]]);
+    expect([reversed.variable, reversed.verdict]).toEqual(['audit_cmd_mutex.owner', 'benign']);
+    const [unknownOrigin] = triage(parseReports(report('unknown-origin.txt')), base(V2022)).races;
+    // line 419 reads both the queue's length and audit_backlog_limit; the access was inside skb_queue_len()
+    expect([unknownOrigin.variable, unknownOrigin.verdict, unknownOrigin.accesses.length]).toEqual(['audit_queue.qlen', 'benign', 1]);
   });
 
   it('frames with only function+offset: mapped by function and access kind, the lines said to be inferred', () => {

@@ -91,6 +91,25 @@ describe('a KCSAN report document', () => {
     expect(String(owner?.message)).toMatch(/\nKCSAN: reported in kcsan-1.report \(line 3, benign\)$/);
   });
 
+  it('every report fixture opens as a report document with one diagnostic per race and per other report', async () => {
+    const expected: Record<string, string[]> = {
+      'console-two-races.log': ['kcsan-benign', 'kcsan-benign'],
+      'quoted-reply.eml': ['kcsan-benign'],
+      'wrapped-unindented.txt': ['kcsan-benign'],
+      'offsets-only.txt': ['kcsan-benign'],
+      'read-first.txt': ['kcsan-benign'],
+      'unknown-origin.txt': ['kcsan-benign'],
+      'outside-audit.txt': ['kcsan-unknown'],
+      'not-races.log': Array(5).fill('kcsan-not-a-race'),
+      'empty.txt': ['kcsan-unreadable'],
+    };
+    for (const [name, codes] of Object.entries(expected)) {
+      const uri = `file:///work/linux/ci/${name}.kcsan`;
+      await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'auditlens-kcsan', version: 1, text: readFileSync(join(FIXTURES, 'kcsan', name), 'utf8') } });
+      expect((await server.diagnostics(uri, 1)).diagnostics.map((d) => d.code), name).toEqual(codes);
+    }
+  });
+
   it('shows the model\'s view of a frame\'s function on hover', async () => {
     const lines = text.split('\n');
     const i = lines.findIndex((l) => l.includes(' audit_ctl_owner_current kernel/audit.c:84'));

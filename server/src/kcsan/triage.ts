@@ -104,7 +104,9 @@ interface Candidates {
  * of the access's kind, on the frame's line where the base agrees; or, when that function only
  * passes a pointer on, the caller's store through it (`audit_do_config_change(.., &limit, ..)`).
  */
-function candidates(analysis: FileAnalysis, access: Access, frames: Frame[]): Candidates {
+function candidates(analysis: FileAnalysis, access: Access, frames: Frame[], outside: string[] = []): Candidates {
+  // where the access itself happened: inside an skb queue helper (its length), or in audit.c's own code
+  const inQueueApi = outside.some((o) => /^_*skb_(queue|dequeue|peek|unlink|append|insert)\w*\b/.test(o));
   const model = analysis.model;
   const lineOf = (offset: number) => model.file.source.lines.positionAt(offset).line + 1;
   const kindOk = (a: AccessSite) => (access.kind === 'write' ? a.write : access.kind === 'read' ? a.read && !a.write : a.read || a.write);
@@ -120,11 +122,22 @@ function candidates(analysis: FileAnalysis, access: Access, frames: Frame[]): Ca
       }
     }
     if (!inFn.length) continue;
+    if (k === 0) {
+      const byPlace = inFn.filter((c) => (c.site.mode === 'queue') === inQueueApi);
+      if (byPlace.length) inFn.splice(0, inFn.length, ...byPlace);
+    }
     // the frame's line, where the base has the frame's function there
     const span = model.file.functions.get(frame.fn)?.symbol.span;
     const lineFits = frame.line !== undefined && span !== undefined && frame.line - 1 >= span.line && frame.line - 1 <= span.endLine;
     if (lineFits) {
-      const onLine = inFn.filter((c) => lineOf(c.site.start) === frame.line);
+      // an access written over several lines (a call's arguments) is on each of them
+      const fe = model.file.functions.get(frame.fn)!;
+      const spanOf = (site: AccessSite) => {
+        // a store through the inner frame's pointer parameter: the call to it is where the report points
+        const call = k > 0 ? fe.facts.calls.find((c) => c.callee === frames[k - 1].fn && fe.base + c.at.start <= site.start && site.end <= fe.base + c.at.end) : undefined;
+        return call ? { start: fe.base + call.at.start, end: fe.base + call.at.end } : site;
+      };
+      const onLine = inFn.filter((c) => lineOf(spanOf(c.site).start) <= frame.line! && frame.line! <= lineOf(spanOf(c.site).end));
       if (onLine.length) return { frame, sites: onLine, lineInferred: false };
     }
     return { frame, sites: inFn, lineInferred: true };
@@ -200,7 +213,7 @@ function raceOf(r: Report, analysis: FileAnalysis | undefined): Race {
     const away = base.filter((b) => !b.frame).map((b) => `the ${b.a.kind} is in ${b.outside.slice(0, 3).join(' <- ') || 'an unnamed frame'}`);
     return unknown('?', `an access of this race is not in kernel/audit.c (${away.join('; ')}): only the audit.c side can be judged here`, base.map((b) => mapped(analysis, b.a, b.frame ?? b.a.frames[0], undefined, false, b.outside)));
   }
-  const cands = base.map((b) => ({ ...b, ...candidates(analysis, b.a, b.frames) }));
+  const cands = base.map((b) => ({ ...b, ...candidates(analysis, b.a, b.frames, b.outside) }));
   // the variable both accesses touch (a race at unknown origin has one access: its own variable)
   let common = [...new Set(cands[0].sites.map((s) => s.variable))];
   for (const c of cands.slice(1)) common = common.filter((v) => c.sites.some((s) => s.variable === v));
