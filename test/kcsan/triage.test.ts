@@ -83,6 +83,11 @@ describe('triage against the base', () => {
     expect([unknownOrigin.variable, unknownOrigin.verdict, unknownOrigin.accesses.length]).toEqual(['audit_queue.qlen', 'benign', 1]);
   });
 
+  it('an assessment page whose prose says harmful: the report inside it is read, and the code says benign', () => {
+    const t = triage(parseReports(report('assessment-page.txt')), base(V2022));
+    expect(t.races.map((r) => [r.variable, r.verdict])).toEqual([['audit_cmd_mutex.owner', 'benign']]);
+  });
+
   it('frames with only function+offset: mapped by function and access kind, the lines said to be inferred', () => {
     const [race] = triage(parseReports(report('offsets-only.txt')), base(V2022)).races;
     expect(race).toMatchObject({ variable: 'audit_cmd_mutex.owner', verdict: 'benign' });

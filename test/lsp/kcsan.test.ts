@@ -98,6 +98,7 @@ describe('a KCSAN report document', () => {
       'wrapped-unindented.txt': ['kcsan-benign'],
       'offsets-only.txt': ['kcsan-benign'],
       'read-first.txt': ['kcsan-benign'],
+      'assessment-page.txt': ['kcsan-benign'],
       'unknown-origin.txt': ['kcsan-benign'],
       'outside-audit.txt': ['kcsan-unknown'],
       'not-races.log': Array(5).fill('kcsan-not-a-race'),
