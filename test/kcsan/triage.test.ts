@@ -34,6 +34,12 @@ describe('reading reports', () => {
     expect(owner.valueChange).toEqual({ from: '0x0000000000000000', to: '0xffff8881093c2a40' });
   });
 
+  it('reads marked and read-write accesses as KCSAN writes them', () => {
+    const text = 'BUG: KCSAN: data-race in a_fn / b_fn\n\nread-write to 0xffff of 4 bytes by task 1 on cpu 0:\n a_fn+0x1/0x2\n\nread (marked) to 0xffff of 4 bytes by interrupt on cpu 1:\n b_fn+0x1/0x2\n';
+    const [r] = parseReports(text).reports;
+    expect(r.accesses.map((a) => [a.kind, a.marked, a.by])).toEqual([['read-write', false, 'task 1'], ['read', true, 'interrupt']]);
+  });
+
   it('a report wrapped and unindented: frames joined and said so', () => {
     const [r] = parseReports(report('wrapped-unindented.txt')).reports;
     expect(r.accesses[0].frames.slice(0, 2)).toMatchObject([{ fn: 'audit_ctl_lock', line: 73, inline: true }, { fn: 'audit_receive', line: 517 }]);
