@@ -47,6 +47,11 @@ describe('reading reports', () => {
     expect(r.notes.some((n) => /wrapped frame joined/.test(n))).toBe(true);
   });
 
+  it('takes no giant word for a frame (a 1 MB line is junk, not a symbol)', () => {
+    const [r] = parseReports(`BUG: KCSAN: data-race in a_fn / b_fn\nwrite to 0xff of 8 bytes by task 1 on cpu 0:\n ${'a'.repeat(1 << 20)} kernel/audit.c:1\n`).reports;
+    expect(r.accesses[0].frames).toEqual([]);
+  });
+
   it('refuses what is no report: binary junk, an empty file, prose without a title line', () => {
     expect(parseReports(report('empty.txt')).unusable).toMatch(/empty/);
     expect(parseReports(readFileSync(join(FIXTURES, 'kcsan', 'junk.bin'), 'latin1')).unusable).toMatch(/binary/);

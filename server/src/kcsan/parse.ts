@@ -201,8 +201,11 @@ export function parseReports(text: string): ParsedInput {
 /** Words that start kernel log lines but are no function names. */
 const NOT_FRAMES = new Set(['CPU', 'Hardware', 'Call', 'RIP', 'RSP', 'RAX', 'RDX', 'RBP', 'R10', 'R13', 'Code', 'Modules', 'Tainted', 'Comm', 'audit', 'Read', 'Write']);
 
+/** Kernel symbols are short (KSYM_NAME_LEN is 512, real ones far less): a longer word is junk, not a frame. */
+const MAX_SYMBOL = 256;
+
 function looksLikeFrame(f: RegExpExecArray): boolean {
-  if (NOT_FRAMES.has(f[1])) return false;
+  if (NOT_FRAMES.has(f[1]) || f[1].length > MAX_SYMBOL) return false;
   // a bare word is a frame only in a stack; with an offset or a file it is one for sure
   return !!(f[2] || f[3]) || /_/.test(f[1]);
 }
