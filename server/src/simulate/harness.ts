@@ -179,11 +179,16 @@ export const MESSAGE_RECORDS = 4;
  * over the limit. Found as an open-coded backlog wait (model/backlogWait.ts); the harness
  * applies it after each message of bypassing producers, as the file does after each message.
  */
-export function senderPenalty(model: QueueModel): { fn: string; line: number } | undefined {
+export function senderPenalty(model: QueueModel): { fn: string; line: number; ticks?: number } | undefined {
   const w = model.backlogWaits.find((x) => x.kind === 'open-coded');
   if (!w) return undefined;
   const e = model.file.functions.get(w.fn);
-  return e ? { fn: w.fn, line: model.file.source.lines.positionAt(e.base + w.at.start).line + 1 } : undefined;
+  if (!e) return undefined;
+  // how long it sleeps: the schedule_timeout() after joining the wait queue, read from the global it is given
+  const sleep = e.facts.calls.find((c) => /^schedule_timeout/.test(c.callee ?? '') && c.at.start >= w.at.start);
+  const arg = sleep?.args[0];
+  const ticks = arg && arg.kind === 'global' && arg.name ? initialValue(model, arg.name, new Set()) : undefined;
+  return { fn: w.fn, line: model.file.source.lines.positionAt(e.base + w.at.start).line + 1, ...(ticks !== undefined ? { ticks } : {}) };
 }
 
 /** Producer tasks the harness runs. */

@@ -167,7 +167,8 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
     coverage.producers = `${b.how}; ${penalty ? `after each message they wait while the main queue is over the limit, as ${penalty.fn}() does at line ${penalty.line} (the sender penalty)` : 'nothing in the file makes them wait after a message (no sender penalty)'}`;
   }
   const mainQueue = world.backlog.find((q) => model.queues.get(q.name)?.role === 'main');
-  const waitTicks = Math.max(1, initialValue(model, [...model.file.globals.keys()].find((g) => /backlog_wait_time$/.test(g)), new Set()) ?? 60 * 100);
+  // the penalty sleeps for the time its schedule_timeout() is given (AUDIT_BACKLOG_WAIT_TIME, 60 s, when not in view)
+  const waitTicks = Math.max(1, penalty?.ticks ?? 60 * 100);
   /** The sender penalty after one message: sleep while the main queue is over the limit, for at most the wait time. */
   function* penalised(): Generator<Wait, void> {
     for (let waited = 0; mainQueue && limit > 0 && mainQueue.items.length > limit && waited < waitTicks; waited++) yield { kind: 'sleep', ticks: 1 };
