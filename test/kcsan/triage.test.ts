@@ -146,6 +146,18 @@ describe('triage against the base', () => {
     expect(t.races.map((r) => r.verdict)).toEqual(['benign', 'benign']);
   });
 
+  it('a race the model cannot take is unknown with why, and the others are still judged', () => {
+    const analysis = base(V2022);
+    let calls = 0;
+    // the second race's fix lookup throws: that race alone is unknown
+    const t = triage(parseReports(report('console-two-races.log')), analysis, () => {
+      if (++calls === 2) throw new Error('boom');
+      return undefined;
+    });
+    expect(t.races.map((r) => r.verdict)).toEqual(['benign', 'unknown']);
+    expect(t.races[1].reason).toMatch(/could not triage this race \(boom\)/);
+  });
+
   it('without a base: the accesses as reported, the variable and verdict unknown, and why', () => {
     const t = triage(parseReports(report('console-two-races.log')));
     expect(t.races.map((r) => r.verdict)).toEqual(['unknown', 'unknown']);

@@ -186,7 +186,12 @@ export function triage(parsed: ParsedInput, analysis?: FileAnalysis, fixFor?: Fi
       out.others.push({ kind: r.kind, title: r.title, reportLine: r.at, frames });
       continue;
     }
-    out.races.push(withCheck(raceOf(r, analysis), analysis, fixFor));
+    // one race the model cannot take does not cost the others: it is unknown, with why
+    try {
+      out.races.push(withCheck(raceOf(r, analysis), analysis, fixFor));
+    } catch (err) {
+      out.races.push({ variable: '?', accesses: [], verdict: 'unknown', reason: `AuditLens could not triage this race (${err instanceof Error ? err.message : String(err)})`, reportLine: r.at });
+    }
   }
   return out;
 }
