@@ -25,6 +25,11 @@ const ATTEMPTS = 6;
  * queue, whatever the limit and the timeout.
  */
 export function explore(model: QueueModel, options: SimulationOptions): SimulationResult {
+  return exploreFor(model, options).result;
+}
+
+/** The exploration's result, and whether it is a variant that breaks the target (else the requested run). */
+export function exploreFor(model: QueueModel, options: SimulationOptions): { result: SimulationResult; hit: boolean } {
   const total = options.records ?? 2000;
   const seed = options.seed ?? 1;
   const trouble = options.troubleTicks ?? DEFAULT_TROUBLE[options.scenario];
@@ -65,11 +70,11 @@ export function explore(model: QueueModel, options: SimulationOptions): Simulati
     if (!hits(run, quiet)) continue;
     const r = explained(model, quiet, run);
     r.notes.push(`explored ${tried} variants, smallest first: this is the first that violates ${wanted} (records ${v.records}, trouble ${v.troubleTicks} ticks, seed ${v.seed}${options.scenario === 'eagain-burst' ? `, failure rate ${v.failureRate}` : ''}${v.ending === 'killed' ? ', auditd killed while stopped' : ''})`);
-    return r;
+    return { result: r, hit: true };
   }
   // the requested run was among the variants (unless the cap or a cancel cut it): no need to run it again
   const plain = { ...options, explore: false };
   const r = requestedRun ? requestedRun.result : explained(model, plain);
   r.notes.push(`explored ${tried} variants (records up to ${sizes[sizes.length - 1]}, trouble up to ${troubles[troubles.length - 1]} ticks${seeds.length > 1 ? `, seeds ${seeds.join(', ')}` : ''}): none violates ${wanted}`);
-  return r;
+  return { result: r, hit: false };
 }

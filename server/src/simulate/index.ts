@@ -7,7 +7,7 @@
  */
 import type { FileAnalysis } from '../analyser';
 import type { QueueModel } from '../model';
-import { explore } from './explore';
+import { explore, exploreFor } from './explore';
 import { explained } from './run';
 import { TROUBLE_START } from './scenario';
 import { REPRODUCTION, showable } from './findingPlans';
@@ -17,11 +17,26 @@ import { SCENARIOS } from './types';
 export { SCENARIOS };
 export type { SimulationOptions, SimulationResult };
 
-export function simulate(analysis: FileAnalysis, options: SimulationOptions): SimulationResult {
+function knownScenario(options: SimulationOptions): void {
   if (!SCENARIOS.includes(options.scenario)) throw new Error(`unknown scenario '${options.scenario}'`);
+}
+
+export function simulate(analysis: FileAnalysis, options: SimulationOptions): SimulationResult {
+  knownScenario(options);
   const result = options.explore ? explore(analysis.model, options) : explained(analysis.model, options);
   if (!result.error) result.notes.push(...unreached(analysis, result));
   return result;
+}
+
+/**
+ * `--explore` for a target (a finding's invariant, queue and function): the run, and whether it
+ * breaks the target; a run that does not is the requested one, whatever else it breaks.
+ */
+export function exploreTarget(analysis: FileAnalysis, options: SimulationOptions): { result: SimulationResult; hit: boolean } {
+  knownScenario(options);
+  const found = exploreFor(analysis.model, options);
+  if (!found.result.error) found.result.notes.push(...unreached(analysis, found.result));
+  return found;
 }
 
 /**

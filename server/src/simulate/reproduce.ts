@@ -6,7 +6,7 @@
  */
 import type { FileAnalysis } from '../analyser';
 import type { Finding } from '../rules/finding';
-import { simulate } from './index';
+import { exploreTarget } from './index';
 import { REPRODUCTION } from './findingPlans';
 import type { Invariant, ScenarioName, SimulationOptions, SimulationResult } from './types';
 
@@ -61,11 +61,12 @@ export function reproduce(analysis: FileAnalysis, finding: Finding, base: Omit<S
   for (const bypass of plan.bypass ? [false, true] : [false]) {
     for (const scenario of plan.scenarios) {
       if (base.cancelled?.()) return out;
-      const result = simulate(analysis, { ...base, scenario, explore: true, target, bypass });
+      const { result, hit } = exploreTarget(analysis, { ...base, scenario, explore: true, target, bypass });
       const violations = result.violations.map((v) => v.invariant);
       out.tried.push({ scenario, bypass, violations, note: result.notes.find((n) => n.startsWith('explored')) });
       if (!result.error) out.last = { scenario, result };
-      if (!result.error && result.violations.some((v) => v.invariant === plan.invariant && (!queue || v.queue === queue))) {
+      // the exploration's own verdict: the target's invariant, queue and function (not just the invariant)
+      if (!result.error && hit) {
         out.shown = { scenario, result };
         return out;
       }
