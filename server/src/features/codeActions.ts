@@ -5,20 +5,9 @@
  */
 import { CodeAction, CodeActionKind, Range, TextEdit } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
-import type { Finding } from '../rules/finding';
 import { toOffset, toRange } from './convert';
 import { REPRODUCTION, showable } from '../simulate/findingPlans';
-import { QuickFix, quickFixes } from './quickFixes';
-
-const cache = new WeakMap<FileAnalysis, Map<string, QuickFix[]>>();
-
-function fixesOf(analysis: FileAnalysis, f: Finding): QuickFix[] {
-  let perAnalysis = cache.get(analysis);
-  if (!perAnalysis) cache.set(analysis, (perAnalysis = new Map()));
-  let fixes = perAnalysis.get(f.anchor);
-  if (!fixes) perAnalysis.set(f.anchor, (fixes = quickFixes(analysis, f)));
-  return fixes;
-}
+import { cachedQuickFixes } from './quickFixes';
 
 export function codeActions(analysis: FileAnalysis, uri: string, range: Range): CodeAction[] {
   const lines = analysis.parsed.lines;
@@ -29,7 +18,7 @@ export function codeActions(analysis: FileAnalysis, uri: string, range: Range): 
     const touches = f.span.start <= end && f.span.end >= start ||
       f.span.line <= range.end.line && f.span.endLine >= range.start.line;
     if (!touches) continue;
-    for (const fix of fixesOf(analysis, f)) {
+    for (const fix of cachedQuickFixes(analysis, f)) {
       out.push({
         title: fix.title,
         kind: CodeActionKind.QuickFix,

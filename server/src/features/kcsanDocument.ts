@@ -10,10 +10,10 @@ import { pathToFileURL } from 'node:url';
 import { CodeAction, CodeActionKind, CodeLens, Diagnostic, DiagnosticSeverity, DocumentLink, Hover, MarkupKind, Position, Range } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
 import { Frame, parseReports, ParsedInput, Report } from '../kcsan/parse';
-import { Race, triage, Triage } from '../kcsan/triage';
+import { checkFinding, isAuditFile, lineInFunction, Race, triage, Triage } from '../kcsan/triage';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { explainSymbol } from './explain';
-import { quickFixes } from './quickFixes';
+import { cachedQuickFixes } from './quickFixes';
 
 export interface ReportBase {
   analysis: FileAnalysis;
@@ -33,7 +33,7 @@ export interface KcsanReview {
 export function reviewReport(text: string, base?: ReportBase, baseProblem?: string): KcsanReview {
   const parsed = parseReports(text);
   if (parsed.unusable) return { parsed, base, baseProblem };
-  return { parsed, triage: triage(parsed, base?.analysis, (a, f) => quickFixes(a, f)[0]?.title), base, baseProblem };
+  return { parsed, triage: triage(parsed, base?.analysis, (a, f) => cachedQuickFixes(a, f)[0]?.title), base, baseProblem };
 }
 
 const lineRange = (line1: number, length = 0) => ({ start: { line: line1 - 1, character: 0 }, end: { line: line1 - 1, character: length } });
@@ -112,7 +112,7 @@ function framesOf(reports: Report[]): Frame[] {
 function baseLineOf(analysis: FileAnalysis, f: Frame): number | undefined {
   const span = analysis.model.file.functions.get(f.fn)?.symbol.span;
   if (!span) return undefined;
-  return f.line !== undefined && f.line - 1 >= span.line && f.line - 1 <= span.endLine ? f.line : span.line + 1;
+  return lineInFunction(analysis, f.fn, f.line) ? f.line : span.line + 1;
 }
 
 /** Links from the report's audit.c frames to their lines in the base. */
@@ -122,7 +122,7 @@ export function kcsanLinks(review: KcsanReview, lineText: (line: number) => stri
   const out: DocumentLink[] = [];
   for (const f of framesOf(review.parsed.reports)) {
     const line = baseLineOf(review.base.analysis, f);
-    if (line === undefined || (f.file && !/(^|\/)audit\.c$/.test(f.file))) continue;
+    if (line === undefined || !isAuditFile(f.file)) continue;
     const text = lineText(f.at - 1);
     const anchor = f.file ? text.indexOf(f.file) : text.indexOf(f.fn);
     if (anchor < 0) continue;
@@ -158,8 +158,8 @@ export function kcsanCodeActions(review: KcsanReview, range: Range): CodeAction[
   const out: CodeAction[] = [];
   for (const r of review.triage.races) {
     if (!r.check || r.reportLine - 1 < range.start.line || r.reportLine - 1 > range.end.line) continue;
-    const finding = base.analysis.findings.find((f) => f.rule === r.check!.rule && f.anchor.endsWith(`|${r.variable}`));
-    const fix = finding ? quickFixes(base.analysis, finding)[0] : undefined;
+    const finding = checkFinding(base.analysis, r.variable);
+    const fix = finding ? cachedQuickFixes(base.analysis, finding)[0] : undefined;
     if (!fix) continue;
     const lines = base.analysis.parsed.lines;
     out.push({

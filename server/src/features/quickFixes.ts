@@ -31,6 +31,17 @@ const BUILDERS: Record<string, Builder> = {
   AQ103: moveRequeue,
 };
 
+const cache = new WeakMap<FileAnalysis, Map<string, QuickFix[]>>();
+
+/** quickFixes(), computed once per analysis and finding (the editor asks on every light bulb and report keystroke). */
+export function cachedQuickFixes(analysis: FileAnalysis, f: Finding): QuickFix[] {
+  let perAnalysis = cache.get(analysis);
+  if (!perAnalysis) cache.set(analysis, (perAnalysis = new Map()));
+  let fixes = perAnalysis.get(f.anchor);
+  if (!fixes) perAnalysis.set(f.anchor, (fixes = quickFixes(analysis, f)));
+  return fixes;
+}
+
 /** The fixes that re-analyse clean, for one finding. */
 export function quickFixes(analysis: FileAnalysis, finding: Finding): QuickFix[] {
   const build = BUILDERS[finding.rule];

@@ -79,7 +79,19 @@ function roleOf(analysis: FileAnalysis | undefined, fn: string): string {
   return known.length ? known.join('; ') : analysis?.model.file.functions.has(fn) ? 'no queue role' : 'not in the base file';
 }
 
-const isAuditFile = (file?: string) => !file || /(^|\/)audit\.c$/.test(file);
+/** A frame's file is the base's (kernel/audit.c), or the frame names no file. */
+export const isAuditFile = (file?: string) => !file || /(^|\/)audit\.c$/.test(file);
+
+/** Is 1-based `line` inside function `fn` of the base (the report's line agrees with the base)? */
+export function lineInFunction(analysis: FileAnalysis, fn: string, line: number | undefined): boolean {
+  const span = analysis.model.file.functions.get(fn)?.symbol.span;
+  return line !== undefined && span !== undefined && line - 1 >= span.line && line - 1 <= span.endLine;
+}
+
+/** check's AL206 finding on a race's variable, when check reports it. */
+export function checkFinding(analysis: FileAnalysis, variable: string): Finding | undefined {
+  return analysis.findings.find((x) => x.rule === 'AL206' && x.anchor.endsWith(`|${variable}`));
+}
 
 /** The frames of an access that are in the base file, innermost first, and the frames before them (outside it). */
 function baseFrames(analysis: FileAnalysis | undefined, frames: Frame[]): { frames: Frame[]; outside: string[] } {
@@ -127,17 +139,15 @@ function candidates(analysis: FileAnalysis, access: Access, frames: Frame[], out
       if (byPlace.length) inFn.splice(0, inFn.length, ...byPlace);
     }
     // the frame's line, where the base has the frame's function there
-    const span = model.file.functions.get(frame.fn)?.symbol.span;
-    const lineFits = frame.line !== undefined && span !== undefined && frame.line - 1 >= span.line && frame.line - 1 <= span.endLine;
-    if (lineFits) {
-      // an access written over several lines (a call's arguments) is on each of them
+    if (lineInFunction(analysis, frame.fn, frame.line)) {
       const fe = model.file.functions.get(frame.fn)!;
-      const spanOf = (site: AccessSite) => {
-        // a store through the inner frame's pointer parameter: the call to it is where the report points
+      // an access written over several lines (a call's arguments) is on each of them; a store
+      // through the inner frame's pointer parameter is where the call to it is
+      const onLine = inFn.filter(({ site }) => {
         const call = k > 0 ? fe.facts.calls.find((c) => c.callee === frames[k - 1].fn && fe.base + c.at.start <= site.start && site.end <= fe.base + c.at.end) : undefined;
-        return call ? { start: fe.base + call.at.start, end: fe.base + call.at.end } : site;
-      };
-      const onLine = inFn.filter((c) => lineOf(spanOf(c.site).start) <= frame.line! && frame.line! <= lineOf(spanOf(c.site).end));
+        const span = call ? { start: fe.base + call.at.start, end: fe.base + call.at.end } : site;
+        return lineOf(span.start) <= frame.line! && frame.line! <= lineOf(span.end);
+      });
       if (onLine.length) return { frame, sites: onLine, lineInferred: false };
     }
     return { frame, sites: inFn, lineInferred: true };
@@ -202,7 +212,7 @@ export type FixFinder = (analysis: FileAnalysis, finding: Finding) => string | u
 /** Links a race to check's AL206 finding on the same variable, and the fix that finding's quick fix verifies. */
 function withCheck(race: Race, analysis: FileAnalysis | undefined, fixFor?: FixFinder): Race {
   if (!analysis || race.verdict === 'unknown' || race.fixedInBase) return race;
-  const f = analysis.findings.find((x) => x.rule === 'AL206' && x.anchor.endsWith(`|${race.variable}`));
+  const f = checkFinding(analysis, race.variable);
   if (!f) return race;
   const fix = fixFor?.(analysis, f);
   return { ...race, check: { rule: f.rule, line: f.span.line + 1, severity: f.severity }, ...(fix ? { fix } : {}) };
