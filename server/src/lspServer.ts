@@ -207,6 +207,22 @@ export function startServer(connection: Connection, host: ServerHost): void {
     }),
   );
 
+  /** One line of a document, without its line break. */
+  function lineText(doc: TextDocument | undefined, line: number): string {
+    return doc?.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '') ?? '';
+  }
+
+  /** A patch or report over auditlens.maxFileSize: forget its review and say it was skipped. */
+  function skippedForSize(doc: TextDocument, text: string, reviews: Map<string, unknown>): boolean {
+    if (utf8Length(text) <= settings.maxFileSize) return false;
+    reviews.delete(doc.uri);
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [skippedDiagnostic(text.length, settings.maxFileSize)] });
+    return true;
+  }
+
+  /** The last base analysed for a report that was not an open document (read from disk): reused while its text is the same. */
+  let reportBase: FileAnalysis | undefined;
+
   /** The file a patch applies to: auditlens.patch.baseFile, else discovered (features/patchBase.ts). */
   function patchBase(patchText: string) {
     return findPatchBase(patchText, {
@@ -230,17 +246,16 @@ export function startServer(connection: Connection, host: ServerHost): void {
   /** Triages a KCSAN report document against the base a patch would get, and publishes the verdicts. */
   function triageAndPublish(doc: TextDocument): void {
     const text = doc.getText();
-    if (utf8Length(text) > settings.maxFileSize) {
-      reportReviews.delete(doc.uri);
-      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [skippedDiagnostic(text.length, settings.maxFileSize)] });
-      return;
-    }
+    if (skippedForSize(doc, text, reportReviews)) return;
     const { base, problem } = patchBase('');
-    const baseAnalysis = base ? { analysis: tracker.all().find((t) => t.analysis && t.analysis.parsed.text === base.text)?.analysis ?? analyser.analyseText(base.text), path: base.path, origin: base.origin } : undefined;
-    const review = reviewReport(text, baseAnalysis, problem);
+    let analysis: FileAnalysis | undefined;
+    if (base) {
+      analysis = tracker.all().find((t) => t.analysis && t.analysis.parsed.text === base.text)?.analysis;
+      if (!analysis) analysis = reportBase?.parsed.text === base.text ? reportBase : (reportBase = analyser.analyseText(base.text));
+    }
+    const review = reviewReport(text, base && analysis ? { analysis, path: base.path, origin: base.origin } : undefined, problem);
     reportReviews.set(doc.uri, review);
-    const lineLength = (line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length;
-    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: kcsanDiagnostics(review, lineLength) });
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: kcsanDiagnostics(review, (line) => lineText(doc, line).length) });
     // the base's AL206 diagnostics name the reports that report their races
     const baseDoc = base?.origin === 'open document' ? tracker.all().find((t) => t.kind === 'audit-c' && uriPath(t.uri) === base.path) : undefined;
     if (baseDoc) publish(baseDoc);
@@ -256,15 +271,11 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   function reviewPatchDocument(doc: TextDocument): void {
     const text = doc.getText();
-    if (utf8Length(text) > settings.maxFileSize) {
-      patchReviews.delete(doc.uri);
-      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [skippedDiagnostic(text.length, settings.maxFileSize)] });
-      return;
-    }
+    if (skippedForSize(doc, text, patchReviews)) return;
     const { base, problem } = patchBase(text);
     const review = reviewDocument(text, base, settings.rules, problem);
     patchReviews.set(doc.uri, review);
-    const diagnostics = patchDiagnostics(review, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length, rulesDocDir);
+    const diagnostics = patchDiagnostics(review, (line) => lineText(doc, line).length, rulesDocDir);
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 
@@ -343,9 +354,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
       patchReviews.delete(e.document.uri);
       reportReviews.delete(e.document.uri);
       const previous = tracker.close(e.document.uri);
-      if (previous?.kind === 'kcsan') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-      if (previous?.kind === 'patch') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-      if (previous?.kind === 'audit-c') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+      // audit C files, patches and reports had diagnostics published: take them back
+      if (previous && previous.kind !== 'ignored') void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     }),
   );
 
@@ -370,8 +380,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
     }),
   );
 
-  /** One line of an open document, without its line break. */
-  const lineOf = (uri: string) => (line: number) => documents.get(uri)?.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '') ?? '';
+  /** One line of an open document, by URI. */
+  const lineOf = (uri: string) => (line: number) => lineText(documents.get(uri), line);
 
   connection.onDocumentLinks((p) =>
     guard('documentLinks', [], () => {

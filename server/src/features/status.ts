@@ -55,7 +55,6 @@ export function patchStatus(p: PatchReview): DocumentStatus {
   return { kind: 'patch', text, detail: detail.join(' · '), severity: mismatch && severity === 'information' ? 'warning' : severity };
 }
 
-/** When computing a status failed (logged by the caller): say so rather than show a stale one. */
 /** A KCSAN report: how many races, the worst verdict, and what it was triaged against. */
 export function reportStatus(report: KcsanReview): DocumentStatus {
   if (!report.triage) return { kind: 'kcsan', text: 'KCSAN: not a report', detail: report.parsed.unusable ?? '', severity: 'information' };
@@ -69,6 +68,7 @@ export function reportStatus(report: KcsanReview): DocumentStatus {
   return { kind: 'kcsan', text, detail, severity: harmful || unknown ? 'warning' : 'information' };
 }
 
+/** When computing a status failed (logged by the caller): say so rather than show a stale one. */
 export const FAILED_STATUS: Readonly<DocumentStatus> = Object.freeze({ kind: 'unknown', text: 'analysis failed', detail: 'See the AuditLens output for the error.', severity: 'error' });
 
 /** The status of whatever the server knows about a URI, stamped with the version it describes. */
