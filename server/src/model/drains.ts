@@ -14,6 +14,7 @@ import type { EnqueueSite, QueueInfo } from './queues';
 import type { Summary } from './summaries';
 import { instantiate } from './summaries';
 import { valueOrigins } from '../facts/flows';
+import { UNICAST_SENDS } from '../facts/apis';
 
 export interface RouteOutcome {
   hook: string;
@@ -127,9 +128,13 @@ function singlePassBound(f: FunctionFacts, loop: LoopFact, queueName: string): {
 }
 
 /** Error-hook calls of a drain loop: after the send (a failed send), or where the socket is known NULL. */
+/** The unicast send inside a drain's loop, when the drain is in view. */
+export function drainSend(drain: DrainInfo, f: FunctionFacts): CallFact | undefined {
+  return f.calls.find((c) => !!c.callee && UNICAST_SENDS.has(c.callee) && c.at.start >= drain.loop.at.start && c.at.end <= drain.loop.at.end);
+}
+
 export function errorHookCalls(drain: DrainInfo, f: FunctionFacts): { call: CallFact; noSocket: boolean }[] {
-  const inLoop = (at: { start: number; end: number }) => at.start >= drain.loop.at.start && at.end <= drain.loop.at.end;
-  const send = f.calls.find((c) => (c.callee === 'netlink_unicast' || c.callee === 'nlmsg_unicast') && inLoop(c.at));
+  const send = drainSend(drain, f);
   const sock = send?.args[0]?.name ?? f.params.find((p) => /struct\s+sock\s*\*/.test(p.type))?.name;
   // Without the send in view (a patch showing part of the drain), the error hook is the last
   // function-pointer parameter: the per-record hook comes first in every design since v4.11.
@@ -153,7 +158,7 @@ export function errorHookCalls(drain: DrainInfo, f: FunctionFacts): { call: Call
 function noSocketErrors(f: FunctionFacts, name: string | undefined): string[] {
   if (!name) return ['-ECONNREFUSED'];
   const origins = valueOrigins(f.flows).get(name) ?? new Set<string>();
-  const sendResults = new Set(f.calls.filter((c) => (c.callee === 'netlink_unicast' || c.callee === 'nlmsg_unicast') && c.resultVar).map((c) => c.resultVar!));
+  const sendResults = new Set(f.calls.filter((c) => c.callee && UNICAST_SENDS.has(c.callee) && c.resultVar).map((c) => c.resultVar!));
   const out = new Set<string>();
   for (const o of origins) {
     if (/^E[A-Z0-9]+$/.test(o)) out.add(`-${o}`);

@@ -10,7 +10,7 @@
  * fixes (hold, retry, main).
  */
 import type { DrainInfo, DrainSite } from '../model/drains';
-import { errorHookCalls } from '../model/drains';
+import { drainSend, errorHookCalls } from '../model/drains';
 import type { RuleContext } from './context';
 import type { Finding } from './finding';
 
@@ -86,8 +86,7 @@ function armChosenBySocket(ctx: RuleContext, drain: DrainInfo, site: DrainSite, 
 /** Where the drain's loop stores NULL into the socket it sends on (`sk = NULL;`), relative to the function. */
 function socketClearedInLoop(ctx: RuleContext, drain: DrainInfo): { at: { start: number; end: number }; sock: string } | undefined {
   const e = ctx.fn(drain.fn);
-  const send = e.facts.calls.find((c) => (c.callee === 'netlink_unicast' || c.callee === 'nlmsg_unicast') && c.at.start >= drain.loop.at.start && c.at.end <= drain.loop.at.end);
-  const sock = send?.args[0]?.name;
+  const sock = drainSend(drain, e.facts)?.args[0]?.name;
   if (!sock) return undefined;
   const text = ctx.source.text.slice(e.base + drain.loop.at.start, e.base + drain.loop.at.end);
   const m = new RegExp(`\\b${sock}\\s*=\\s*(NULL|0)\\s*;`).exec(text);

@@ -9,6 +9,7 @@ import type { QueueModel } from '../model';
 import { KERNEL_CONSTANTS, World } from './kernel';
 import { Machine, Wait } from './machine';
 import { expandOrigins, valueOrigins } from '../facts/flows';
+import { UNICAST_SENDS } from '../facts/apis';
 import { SEND_TIMEOUT_ASSIGNMENT } from '../model/sendTimeout';
 import type { Coverage } from './types';
 import { getField, queue, setField, struct, Struct, Value } from './values';
@@ -34,7 +35,7 @@ export function socketGetters(model: QueueModel): Set<string> {
     const f = e.facts;
     const sent = new Set<string>();
     for (const c of f.calls) {
-      const peers = c.callee === 'netlink_unicast' || c.callee === 'nlmsg_unicast' ? [0]
+      const peers = c.callee && UNICAST_SENDS.has(c.callee) ? [0]
         : c.callee && model.file.functions.has(c.callee) ? [...(model.peerParams.get(c.callee) ?? [])].filter((i) => /sock/.test(model.file.functions.get(c.callee!)!.facts.params[i]?.type ?? '')) : [];
       for (const i of peers) for (const n of c.args[i]?.reads ?? []) sent.add(n);
     }
