@@ -29,7 +29,7 @@ const FLAGS = {
 export interface KcsanJson {
   version: 1;
   base?: string;
-  races: (Omit<Race, 'reportLine'> & { reportLine: number })[];
+  races: Race[];
   others: Triage['others'];
   notes: string[];
 }

@@ -5,7 +5,7 @@
  * explained by a deterministic re-run that keeps their every step.
  */
 import type { QueueModel } from '../model';
-import { Halt, SeqStep, World } from './kernel';
+import { Halt, KERNEL_CONSTANTS, SeqStep, World } from './kernel';
 import { LivelockError, Machine, Wait } from './machine';
 import { DEFAULT_FAILURE_RATE, timeline } from './scenario';
 import { admissionSlack, backlogLimitGlobal, bypassProducers, MESSAGE_RECORDS, senderPenalty, connectionControl, coverageOf, fileSendTimeout, initGlobals, initialValue, KTHREAD, PRODUCER, producerPath, socketGetters, WAITING_PRODUCERS } from './harness';
@@ -68,8 +68,8 @@ export function involves(model: QueueModel, options: SimulationOptions, first: R
 }
 
 /** Why the main queue can pass its bound with --bypass, for the violation's message. */
-function bypassWhy(model: QueueModel): string {
-  return senderPenalty(model)
+function bypassWhy(penalty: object | undefined): string {
+  return penalty
     ? 'producers holding audit_cmd_mutex skip the backlog wait, and the sender penalty did not hold them'
     : 'producers holding audit_cmd_mutex skip the backlog wait, and nothing makes them wait once they drop it (the 2022 sender penalty is not in this file)';
 }
@@ -117,11 +117,12 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   const ending = options.scenario === 'auditd-stopped' ? options.ending ?? 'resumes' : undefined;
   const time = timeline(options.scenario, troubleTicks, seed, failureRate, sendTimeout, ending);
   const bypass = !!options.bypass;
+  const penalty = bypass ? senderPenalty(model) : undefined;
   const drains = new Map<string, number>();
   for (const d of model.drains) if (d.queueParam !== undefined) drains.set(d.fn, d.queueParam);
   let world!: World;
   world = new World(
-    { limit, send: { outcome: () => time.outcome(world.tick) }, traceSize: 60, lossCounter: model.lossCounter, drains, focus: explain?.focus, sendTimeout, admissionSlack: admissionSlack(model, bypass), admissionBypass: bypass ? bypassWhy(model) : undefined },
+    { limit, send: { outcome: () => time.outcome(world.tick) }, traceSize: 60, lossCounter: model.lossCounter, drains, focus: explain?.focus, sendTimeout, admissionSlack: admissionSlack(model, bypass), admissionBypass: bypass ? bypassWhy(penalty) : undefined },
     model.file.constants,
   );
   for (const name of socketGetters(model)) world.socketSources.add(name);
@@ -160,7 +161,6 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
 
   const tasks: Task[] = [{ name: consumer, as: KTHREAD, gen: machine.callGen(consumer, [0]), wakeAt: 0, done: false }];
   let producerIs: Struct = PRODUCER;
-  const penalty = bypass ? senderPenalty(model) : undefined;
   if (bypass) {
     const b = bypassProducers(model, machine);
     producerIs = b.as;
@@ -168,7 +168,7 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   }
   const mainQueue = world.backlog.find((q) => model.queues.get(q.name)?.role === 'main');
   // the penalty sleeps for the time its schedule_timeout() is given (AUDIT_BACKLOG_WAIT_TIME, 60 s, when not in view)
-  const waitTicks = Math.max(1, penalty?.ticks ?? 60 * 100);
+  const waitTicks = Math.max(1, penalty?.ticks ?? KERNEL_CONSTANTS.AUDIT_BACKLOG_WAIT_TIME);
   /** The sender penalty after one message: sleep while the main queue is over the limit, for at most the wait time. */
   function* penalised(): Generator<Wait, void> {
     for (let waited = 0; mainQueue && limit > 0 && mainQueue.items.length > limit && waited < waitTicks; waited++) yield { kind: 'sleep', ticks: 1 };
