@@ -12,6 +12,7 @@ import type { CliIO } from './io';
 import { CheckReport, FileReport, fileReport, hasWarnings } from './report';
 import { sarifLog } from './sarif';
 import { formatFileText, formatSummary } from './text';
+import { mark } from './timings';
 
 const FLAGS = {
   format: { takesValue: true },
@@ -45,6 +46,7 @@ export function runCheck(args: readonly string[], io: CliIO): number {
     files.push(checked.report);
     // Text streams file by file; JSON and SARIF are one document at the end.
     if (format === 'text') io.stdout(formatFileText(checked.report, checked.problems, verbose));
+    mark('output');
   }
 
   if (format === 'json') {
@@ -55,6 +57,7 @@ export function runCheck(args: readonly string[], io: CliIO): number {
   } else if (files.length > 0) {
     io.stdout(formatSummary(files, unusable.length));
   }
+  mark('output');
   if (unusable.length > 0) return EXIT_BAD_INPUT;
   return hasWarnings(files) && !parsed.flags.has('exit-zero') ? EXIT_FINDINGS : EXIT_CLEAN;
 }
@@ -66,7 +69,10 @@ export function runCheck(args: readonly string[], io: CliIO): number {
  */
 export function analyseFile(analyser: Analyser, path: string, maxSize: number): FileAnalysis | string {
   try {
-    const analysis = analyser.analyseText(readSource(path, maxSize));
+    const text = readSource(path, maxSize);
+    mark('read');
+    const analysis = analyser.analyseText(text);
+    mark('parse');
     return notCReason(path, analysis) ?? analysis;
   } catch (err) {
     return unusableReason(path, err);
@@ -78,7 +84,9 @@ function checkFile(analyser: Analyser, path: string, maxSize: number): { report:
   const analysis = analyseFile(analyser, path, maxSize);
   if (typeof analysis === 'string') return analysis;
   try {
-    return { report: fileReport(path, analysis), problems: analysis.parsed.problems };
+    const report = fileReport(path, analysis);
+    mark('analysis');
+    return { report, problems: analysis.parsed.problems };
   } catch (err) {
     return unusableReason(path, err);
   }

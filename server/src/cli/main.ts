@@ -7,6 +7,9 @@ import { EXIT_BAD_INPUT, InputError, UsageError, oneLine } from './errors';
 import type { CliIO } from './io';
 import { run } from './run';
 import { initParserEngine } from '../parse/nodeEngine';
+import { mark, startTimings } from './timings';
+
+startTimings();
 
 const io: CliIO = {
   stdout: (text) => void process.stdout.write(text),
@@ -21,7 +24,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 // The WebAssembly engine loads asynchronously; everything after it is synchronous.
 initParserEngine().then(
-  () => main(),
+  () => {
+    mark('parser engine');
+    main();
+  },
   (err) => {
     io.stderr(`auditlens: cannot load a C parser: ${oneLine(err)}\n`);
     process.exitCode = EXIT_BAD_INPUT;

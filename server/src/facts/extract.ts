@@ -515,12 +515,21 @@ function paramsOf(fnDecl: Ast, src: SourceView): ParamFact[] {
     out.push({
       name,
       index: out.length,
-      type: text.replace(new RegExp(`\\b${name}\\b`), '').trim(),
+      type: withoutWord(text, name).trim(),
       isFunctionPointer: !!inner,
       arity: pl ? kids(pl).filter((c) => c.type === 'parameter_declaration' && src.of(c).trim() !== 'void').length : undefined,
     });
   }
   return out;
+}
+
+/** `text` without the first whole-word `word` (a parameter's type is its text without its name); no regex built per name. */
+function withoutWord(text: string, word: string): string {
+  const isWord = (c: string | undefined) => !!c && /\w/.test(c);
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    if (!isWord(text[at - 1]) && !isWord(text[at + word.length])) return text.slice(0, at) + text.slice(at + word.length);
+  }
+  return text;
 }
 
 function collectLocals(n: Ast, src: SourceView, out: Set<string>): void {

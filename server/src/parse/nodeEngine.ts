@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { loadParserEngine, parsePreference, type EnginePreference, type ParserEngine } from './engine';
 import { createNativeEngine } from './nativeEngine';
 import { createWasmEngine } from './wasmEngine';
@@ -35,6 +36,12 @@ export function initParserEngine(preference: EnginePreference = parsePreference(
     {
       native: createNativeEngine,
       wasm: () => {
+        // Baseline (Liftoff) code only: tiering the grammar's huge lexer and parse tables up to
+        // TurboFan costs about 250 ms of CPU in the first second, more than every parse after
+        // it gains (a whole-file parse is 20 ms either way, an edit's reparse the same), and a
+        // one-shot CLI run or a server opening its first file is that first second. Must be
+        // set before the first module is compiled.
+        setFlagsFromString('--liftoff-only');
         const files = wasmFiles();
         return createWasmEngine(readFileSync(files.runtime), readFileSync(files.grammar));
       },
