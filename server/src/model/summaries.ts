@@ -55,12 +55,21 @@ const MAX_PATH = 6;
 export function computeSummaries(file: FileFacts, graph: CallGraph, predicates: Predicates = new Map()): Map<string, Summary> {
   const out = new Map<string, Summary>();
   const order = graph.bottomUp();
-  // Two passes settle simple recursion (rare in audit.c) without a full fixpoint.
+  // A callee of this file asked for before it was summarised: only recursion (a cycle the
+  // order had to break) does that. Then a second pass settles it (no full fixpoint); without
+  // one, every summary already saw its callees' final ones and a second pass would repeat them.
+  let early = false;
+  const known = (callee: string): Summary | undefined => {
+    const s = out.get(callee);
+    if (!s && file.functions.has(callee)) early = true;
+    return s;
+  };
   for (let pass = 0; pass < 2; pass++) {
     for (const name of order) {
       const entry = file.functions.get(name)!;
-      out.set(name, summarise(name, entry.facts, entry.base, file, graph, out, predicates));
+      out.set(name, summarise(name, entry.facts, entry.base, file, graph, known, predicates));
     }
+    if (!early) break;
   }
   return out;
 }
@@ -71,8 +80,8 @@ function queueKey(ref: QueueRef): string | undefined {
   return undefined; // local lists (ab->skb_list) are not backlog queues
 }
 
-function summarise(name: string, f: FunctionFacts, base: number, file: FileFacts, graph: CallGraph, known: Map<string, Summary>, predicates: Predicates): Summary {
-  const locksets = computeLocksets(f, (callee) => (callee !== name ? known.get(callee)?.locks : undefined));
+function summarise(name: string, f: FunctionFacts, base: number, file: FileFacts, graph: CallGraph, known: (callee: string) => Summary | undefined, predicates: Predicates): Summary {
+  const locksets = computeLocksets(f, (callee) => (callee !== name ? known(callee)?.locks : undefined));
   const locks: LockEffect = { acquires: [...locksets.exitMust], releases: [...locksets.releasedUnheld] };
   const s: Summary = {
     name, locks, locksets, enqueues: [], dequeues: [],
@@ -106,7 +115,7 @@ function summarise(name: string, f: FunctionFacts, base: number, file: FileFacts
     if (!call.callee || call.callee === name) continue;
     // audit_log_lost() is the kernel's loss counter; when the file defines it, its body decides instead
     if (call.callee === 'audit_log_lost' && !file.functions.has(call.callee)) s.countsLost = true;
-    const cs = known.get(call.callee);
+    const cs = known(call.callee);
     if (!cs) continue;
     if (cs.isLossCounter) s.countsLost = true;
     if (cs.countsLost) s.countsLost = true;

@@ -5,7 +5,7 @@
  */
 import { parserEngine, type EngineParser, type Edit, type Point, type Query, type SyntaxNode, type Tree } from './engine';
 import { LineIndex } from './lineIndex';
-import { normaliseKernelSource, Blank } from './normalise';
+import { normaliseKernelSource, renormalise, Blank } from './normalise';
 import syntaxProblemsScm from './queries/syntax-problems.scm';
 
 export type { SyntaxNode, Tree };
@@ -26,6 +26,8 @@ export interface ParsedSource {
   readonly text: string;
   readonly normalised: string;
   readonly blanks: readonly Blank[];
+  /** Where the next version's normalisation may resume (parse/normalise.ts). */
+  readonly resumePoints?: readonly number[];
   readonly tree: Tree;
   readonly lines: LineIndex;
   readonly problems: readonly SyntaxProblem[];
@@ -67,50 +69,65 @@ export class KernelCParser {
 
   private build(text: string, previous: ParsedSource | undefined): ParsedSource {
     const t0 = performance.now();
-    const { text: normalised, blanks } = normaliseKernelSource(text);
-    let oldTree: Tree | undefined;
-    if (previous) {
-      const edit = diffEdit(previous.normalised, normalised, previous.lines, text);
-      if (edit) {
-        oldTree = previous.tree;
-        oldTree.edit(edit);
-      } else {
-        // Identical normalised text: the old tree is still exact.
-        return { ...previous, text, lines: new LineIndex(text), ms: performance.now() - t0, incremental: true };
-      }
-    }
-    const tree = this.parser.parse(normalised, oldTree);
-    const ms = performance.now() - t0;
     const lines = new LineIndex(text);
-    return { text, normalised, blanks, tree, lines, problems: syntaxProblems(tree), ms, incremental: !!oldTree };
+    if (!previous) {
+      const { text: normalised, blanks, resumePoints } = normaliseKernelSource(text);
+      const tree = this.parser.parse(normalised);
+      return { text, normalised, blanks, resumePoints, tree, lines, problems: syntaxProblems(tree), ms: performance.now() - t0, incremental: false };
+    }
+    const raw = changedWindow(previous.text, text, 0, 0);
+    if (!raw) return { ...previous, text, lines, ms: performance.now() - t0, incremental: true };
+    // only the top-level blocks around the change are normalised again
+    const { text: normalised, blanks, resumePoints, window } = renormalise(
+      { text: previous.normalised, blanks: [...previous.blanks], resumePoints: previous.resumePoints ? [...previous.resumePoints] : undefined },
+      text, raw.start, raw.oldEnd, raw.newEnd,
+    );
+    const changed = window
+      ? changedWindow(previous.normalised, normalised, window.from, text.length - window.to)
+      : changedWindow(previous.normalised, normalised, 0, 0);
+    if (!changed) {
+      // Identical normalised text: the old tree is still exact.
+      return { ...previous, text, normalised, blanks, resumePoints, lines, ms: performance.now() - t0, incremental: true };
+    }
+    const point = (idx: LineIndex, o: number): Point => {
+      const p = idx.positionAt(o);
+      return { row: p.line, column: p.character };
+    };
+    const oldTree = previous.tree;
+    oldTree.edit({
+      startIndex: changed.start,
+      oldEndIndex: changed.oldEnd,
+      newEndIndex: changed.newEnd,
+      startPosition: point(previous.lines, changed.start),
+      oldEndPosition: point(previous.lines, changed.oldEnd),
+      newEndPosition: point(lines, changed.newEnd),
+    } satisfies Edit);
+    let tree = this.parser.parse(normalised, oldTree);
+    let incremental = true;
+    if (tree.rootNode.hasError) {
+      // tree-sitter's error recovery depends on the subtrees it reuses: an incremental parse of
+      // broken code can place its errors (and so the functions around them) differently from a
+      // fresh parse of the same text. A text with syntax errors is parsed afresh, so what the
+      // editor shows never depends on the order the text was typed in.
+      tree = this.parser.parse(normalised);
+      incremental = false;
+    }
+    return { text, normalised, blanks, resumePoints, tree, lines, problems: syntaxProblems(tree), ms: performance.now() - t0, incremental };
   }
 }
 
-function diffEdit(before: string, after: string, beforeLines: LineIndex, afterText: string): Edit | undefined {
+/**
+ * Where two texts differ: after their common prefix and before their common suffix. The
+ * caller may know that the first `samePrefix` and last `sameSuffix` characters are equal.
+ */
+function changedWindow(before: string, after: string, samePrefix: number, sameSuffix: number): { start: number; oldEnd: number; newEnd: number } | undefined {
   if (before === after) return undefined;
   const max = Math.min(before.length, after.length);
-  let prefix = 0;
+  let prefix = Math.min(samePrefix, max);
   while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (
-    suffix < max - prefix &&
-    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
-  ) suffix++;
-  const oldEnd = before.length - suffix;
-  const newEnd = after.length - suffix;
-  const afterLines = new LineIndex(afterText);
-  const point = (idx: LineIndex, o: number): Point => {
-    const p = idx.positionAt(o);
-    return { row: p.line, column: p.character };
-  };
-  return {
-    startIndex: prefix,
-    oldEndIndex: oldEnd,
-    newEndIndex: newEnd,
-    startPosition: point(beforeLines, prefix),
-    oldEndPosition: point(beforeLines, oldEnd),
-    newEndPosition: point(afterLines, newEnd),
-  };
+  let suffix = Math.min(sameSuffix, max - prefix);
+  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { start: prefix, oldEnd: before.length - suffix, newEnd: after.length - suffix };
 }
 
 function syntaxProblems(tree: Tree): SyntaxProblem[] {

@@ -66,6 +66,10 @@ export interface Blank {
 export interface NormalisedSource {
   text: string;
   blanks: Blank[];
+  /** Where a later normalisation of an edited text may resume (see renormalise). */
+  resumePoints?: number[];
+  /** From renormalise: the only part of the new text read again (outside it, old and new normalisations are the same text). */
+  window?: { from: number; to: number };
 }
 
 type TokenKind = 'ident' | 'punct' | 'string' | 'number';
@@ -79,13 +83,18 @@ interface Token {
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdentChar = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
 
-/** A small C lexer: skips comments and preprocessor lines, keeps strings whole. */
-function lex(src: string): Token[] {
+/**
+ * A small C lexer: skips comments and preprocessor lines, keeps strings whole. Lexes
+ * src[from, to) from a clean state (`lineStart` at the file's start, false after a
+ * token); `end` is where it stopped, past `to` when a comment, string or directive
+ * ran over it.
+ */
+function lex(src: string, from = 0, to = src.length): { tokens: Token[]; end: number } {
   const tokens: Token[] = [];
   const n = src.length;
-  let i = 0;
-  let lineStart = true;
-  while (i < n) {
+  let i = from;
+  let lineStart = from === 0;
+  while (i < to) {
     const c = src.charCodeAt(i);
     if (c === 10) { lineStart = true; i++; continue; }
     if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
@@ -148,7 +157,7 @@ function lex(src: string): Token[] {
     tokens.push({ kind: 'punct', start: i, end: i + 1, text: src[i] });
     i++;
   }
-  return tokens;
+  return { tokens, end: i };
 }
 
 /** Index of the token closing the parenthesis opened at tokens[open], or -1. */
@@ -165,8 +174,32 @@ function matchParen(tokens: Token[], open: number): number {
 
 /** Returns the normalised text (same length, same line breaks) and what was blanked. */
 export function normaliseKernelSource(src: string): NormalisedSource {
-  const tokens = lex(src);
+  const pass = normaliseRange(src, 0, src.length);
+  if (pass.blanks.length === 0) return { text: src, blanks: pass.blanks, resumePoints: pass.resumePoints };
+  return { text: applyBlanks(src, pass.blanks), blanks: pass.blanks, resumePoints: pass.resumePoints };
+}
+
+interface RangePass {
+  blanks: Blank[];
+  resumePoints: number[];
+  /** The lexer stopped at `to` right after a top-level `}`: what follows is read from a clean state. */
+  endsClean: boolean;
+  /** A look-ahead reached the end of the range, where the whole text might have had more to see. */
+  sawEnd: boolean;
+}
+
+/**
+ * The blanks of src[from, to), read from a clean state at `from` (the file's start, or a
+ * resume point). Resume points are the offsets just after each `}` that closes a top-level
+ * block: there the lexer is outside any comment or string and nothing is pending, so a
+ * later pass may start there.
+ */
+function normaliseRange(src: string, from: number, to: number): RangePass {
+  const lexed = lex(src, from, to);
+  const tokens = lexed.tokens;
   const blanks: Blank[] = [];
+  const resumePoints: number[] = [];
+  let sawEnd = false;
   // Paren stack: for each open '(' whether it is a call's argument list (callee not a type operator).
   const parenIsCall: boolean[] = [];
   let caseOpen = -1; // token index of a pending `case` awaiting its ':'
@@ -208,10 +241,13 @@ export function normaliseKernelSource(src: string): NormalisedSource {
       else if (t.text === '}') braceDepth = Math.max(0, braceDepth - 1);
       parenIsCall.length = 0; // resynchronise after unbalanced input
       caseOpen = -1;
+      if (t.text === '}' && braceDepth === 0) resumePoints.push(t.end);
     } else if (t.text === '...' && caseOpen >= 0 && parenIsCall.length === parenDepthAtCase) {
       // GNU case range `case A ... B:` becomes `case A       :`.
       let j = k + 1;
-      while (j < tokens.length && tokens[j].text !== ':' && tokens[j].text !== ';' && tokens[j].text !== '{') j++;
+      // a case range never holds a brace: stopping at one also keeps every look-ahead inside a top-level block
+      while (j < tokens.length && tokens[j].text !== ':' && tokens[j].text !== ';' && tokens[j].text !== '{' && tokens[j].text !== '}') j++;
+      if (j === tokens.length) sawEnd = true;
       if (tokens[j]?.text === ':') {
         blanks.push({ start: t.start, end: tokens[j - 1].end, kind: 'case-range' });
         k = j;
@@ -222,9 +258,46 @@ export function normaliseKernelSource(src: string): NormalisedSource {
     }
   }
 
-  if (blanks.length === 0) return { text: src, blanks };
   blanks.sort((a, b) => a.start - b.start);
-  return { text: applyBlanks(src, blanks), blanks };
+  const last = tokens[tokens.length - 1];
+  const endsClean = lexed.end === to && !!last && last.text === '}' && last.end === to && braceDepth === 0;
+  return { blanks, resumePoints, endsClean, sawEnd };
+}
+
+/**
+ * `next` normalised from `previous` (the normalisation of an earlier version of the same
+ * text) when they differ only in next[start, newEnd) against previous[start, oldEnd): only
+ * the top-level blocks around the change are read again, from the last resume point before
+ * it to the first one after it where the new reading is back in step with the old. The
+ * result is the whole-text normalisation's, exactly: where that cannot be shown (a blank
+ * that spans a resume point, a look-ahead that met the end of the range) the whole text is
+ * read instead.
+ */
+export function renormalise(previous: NormalisedSource, next: string, start: number, oldEnd: number, newEnd: number): NormalisedSource {
+  const points = previous.resumePoints;
+  if (!points) return normaliseKernelSource(next);
+  const delta = newEnd - oldEnd;
+  const spans = (at: number) => previous.blanks.some((b) => b.start < at && b.end > at);
+  // the last resume point at or before the change, with no blank across it
+  let lo = -1;
+  for (let i = points.length - 1; i >= 0; i--) if (points[i] <= start && !spans(points[i])) { lo = i; break; }
+  const from = lo >= 0 ? points[lo] : 0;
+  // the old resume points after the change, in the new text's offsets: candidates to end at
+  for (let hi = points.findIndex((p) => p > oldEnd); hi >= 0 && hi < points.length; hi++) {
+    if (spans(points[hi])) continue;
+    const to = points[hi] + delta;
+    const pass = normaliseRange(next, from, to);
+    if (!pass.endsClean || pass.sawEnd) continue;
+    const blanks = [
+      ...previous.blanks.filter((b) => b.end <= from),
+      ...pass.blanks,
+      ...previous.blanks.filter((b) => b.start >= points[hi]).map((b) => ({ ...b, start: b.start + delta, end: b.end + delta })),
+    ];
+    const resumePoints = [...points.slice(0, lo + 1), ...pass.resumePoints, ...points.slice(hi + 1).map((p) => p + delta)];
+    const text = previous.text.slice(0, from) + applyBlanks(next.slice(from, to), pass.blanks.map((b) => ({ ...b, start: b.start - from, end: b.end - from }))) + previous.text.slice(points[hi]);
+    return { text, blanks, resumePoints, window: { from, to } };
+  }
+  return normaliseKernelSource(next);
 }
 
 /**
