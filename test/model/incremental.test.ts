@@ -28,7 +28,7 @@ function seen(a: FileAnalysis): unknown {
     return {
       problems: a.parsed.problems,
       functions: a.outline.functions.map((f) => [f.name, f.span.start, f.span.end, f.bodySpan.start]),
-      roles: [...a.model.roles].map(([fn, roles]) => [fn, roles.map((r) => r.role)]),
+      roles: [...a.model.roles],
       findings: a.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, span: f.span, related: f.related, anchor: f.anchor })),
     };
   } catch (err) {

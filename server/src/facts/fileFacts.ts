@@ -103,8 +103,39 @@ function classifyGlobal(fullType: string, declText: string): GlobalKind {
   return 'scalar';
 }
 
-const BODY_DEFINE_RE = /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+\(?[ \t]*(-?(?:0x[0-9a-fA-F]+|\d+))[uUlL]*[ \t]*\)?[ \t]*$/gm;
-const REGISTRATION_RE = /^[ \t]*(EXPORT_SYMBOL(?:_GPL)?|__setup|early_param|(?:\w+_)?initcall|module_init|module_exit|late_initcall_sync)\s*\(([^;]*)\)\s*;/gm;
+const BODY_DEFINE_RE = /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+\(?[ \t]*(-?(?:0x[0-9a-fA-F]+|\d+))[uUlL]*[ \t]*\)?[ \t]*$/my;
+const REGISTRATION_RE = /^[ \t]*(EXPORT_SYMBOL(?:_GPL)?|__setup|early_param|(?:\w+_)?initcall|module_init|module_exit|late_initcall_sync)\s*\(([^;]*)\)\s*;/my;
+
+/**
+ * The matches of a line-anchored sticky regex, tried only at the starts of lines whose first
+ * non-blank character passes `first`: what a /gm scan finds, without trying every offset of
+ * the file on every keystroke.
+ */
+export function* lineMatches(text: string, re: RegExp, first: (c: number) => boolean): Generator<RegExpExecArray> {
+  // the line terminators a multiline ^ follows (a CR-only file has lines too)
+  const eol = /[\n\r\u2028\u2029]/g;
+  const lineAfter = (at: number) => {
+    eol.lastIndex = at;
+    return eol.exec(text) ? eol.lastIndex : text.length;
+  };
+  for (let line = 0; line < text.length; ) {
+    let i = line;
+    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+    let next = lineAfter(line);
+    if (first(text.charCodeAt(i))) {
+      re.lastIndex = line;
+      const m = re.exec(text);
+      if (m) {
+        yield m;
+        // a match may run over lines: go on from the first line start at or after its end
+        const end = m.index + m[0].length;
+        if (end > next) next = /[\n\r\u2028\u2029]/.test(text[end - 1]) ? end : lineAfter(end);
+      }
+    }
+    line = next;
+  }
+}
+const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
 export function buildFileFacts(outline: Outline): FileFacts {
   const source = outline.source;
@@ -163,7 +194,7 @@ export function buildFileFacts(outline: Outline): FileFacts {
   }
 
   const registrations: Registration[] = [];
-  for (let m = REGISTRATION_RE.exec(text); m; m = REGISTRATION_RE.exec(text)) {
+  for (const m of lineMatches(text, REGISTRATION_RE, isWordStart)) {
     const args = m[2].split(',').map((s) => s.trim());
     const fn = args.find((a) => scope.functions.has(a)) ?? args[args.length - 1];
     const start = m.index;
@@ -171,7 +202,6 @@ export function buildFileFacts(outline: Outline): FileFacts {
     const le = source.lines.positionAt(start + m[0].length);
     registrations.push({ macro: m[1], fn, span: { start, end: start + m[0].length, line: lp.line, column: lp.character, endLine: le.line, endColumn: le.character } });
   }
-  REGISTRATION_RE.lastIndex = 0;
 
   const constants = new Map<string, number>();
   for (const m of outline.macros) {
@@ -180,8 +210,7 @@ export function buildFileFacts(outline: Outline): FileFacts {
     if (mm) constants.set(mm[1], Number(mm[2]));
   }
   // constants defined inside a function body (kauditd_thread's UNICAST_RETRIES) are not top-level macros
-  for (let m = BODY_DEFINE_RE.exec(text); m; m = BODY_DEFINE_RE.exec(text)) if (!constants.has(m[1])) constants.set(m[1], Number(m[2]));
-  BODY_DEFINE_RE.lastIndex = 0;
+  for (const m of lineMatches(text, BODY_DEFINE_RE, (c) => c === 35)) if (!constants.has(m[1])) constants.set(m[1], Number(m[2]));
 
   return { source, functions, globals, bindings, registrations, constants, macros: outline.macros.map((m) => ({ name: m.name, span: m.span })), extracted };
 }

@@ -123,9 +123,13 @@ export class KernelCParser {
 function changedWindow(before: string, after: string, samePrefix: number, sameSuffix: number): { start: number; oldEnd: number; newEnd: number } | undefined {
   if (before === after) return undefined;
   const max = Math.min(before.length, after.length);
+  // whole blocks first (a string comparison is a memcmp), then character by character
+  const BLOCK = 512;
   let prefix = Math.min(samePrefix, max);
+  while (prefix + BLOCK <= max && before.slice(prefix, prefix + BLOCK) === after.slice(prefix, prefix + BLOCK)) prefix += BLOCK;
   while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   let suffix = Math.min(sameSuffix, max - prefix);
+  while (suffix + BLOCK <= max - prefix && before.slice(before.length - suffix - BLOCK, before.length - suffix) === after.slice(after.length - suffix - BLOCK, after.length - suffix)) suffix += BLOCK;
   while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
   return { start: prefix, oldEnd: before.length - suffix, newEnd: after.length - suffix };
 }
