@@ -49,7 +49,7 @@ export interface ServerHost {
   readSource(filePath: string, maxSize: number): string;
   exists(filePath: string): boolean;
   /** Working-tree mode (git) over the server's analyser; absent where git cannot run. */
-  readonly workingTree?: (analyser: Analyser) => { introduced(filePath: string, text: string, findings: Finding[]): Set<Finding> };
+  readonly workingTree?: (analyser: Analyser, onBaseline: (filePath: string) => void) => { introduced(filePath: string, text: string, findings: Finding[]): Set<Finding> };
   /** Lets queued messages (a cancel) through between files of a long check. */
   yieldToConnection(): Promise<void>;
 }
@@ -69,7 +69,12 @@ export function startServer(connection: Connection, host: ServerHost): void {
   let trusted = true;
   const analyser = new Analyser();
   const tracker = new DocumentTracker(analyser, () => settings);
-  const workingTree = host.workingTree?.(analyser);
+  // git's answer comes after the first publish: the file's diagnostics are published again with the marks
+  const workingTree = host.workingTree?.(analyser, (filePath) =>
+    guard('publishing working-tree marks', undefined, () => {
+      for (const t of tracker.all()) if (t.kind === 'audit-c' && t.uri.startsWith('file:') && fileURLToPath(t.uri) === filePath) publish(t);
+    }),
+  );
   const rulesDocDir = host.rulesDocDir;
   const runSimulation = host.runSimulation;
   const fileURLToPath = (uri: string) => host.pathOf(uri) ?? uri;

@@ -26,7 +26,7 @@ initParserEngine().then(
       pathOf: (uri) => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined),
       readSource,
       exists: (p) => fs.existsSync(p),
-      workingTree: (analyser) => new WorkingTreeBaseline(analyser),
+      workingTree: (analyser, onBaseline) => new WorkingTreeBaseline(analyser, onBaseline),
       yieldToConnection: () => new Promise((resolve) => setImmediate(resolve)),
     });
   },

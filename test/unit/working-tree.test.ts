@@ -23,7 +23,7 @@ const hasGit = (() => {
 })();
 
 describe.skipIf(!hasGit)('working-tree mode', () => {
-  it('marks the findings an uncommitted change introduced, and only those', () => {
+  it('marks the findings an uncommitted change introduced, and only those, once git has answered', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'auditlens-wt-'));
     mkdirSync(join(repo, 'kernel'));
     const file = join(repo, 'kernel', 'audit.c');
@@ -38,7 +38,12 @@ describe.skipIf(!hasGit)('working-tree mode', () => {
     expect(edited).not.toBe(committed);
     const analyser = new Analyser();
     const analysis = analyser.analyseText(edited);
-    const baseline = new WorkingTreeBaseline(analyser);
+    const arrived: string[] = [];
+    const baseline = new WorkingTreeBaseline(analyser, (f) => arrived.push(f));
+    // git runs off the keystroke path: the first answer marks nothing and starts reading HEAD
+    expect(baseline.introduced(file, edited, analysis.findings).size).toBe(0);
+    await baseline.refresh(file);
+    expect(arrived).toEqual([file]);
     const diags = analysisDiagnostics('file://' + file, analysis, { introduced: (f) => baseline.introduced(file, edited, f) });
     const marked = diags.filter((d) => String(d.message).startsWith('Introduced by your uncommitted change: ')).map((d) => d.code);
     expect(marked).toEqual(['AQ103']);
