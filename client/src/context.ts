@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageclient';
 import { STATUS_NOTIFICATION, TRUST_NOTIFICATION, type StatusNotification } from '../../server/src/features/requests';
 import { documentOf } from './editors';
+import { LatencyLog } from './latency';
 import type { ServerCommands } from './simulationPanel';
 import type { ParserInfo } from './statusView';
 
@@ -62,6 +63,7 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
   /** The server's status of a document after each analysis (auditlens/statusChanged). */
   readonly onDidChangeStatus = this.statusEmitter.event;
   private currentState: ServerState = 'stopped';
+  private readonly latency: LatencyLog;
 
   constructor(
     private readonly extension: vscode.ExtensionContext,
@@ -70,6 +72,7 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     // A log channel: the language client of v11 writes leveled messages into it.
     this.output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
     this.subscriptions.push(this.output, this.stateEmitter, this.statusEmitter);
+    this.latency = new LatencyLog(this.output, performance.now());
     // Trust is granted at most once per session (revoking it reloads the window).
     this.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (this.client?.isRunning()) void this.client.sendNotification(TRUST_NOTIFICATION, { trusted: true });
@@ -94,8 +97,10 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     client.onDidChangeState((e) => this.setState(e.newState === State.Running ? 'running' : e.newState === State.Starting ? 'starting' : 'stopped'));
     client.onNotification(STATUS_NOTIFICATION, (status: StatusNotification) => this.statusEmitter.fire(status));
     this.setState('starting');
+    const startAt = performance.now();
     try {
       await client.start();
+      this.latency.started(startAt);
       const parser = this.parser;
       if (parser) this.output.info(`parser: ${parser.description}`);
     } catch (err) {
@@ -242,6 +247,7 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     const clientOptions: LanguageClientOptions = {
       documentSelector: documentSelector((vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)),
       outputChannel: this.output,
+      middleware: this.latency.middleware(),
       // Read at start; later changes are pulled by the server (workspace/configuration).
       initializationOptions: {
         maxFileSize: config.get<number>('maxFileSize'),
