@@ -6,6 +6,7 @@
 import { KernelCParser, ParsedSource } from './parse/cParser';
 import { Outline } from './parse/outline';
 import { buildModel, QueueModel } from './model';
+import { forgetFactOwner } from './facts/fileFacts';
 import type { Finding } from './rules/finding';
 import { runRules, RuleOptions } from './rules';
 
@@ -15,7 +16,8 @@ export class FileAnalysis {
   private modelCache?: QueueModel;
   private findingsCache?: Finding[];
 
-  constructor(readonly parsed: ParsedSource, readonly version: number, readonly options: RuleOptions = {}) {}
+  /** `owner`: the open document this is a version of (its old versions' cached facts are dropped as it changes). */
+  constructor(readonly parsed: ParsedSource, readonly version: number, readonly options: RuleOptions = {}, readonly owner?: string) {}
 
   get outline(): Outline {
     return (this.outlineCache ??= new Outline(this.parsed));
@@ -23,7 +25,12 @@ export class FileAnalysis {
 
   /** The queue state model (facts are reused across versions for unchanged functions). */
   get model(): QueueModel {
-    return (this.modelCache ??= buildModel(this.outline));
+    return (this.modelCache ??= buildModel(this.outline, this.owner));
+  }
+
+  /** Everything read from the tree is built: the tree itself is no longer needed. */
+  get settled(): boolean {
+    return !!this.outlineCache && !!this.modelCache;
   }
 
   /** Rule findings on the model, with the analyser's rule options applied. */
@@ -47,9 +54,19 @@ export class Analyser {
   update(uri: string, text: string, version: number): FileAnalysis {
     const previous = this.documents.get(uri);
     const parsed = previous ? this.parser.reparse(previous.parsed, text) : this.parser.parse(text);
-    const analysis = new FileAnalysis(parsed, version, this.options);
+    const analysis = new FileAnalysis(parsed, version, this.options, uri);
     this.documents.set(uri, analysis);
+    if (previous) this.retire(previous, analysis);
     return analysis;
+  }
+
+  /**
+   * A superseded version gives its tree back at once when it will not read it again (its
+   * outline and model are built, and the new version has a tree of its own); else the
+   * collector frees it later.
+   */
+  private retire(previous: FileAnalysis, next: FileAnalysis): void {
+    if (previous.parsed.tree !== next.parsed.tree && previous.settled) this.parser.release(previous.parsed);
   }
 
   get(uri: string): FileAnalysis | undefined {
@@ -57,6 +74,9 @@ export class Analyser {
   }
 
   close(uri: string): void {
+    const closed = this.documents.get(uri);
     this.documents.delete(uri);
+    if (closed?.settled) this.parser.release(closed.parsed);
+    forgetFactOwner(uri);
   }
 }

@@ -56,32 +56,85 @@ export interface FileFacts {
   extracted: number;
 }
 
-const CACHE_LIMIT = 4000;
 /**
  * Facts by file scope (the globals and functions an identifier may name), then by
  * function text. Two levels, so no key is built by concatenating whole functions.
+ * Bounded by the source text it holds, least recently used first: every keystroke makes
+ * a new version of one function, and a function's facts (its tree, CFG, atoms) weigh
+ * about 50 bytes per byte of its text, so a count bound let a long session keep hundreds
+ * of megabytes of old versions. The current analysis of an open document keeps its own
+ * facts whatever the cache forgets.
  */
+const CACHE_TEXT_BUDGET = 512 * 1024;
 const factCache = new Map<string, Map<string, FunctionFacts>>();
-let cachedCount = 0;
+/** Recency order of the cached functions (oldest first), with where each lives and its text's size. */
+const recency = new Map<FunctionFacts, { scopeKey: string; fnText: string }>();
+let cachedText = 0;
+
+/**
+ * The functions each open document's latest version used. When a version no longer uses one
+ * (the function was edited), its facts are of no use to anyone else and leave the cache at
+ * once: typing makes a new version of one function per keystroke.
+ */
+const usedBy = new Map<string, Set<FunctionFacts>>();
 
 /** Forget every cached function (tests, and memory pressure in long sessions). */
 export function clearFactCache(): void {
   factCache.clear();
-  cachedCount = 0;
+  recency.clear();
+  usedBy.clear();
+  cachedText = 0;
+}
+
+/** A document was closed: what it used stays cached (reopening it hits) until it is the least recently used. */
+export function forgetFactOwner(owner: string): void {
+  usedBy.delete(owner);
+}
+
+function evict(facts: FunctionFacts): void {
+  const where = recency.get(facts);
+  if (!where) return;
+  recency.delete(facts);
+  cachedText -= where.fnText.length;
+  const scope = factCache.get(where.scopeKey)!;
+  scope.delete(where.fnText);
+  if (!scope.size) factCache.delete(where.scopeKey);
+}
+
+/** Records what `owner`'s new version used and drops what only its previous version did. */
+function settleOwner(owner: string, used: Set<FunctionFacts>): void {
+  const before = usedBy.get(owner);
+  usedBy.set(owner, used);
+  if (!before) return;
+  for (const f of before) {
+    if (used.has(f)) continue;
+    let elsewhere = false;
+    for (const [o, set] of usedBy) if (o !== owner && set.has(f)) { elsewhere = true; break; }
+    if (!elsewhere) evict(f);
+  }
+}
+
+/** What the cache holds: functions and the characters of their text. */
+export function factCacheSize(): { functions: number; textChars: number } {
+  return { functions: recency.size, textChars: cachedText };
 }
 
 function cached(scopeKey: string, fnText: string, make: () => FunctionFacts): { facts: FunctionFacts; hit: boolean } {
-  let byText = factCache.get(scopeKey);
-  if (!byText) {
-    byText = new Map();
-    factCache.set(scopeKey, byText);
+  const hit = factCache.get(scopeKey)?.get(fnText);
+  if (hit) {
+    const where = recency.get(hit)!;
+    recency.delete(hit);
+    recency.set(hit, where);
+    return { facts: hit, hit: true };
   }
-  const hit = byText.get(fnText);
-  if (hit) return { facts: hit, hit: true };
-  if (cachedCount >= CACHE_LIMIT) clearFactCache(); // rare: a long session over many files starts afresh
   const facts = make();
   (factCache.get(scopeKey) ?? factCache.set(scopeKey, new Map()).get(scopeKey)!).set(fnText, facts);
-  cachedCount++;
+  recency.set(facts, { scopeKey, fnText });
+  cachedText += fnText.length;
+  for (const old of recency.keys()) {
+    if (cachedText <= CACHE_TEXT_BUDGET || old === facts) break;
+    evict(old);
+  }
   return { facts, hit: false };
 }
 
@@ -137,7 +190,7 @@ export function* lineMatches(text: string, re: RegExp, first: (c: number) => boo
 }
 const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
-export function buildFileFacts(outline: Outline): FileFacts {
+export function buildFileFacts(outline: Outline, owner?: string): FileFacts {
   const source = outline.source;
   const text = source.text;
   const globals = new Map<string, GlobalFact>();
@@ -155,6 +208,7 @@ export function buildFileFacts(outline: Outline): FileFacts {
   const functions = new Map<string, FunctionEntry>();
   const bindings: FileFacts['bindings'] = [];
   let extracted = 0;
+  const used = owner !== undefined ? new Set<FunctionFacts>() : undefined;
   const root = source.tree.rootNode;
   for (const sym of outline.functions) {
     const fnText = text.slice(sym.span.start, sym.span.end);
@@ -164,11 +218,14 @@ export function buildFileFacts(outline: Outline): FileFacts {
       return extractFunctionFacts(mirror(def ?? node), new SourceView(text, sym.span.start), scope);
     });
     if (!hit) extracted++;
+    used?.add(facts);
     const head = text.slice(sym.span.start, sym.bodySpan.start);
     const isInit = source.blanks.some((b) => b.start >= sym.span.start && b.end <= sym.bodySpan.start && /^__(net_)?(init|exit)$/.test(text.slice(b.start, b.end)));
     functions.set(sym.name, { symbol: sym, facts, base: sym.span.start, isInit, isStatic: /^\s*static\b/.test(head) });
     for (const b of facts.bindings) bindings.push({ ...b, at: { start: b.at.start + sym.span.start, end: b.at.end + sym.span.start }, inFunction: sym.name });
   }
+
+  if (owner !== undefined) settleOwner(owner, used!);
 
   // A pointer read with rcu_dereference*() or published with rcu_assign_pointer() is RCU whether or not it says `__rcu`.
   for (const e of functions.values()) {

@@ -45,9 +45,10 @@ export interface QueueModel {
   ms: { facts: number; model: number };
 }
 
-export function buildModel(outline: Outline): QueueModel {
+/** `owner`: the open document whose version this is (fileFacts drops its superseded functions' facts). */
+export function buildModel(outline: Outline, owner?: string): QueueModel {
   const t0 = performance.now();
-  const file = buildFileFacts(outline);
+  const file = buildFileFacts(outline, owner);
   const t1 = performance.now();
   const graph = new CallGraph(file);
   const predicates = boundingPredicates(file);

@@ -67,6 +67,11 @@ export class KernelCParser {
     return this.build(next, previous);
   }
 
+  /** Frees a parse's tree now (see ParserEngine.release); reading it afterwards throws. */
+  release(parsed: ParsedSource): void {
+    parserEngine().release?.(parsed.tree);
+  }
+
   private build(text: string, previous: ParsedSource | undefined): ParsedSource {
     const t0 = performance.now();
     const lines = new LineIndex(text);
@@ -109,6 +114,7 @@ export class KernelCParser {
       // broken code can place its errors (and so the functions around them) differently from a
       // fresh parse of the same text. A text with syntax errors is parsed afresh, so what the
       // editor shows never depends on the order the text was typed in.
+      parserEngine().release?.(tree);
       tree = this.parser.parse(normalised);
       incremental = false;
     }

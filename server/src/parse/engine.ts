@@ -85,6 +85,13 @@ export interface ParserEngine {
   newParser(): EngineParser;
   /** Compiles a query (cParser's compileQuery keeps one per source). */
   query(source: string): Query;
+  /**
+   * Frees a tree no one will read again, now rather than when the collector gets to it: a
+   * WebAssembly tree lives in linear memory the collector does not see, so a session of
+   * edits grew it by hundreds of megabytes before any was finalised. Reading a released
+   * tree throws. Optional: native trees are the collector's own.
+   */
+  release?(tree: Tree): void;
 }
 
 /** What to load: `auto` takes native where its binding loads, else WebAssembly. */

@@ -10,7 +10,8 @@ import type { EngineParser, ParserEngine, Query, Tree } from './engine';
 /**
  * A WebAssembly tree lives in the module's linear memory until deleted. Trees here
  * are shared by ParsedSource copies and reached from nodes (`node.tree`), so they
- * are freed when the JS tree object itself is collected, never earlier.
+ * are freed when the JS tree object itself is collected, or earlier when their owner
+ * says no one will read them again (release).
  */
 const treeMemory = new FinalizationRegistry<{ free(): void }>((held) => held.free());
 
@@ -20,7 +21,14 @@ function freeWhenCollected(tree: WasmTree): void {
   const address = (tree as unknown as Record<number, number>)[0];
   const shell = Object.create(Object.getPrototypeOf(tree)) as WasmTree & Record<number, number>;
   shell[0] = address;
-  treeMemory.register(tree, { free: () => shell.delete() });
+  treeMemory.register(tree, { free: () => shell.delete() }, tree);
+}
+
+function release(tree: WasmTree): void {
+  if (!treeMemory.unregister(tree)) return; // released before
+  tree.delete();
+  // a late reader gets an error, not whatever now lives at the freed address
+  Object.defineProperty(tree, 'rootNode', { get: () => { throw new Error('tree-sitter tree read after it was released'); } });
 }
 
 export async function createWasmEngine(runtime: Uint8Array, grammar: Uint8Array): Promise<ParserEngine> {
@@ -44,5 +52,6 @@ export async function createWasmEngine(runtime: Uint8Array, grammar: Uint8Array)
     query(source: string): Query {
       return new WasmQuery(language, source) as unknown as Query;
     },
+    release: (tree) => release(tree as unknown as WasmTree),
   };
 }
