@@ -3,7 +3,10 @@
  * on the real kernel/audit.c (../shared/corpus, skipped when absent) and on
  * the example. Each case is a named sampler in CASES; add one to measure more.
  *
- *   node dist/bench.js [--runs N] [--json]
+ * It also measures what users wait for: the language server over stdio (benchLsp.ts) and
+ * the command line beside checkpatch.pl (benchCli.ts).
+ *
+ *   node dist/bench.js [--runs N] [--json] [--only core|lsp|cli|sim] [--long-session EDITS]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,6 +24,9 @@ import { initParserEngine } from '../server/src/parse/nodeEngine';
 import { parserEngine } from '../server/src/parse/engine';
 import { Outline } from '../server/src/parse/outline';
 import { compareEngines, probeEngine } from './benchEngines';
+import { cliRows } from './benchCli';
+import { LspFigures, measureLsp, memoryDocuments } from './benchLsp';
+import { cpus } from 'node:os';
 
 interface BenchInput {
   label: string;
@@ -259,7 +265,21 @@ function simulationRows(inputs: BenchInput[], runs: number): SimRow[] {
   return rows;
 }
 
-function main(): void {
+function lspTable(f: LspFigures, label: string): string {
+  const e = [...f.edits].sort((a, b) => a - b);
+  const h = [...f.hovers].sort((a, b) => a - b);
+  const lines = [
+    `  server start → initialize answered   ${f.startMs.toFixed(0).padStart(6)} ms`,
+    `  didOpen ${label} → diagnostics  ${f.openMs.toFixed(0).padStart(6)} ms`,
+    `  edit → diagnostics (${e.length} edits)       p50 ${percentile(e, 50).toFixed(1)} ms  p95 ${percentile(e, 95).toFixed(1)} ms  p99 ${percentile(e, 99).toFixed(1)} ms`,
+    `  hover (${h.length})                          p50 ${percentile(h, 50).toFixed(2)} ms  p99 ${percentile(h, 99).toFixed(2)} ms`,
+    `  server RSS: ${f.rss.map((r) => `${r.mb.toFixed(0)} MB after ${r.after}`).join(', ')}`,
+  ];
+  if (f.curve) lines.push(`  RSS over a long session: ${f.curve.map((c) => `${c.edits}:${c.mb.toFixed(0)}`).join(' ')} (edits:MB)`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 30;
@@ -269,8 +289,14 @@ function main(): void {
     console.log(JSON.stringify(probeEngine(readFileSync(args[probeAt + 1], 'utf8'), runs)));
     return;
   }
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+  const part = (name: string) => !only || only === name;
+  const longAt = args.indexOf('--long-session');
+  const longSession = longAt >= 0 ? Number(args[longAt + 1]) : undefined;
   const root = resolve(__dirname, '..');
-  const corpus = resolve(root, '..', 'shared', 'corpus', 'audit-2026.c');
+  const shared = resolve(root, '..', 'shared');
+  const corpus = resolve(shared, 'corpus', 'audit-2026.c');
 
   const inputs: BenchInput[] = [];
   if (existsSync(corpus)) inputs.push({ label: 'audit-2026.c', text: readFileSync(corpus, 'utf8') });
@@ -278,30 +304,51 @@ function main(): void {
   inputs.push({ label: 'kauditd-demo.c', text: readFileSync(resolve(root, 'examples', 'kauditd-demo.c'), 'utf8') });
 
   const rows: Row[] = [];
-  for (const input of inputs) {
-    const p = prepare(input);
-    for (const c of CASES) rows.push(measure(p, c, runs));
+  if (part('core')) {
+    for (const input of inputs) {
+      const p = prepare(input);
+      for (const c of CASES) rows.push(measure(p, c, runs));
+    }
+    rows.push(...reviewRows(root, runs, inputs[0]));
   }
-  rows.push(...reviewRows(root, runs, inputs[0]));
-  const simulations = simulationRows(inputs, runs);
+  const simulations = part('sim') ? simulationRows(inputs, runs) : [];
   const engineInput = existsSync(corpus) ? corpus : resolve(root, 'examples', 'kauditd-demo.c');
-  const engines = compareEngines(__filename, engineInput, runs);
+  const engines = part('core') ? compareEngines(__filename, engineInput, runs) : [];
+  const main = { path: '/bench/kernel/audit.c', text: inputs[0].text };
+  const lsp = part('lsp') ? await measureLsp(resolve(root, 'dist', 'server.js'), main, memoryDocuments(shared), { edits: 200, hovers: 200, longSession }) : undefined;
+  const cli = part('cli') ? cliRows(root, existsSync(corpus) ? corpus : undefined, runs) : undefined;
   if (args.includes('--json')) {
-    console.log(JSON.stringify({ node: process.version, rows, simulations, engines }, null, 2));
+    console.log(JSON.stringify({ node: process.version, cores: cpus().length, rows, simulations, engines, lsp, cli }, null, 2));
     return;
   }
   const sizes = inputs.map((i) => `${i.label} ${i.text.split('\n').length} lines`).join(', ');
-  console.log(`AuditLens bench: node ${process.version}, --runs ${runs}, timings after warm-up; ${sizes}\n`);
-  console.log(table(rows));
-  console.log('\nsimulation (whole run: boot, scenario, invariants, and a focused re-run when a violation needs its trace)');
-  for (const r of simulations) {
-    console.log(`  ${r.input.padEnd(16)} ${r.scenario.padEnd(15)} ${String(r.records).padStart(6)} records  median ${r.medianMs.toFixed(1).padStart(7)} ms  ${r.recordsPerSecond.toLocaleString('en-US').padStart(9)} records/s`);
+  console.log(`AuditLens bench: node ${process.version}, ${cpus().length} cores, --runs ${runs}, timings after warm-up; ${sizes}\n`);
+  if (rows.length) console.log(table(rows));
+  if (simulations.length) {
+    console.log('\nsimulation (whole run: boot, scenario, invariants, and a focused re-run when a violation needs its trace)');
+    for (const r of simulations) {
+      console.log(`  ${r.input.padEnd(16)} ${r.scenario.padEnd(15)} ${String(r.records).padStart(6)} records  median ${r.medianMs.toFixed(1).padStart(7)} ms  ${r.recordsPerSecond.toLocaleString('en-US').padStart(9)} records/s`);
+    }
   }
-  console.log(`\nparser engines on ${engineInput.split('/').pop()} (each in its own process; median ms: parse, tree walk of every function, cold analysis)`);
-  console.log(`  this process: ${parserEngine().description}`);
-  for (const e of engines) {
-    if ('unavailable' in e) console.log(`  ${e.engine.padEnd(6)}  unavailable here: ${e.unavailable}`);
-    else console.log(`  ${e.engine.padEnd(6)}  parse ${e.parseMs.toFixed(2).padStart(7)}  walk ${e.walkMs.toFixed(2).padStart(7)}  analysis ${e.analysisMs.toFixed(2).padStart(7)}`);
+  if (engines.length) {
+    console.log(`\nparser engines on ${engineInput.split('/').pop()} (each in its own process; median ms: parse, tree walk of every function, cold analysis)`);
+    console.log(`  this process: ${parserEngine().description}`);
+    for (const e of engines) {
+      if ('unavailable' in e) console.log(`  ${e.engine.padEnd(6)}  unavailable here: ${e.unavailable}`);
+      else console.log(`  ${e.engine.padEnd(6)}  parse ${e.parseMs.toFixed(2).padStart(7)}  walk ${e.walkMs.toFixed(2).padStart(7)}  analysis ${e.analysisMs.toFixed(2).padStart(7)}`);
+    }
+  }
+  if (lsp) {
+    console.log(`\nlanguage server over stdio (node dist/server.js --stdio, one process; memory with the history files and seeds 001 and 003 open)`);
+    console.log(lspTable(lsp, inputs[0].label));
+  }
+  if (cli) {
+    console.log(`\ncommand line, whole process wall time, pair by pair (checkpatch: ${cli.checkpatch})`);
+    for (const r of cli.rows) {
+      const cp = r.checkpatchMs ? `  checkpatch.pl median ${r.checkpatchMs.median.toFixed(0).padStart(5)} ms p95 ${r.checkpatchMs.p95.toFixed(0).padStart(5)}  ratio ${r.ratio!.toFixed(1)}×` : '  (no checkpatch.pl to compare)';
+      console.log(`  ${r.name.padEnd(20)} ${r.pairs} pairs  auditlens median ${r.auditlensMs.median.toFixed(0).padStart(5)} ms p95 ${r.auditlensMs.p95.toFixed(0).padStart(5)}${cp}`);
+    }
+    if (cli.breakdown) console.log(`  where a check goes (median ms): ${Object.entries(cli.breakdown).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   }
 }
 

@@ -3,10 +3,15 @@
  * initialize answered), and for each document the time from the text reaching the client
  * (didOpen, didChange) to its diagnostics coming back. The first of each document is logged
  * at info in the AuditLens output channel, every later one at trace (auditlens log level
- * Trace); `npm run test:e2e` reads them to say where an editor's seconds go.
+ * Trace) unless it took longer than a user should wait (or AUDITLENS_LATENCY=1, which the
+ * end-to-end suite sets); `npm run test:e2e` reads them to say where an editor's seconds go.
  */
 import type * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient';
+
+/** Longer than this for a change's diagnostics is worth a line at info. */
+const SLOW_MS = 250;
+const everyLine = typeof process !== 'undefined' && process.env?.AUDITLENS_LATENCY === '1';
 
 export class LatencyLog {
   private readonly sentAt = new Map<string, { at: number; what: 'open' | 'change' }>();
@@ -47,7 +52,9 @@ export class LatencyLog {
             this.diagnosed.add(key);
             this.output.info(`latency: first diagnostics of ${name} ${ms} ms after ${sent.what === 'open' ? 'it was opened' : 'the change'} (${diagnostics.length} diagnostics)`);
           } else {
-            this.output.trace(`latency: diagnostics of ${name} ${ms} ms after the ${sent.what === 'open' ? 'open' : 'change'}`);
+            const line = `latency: diagnostics of ${name} ${ms} ms after the ${sent.what === 'open' ? 'open' : 'change'}`;
+            if (everyLine || Number(ms) > SLOW_MS) this.output.info(line);
+            else this.output.trace(line);
           }
         }
         next(uri, diagnostics);

@@ -165,6 +165,17 @@ async function main() {
   for (const e of s?.fileErrors ?? []) console.log(`  FAIL ${e.split('\n')[0]}`);
   if (!s) console.log(`  no test report (${path.relative(ROOT, jsonFile)}): vitest exited ${code}${interrupted ? ` after ${interrupted}` : ''}`);
   if (leftovers.length) console.log(`  stopped leftover processes: ${leftovers.join(', ')}`);
+  const timingsFile = path.join(results, 'timings.json');
+  if (fs.existsSync(timingsFile)) {
+    // what a user waits for in this workbench, and the extension's own view of it (its latency: log lines)
+    console.log('  timings (ms, from the workbench):');
+    for (const [name, ms] of Object.entries(JSON.parse(fs.readFileSync(timingsFile, 'utf8')))) console.log(`    ${String(ms).padStart(6)}  ${name}`);
+    const logs = path.join(results, 'logs', 'vscode');
+    const own = fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }).filter((f) => String(f).endsWith('AuditLens.log')) : [];
+    for (const f of own) {
+      for (const line of fs.readFileSync(path.join(logs, String(f)), 'utf8').split('\n')) if (line.includes('latency:')) console.log(`    extension: ${line.replace(/^.*latency: /, '')}`);
+    }
+  }
   console.log(`  screenshots (${shots}) and logs: ${path.relative(ROOT, results)}/`);
   process.exit(ok ? 0 : 1);
 }

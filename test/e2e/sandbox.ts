@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { CORPUS, hasShared } from '../shared';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 
@@ -123,6 +124,8 @@ export function prepareLayout(root: string): Layout {
       // and records connections off loopback
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require "${guard}"`.trim(),
       AUDITLENS_E2E_NETLOG: networkLog,
+      // the extension logs every diagnostics latency (client/src/latency.ts), for the timings
+      AUDITLENS_LATENCY: '1',
       // no proxy of the user's may route anything off the machine
       HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
     },
@@ -145,8 +148,11 @@ export function restoreWorkspace(layout: Layout): string[] {
     [example, path.join(layout.workspace, 'examples', 'kauditd-demo.c')],
     [path.join(REPO, 'examples', 'unbounded-retry.patch'), path.join(layout.workspace, 'examples', 'unbounded-retry.patch')],
   ];
+  // today's audit.c, for the timings of a real file, where the shared material is there
+  if (hasShared) want.push([CORPUS, path.join(layout.workspace, 'corpus', 'audit-2026.c')]);
   const restored: string[] = [];
   for (const [from, to] of want) {
+    fs.mkdirSync(path.dirname(to), { recursive: true });
     if (fs.existsSync(to) && fs.readFileSync(from).equals(fs.readFileSync(to))) continue;
     if (fs.existsSync(to)) restored.push(path.relative(layout.workspace, to));
     fs.copyFileSync(from, to);
