@@ -168,12 +168,21 @@ async function main() {
   const timingsFile = path.join(results, 'timings.json');
   if (fs.existsSync(timingsFile)) {
     // what a user waits for in this workbench, and the extension's own view of it (its latency: log lines)
+    const { moments = {}, ...timings } = JSON.parse(fs.readFileSync(timingsFile, 'utf8'));
     console.log('  timings (ms, from the workbench):');
-    for (const [name, ms] of Object.entries(JSON.parse(fs.readFileSync(timingsFile, 'utf8')))) console.log(`    ${String(ms).padStart(6)}  ${name}`);
+    for (const [name, ms] of Object.entries(timings)) console.log(`    ${String(ms).padStart(6)}  ${name}`);
     const logs = path.join(results, 'logs', 'vscode');
     const own = fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }).filter((f) => String(f).endsWith('AuditLens.log')) : [];
-    for (const f of own) {
-      for (const line of fs.readFileSync(path.join(logs, String(f)), 'utf8').split('\n')) if (line.includes('latency:')) console.log(`    extension: ${line.replace(/^.*latency: /, '')}`);
+    const lines = own.flatMap((f) => fs.readFileSync(path.join(logs, String(f)), 'utf8').split('\n')).filter((l) => l.includes('latency:'));
+    for (const line of lines.slice(0, 12)) console.log(`    extension: ${line.replace(/^.*latency: /, '')}`);
+    if (lines.length > 12) console.log(`    extension: ... ${lines.length - 12} more latency lines in the AuditLens log`);
+    // where the first open's seconds go: the workbench's clock and the extension log's, on one machine
+    const at = (line) => new Date(line.slice(0, 23).replace(' ', 'T')).getTime();
+    const first = lines.find((l) => /first diagnostics of audit-2026\.c|first diagnostics of kauditd-demo\.c/.test(l) && /after it was opened/.test(l));
+    if (first && moments.openStarted) {
+      const arrived = at(first);
+      const sent = arrived - Number(/ (\d+) ms after/.exec(first)[1]);
+      console.log(`  the first open, step by step (ms from the command): text shown ${moments.textShown - moments.openStarted}, didOpen sent ${sent - moments.openStarted}, diagnostics back in the extension ${arrived - moments.openStarted}, Problems entry ${moments.problemsShown - moments.openStarted}`);
     }
   }
   console.log(`  screenshots (${shots}) and logs: ${path.relative(ROOT, results)}/`);

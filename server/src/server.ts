@@ -13,8 +13,11 @@ import { childProcessRunner, inProcessRunner } from './features/simulation';
 import { startServer } from './lspServer';
 import { initParserEngine } from './parse/nodeEngine';
 
-// Simulations run in a child `auditlens` process so a cancel can stop them (see features/simulation.ts).
-const cliModule = path.join(__dirname, 'cli.js');
+// Simulations run in a child `auditlens` process so a cancel can stop them (see features/simulation.ts),
+// started through bin/auditlens.js where it is shipped beside dist/: its code cache spares each run
+// the compile of the CLI bundle.
+const cliLoader = path.join(__dirname, '..', 'bin', 'auditlens.js');
+const cliModule = fs.existsSync(cliLoader) ? cliLoader : path.join(__dirname, 'cli.js');
 
 initParserEngine().then(
   () => {

@@ -19,10 +19,11 @@ import { hasShared } from '../shared';
  * the AuditLens output channel (latency: lines, logs/vscode/.../AuditLens.log).
  */
 const timings: Record<string, number> = {};
-function timed<T>(name: string, start: number, value?: T): T | undefined {
+function timed(name: string, start: number): void {
   timings[name] = Math.round(performance.now() - start);
-  return value;
 }
+/** Wall-clock moments (epoch ms), so run.mjs can line them up with the extension's log. */
+const moments: Record<string, number> = {};
 
 const DEMO = 'examples/kauditd-demo.c';
 /** Today's audit.c in the workspace (sandbox.ts copies it there when ../shared is present). */
@@ -84,7 +85,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (env?.results && Object.keys(timings).length) fs.writeFileSync(path.join(env.results, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+  if (env?.results && Object.keys(timings).length) fs.writeFileSync(path.join(env.results, 'timings.json'), `${JSON.stringify({ ...timings, moments }, null, 2)}\n`);
   await browsing?.close();
   await server?.stopGracefully();
 });
@@ -97,10 +98,13 @@ describe('AuditLens in VS Code (code-server)', () => {
     const file = hasShared ? CORPUS_FILE : DEMO;
     const name = path.basename(file);
     let t0 = performance.now();
+    moments.openStarted = Date.now();
     await wb.openFile(file, hasShared ? 'audit.c' : 'kauditd-demo.c');
     timed(`open ${name}: text shown`, t0);
+    moments.textShown = Date.now();
     await wb.problemRows(name).first().waitFor({ timeout: 60_000 });
     timed(`open ${name}: first Problems entry`, t0);
+    moments.problemsShown = Date.now();
     await shot('timings-open');
 
     // an edit that adds a finding, timed from its last keystroke to the Problems entry
@@ -116,9 +120,11 @@ describe('AuditLens in VS Code (code-server)', () => {
     await wb.page.keyboard.type('kfree_skb(skb)');
     await wb.viewLine(/^\s*kfree_skb\(skb\)\s*$/).waitFor();
     t0 = performance.now();
+    moments.keystroke = Date.now();
     await wb.page.keyboard.type(';');
     await wb.problemRows('AQ107').first().waitFor();
     timed('edit: keystroke → updated Problems entry', t0);
+    moments.editShown = Date.now();
     await wb.page.keyboard.press('Control+Z');
     await wb.problemRows('AQ107').first().waitFor({ state: 'detached' });
     await wb.page.keyboard.press('Control+Z');
