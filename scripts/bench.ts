@@ -38,8 +38,10 @@ interface Prepared {
   input: BenchInput;
   parser: KernelCParser;
   outline: Outline;
-  /** The text after typing one character inside a function body. */
+  /** The text after typing one character into a call's name inside a function body (still valid C). */
   edited: string;
+  /** The text after typing one character that breaks the syntax (such a text is parsed afresh). */
+  broken: string;
   /** Offsets of identifiers inside function bodies, for lookups. */
   lookups: number[];
   /** An analysis whose queue model is built (untimed), as the editor has it after the first request. */
@@ -76,11 +78,20 @@ const CASES: BenchCase[] = [
   },
   {
     name: 'edit in one function: reparse+model+rules',
+    // the editor's path for a keystroke that keeps the file valid C
     sample: (p) => {
       // the editor's path: the previous version is analysed, then one character is typed
       const analyser = new Analyser();
       void analyser.update('file:///bench.c', p.input.text, 1).findings.length;
       return time(() => void analyser.update('file:///bench.c', p.edited, 2).findings.length);
+    },
+  },
+  {
+    name: 'edit that breaks the syntax (parsed afresh)',
+    sample: (p) => {
+      const analyser = new Analyser();
+      void analyser.update('file:///bench.c', p.input.text, 1).findings.length;
+      return time(() => void analyser.update('file:///bench.c', p.broken, 2).findings.length);
     },
   },
   {
@@ -140,12 +151,15 @@ function prepare(input: BenchInput): Prepared {
   const fns = outline.functions;
   if (fns.length === 0) throw new Error(`${input.label}: no functions to edit or look up`);
 
-  // Type one character at the end of the first identifier in the middle function's body.
+  // Type one character at the end of the first called name in the middle function's body
+  // (`foo(` becomes `foox(`: still C), and, for the broken case, a stray word after its first `;`.
   const fn = fns[Math.floor(fns.length / 2)];
   const body = input.text.slice(fn.bodySpan.start, fn.bodySpan.end);
-  const word = /[A-Za-z_]\w*/.exec(body);
-  const at = fn.bodySpan.start + (word ? word.index + word[0].length : 1);
+  const call = /\b([A-Za-z_]\w*)\(/.exec(body);
+  const at = fn.bodySpan.start + (call ? call.index + call[1].length : 1);
   const edited = `${input.text.slice(0, at)}x${input.text.slice(at)}`;
+  const semi = fn.bodySpan.start + Math.max(0, body.indexOf(';')) + 1;
+  const broken = `${input.text.slice(0, semi)} x${input.text.slice(semi)}`;
 
   // Up to 200 identifier positions spread over all function bodies.
   const all: number[] = [];
@@ -165,7 +179,7 @@ function prepare(input: BenchInput): Prepared {
   const names = [...analysis.outline.functions, ...analysis.outline.globals].map((s) => s.nameSpan.start);
   const explained = [...names, ...lookups].filter((o) => explainAt(analysis, o) !== undefined);
   if (explained.length === 0) throw new Error(`${input.label}: the model explains no name`);
-  return { input, parser, outline, edited, lookups, analysis, explained };
+  return { input, parser, outline, edited, broken, lookups, analysis, explained };
 }
 
 interface Row {

@@ -55,15 +55,19 @@ async function pickScenario(placeHolder: string): Promise<ScenarioName | undefin
   return picked?.label as ScenarioName | undefined;
 }
 
-/** One panel per simulated document and scenario: running it again updates the panel. */
+/**
+ * One panel per simulated document and scenario: running it again updates the panel. A panel
+ * opens before its run ends (the webview boots while the simulation runs, and says it is
+ * running), and shows the result when it comes.
+ */
 class Panel {
-  private view: PanelView;
+  private view: PanelView | undefined;
   private targets: Partial<Record<RunSide, vscode.Uri>>;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     readonly webviewPanel: vscode.WebviewPanel,
-    view: PanelView,
+    view: PanelView | undefined,
     targets: Partial<Record<RunSide, vscode.Uri>>,
     private readonly dist: vscode.Uri,
   ) {
@@ -75,7 +79,7 @@ class Panel {
       nonce: newNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-      title: view.title,
+      title: webviewPanel.title,
     });
     // The script asks for the view when it (re)loads, e.g. after the panel was hidden.
     this.disposables.push(webview.onDidReceiveMessage((message: unknown) => {
@@ -93,7 +97,13 @@ class Panel {
     this.webviewPanel.reveal(undefined, false);
   }
 
+  /** Still waiting for its first run. */
+  get pending(): boolean {
+    return this.view === undefined;
+  }
+
   private post(): void {
+    if (!this.view) return; // the shell says the run is going on
     const message: ToWebview = { type: 'show', view: this.view };
     void this.webviewPanel.webview.postMessage(message);
   }
@@ -157,16 +167,18 @@ export class SimulationPanels implements vscode.Disposable {
     if (!picked) return;
     const options = { ...this.defaults(target), ...(explore ? { explore: true } : {}) };
     const title = explore ? `AuditLens: exploring ${picked} for a counterexample` : `AuditLens: simulating ${picked}`;
+    const key = `${target}\n${picked}${explore ? '\nexplore' : ''}`;
+    this.opening(key, `AuditLens: ${picked}${explore ? ', explored' : ''}`);
     const reply = await this.server.run<SimulateReply>(SERVER_SIMULATE, [target, picked, options], title);
-    if (!reply) return;
-    if (isFailure(reply)) {
-      void vscode.window.showErrorMessage(`AuditLens: cannot ${explore ? 'explore' : 'simulate'} ${picked}: ${reply.error}`);
+    if (!reply || isFailure(reply)) {
+      this.abandon(key);
+      if (reply) void vscode.window.showErrorMessage(`AuditLens: cannot ${explore ? 'explore' : 'simulate'} ${picked}: ${reply.error}`);
       return;
     }
     const document = vscode.Uri.parse(target);
     const name = baseName(document.path);
     const outcome = reply.violations.length ? `${reply.violations.length} invariant violation(s)` : explore ? 'no counterexample found' : 'no invariant violated';
-    this.show(`${target}\n${picked}${explore ? '\nexplore' : ''}`, { title: `AuditLens: ${picked}${explore ? ', explored' : ''}`, subject: `${name}: ${outcome}`, runs: [{ side: 'file', label: name, result: reply }] }, { file: document });
+    this.show(key, { title: `AuditLens: ${picked}${explore ? ', explored' : ''}`, subject: `${name}: ${outcome}`, runs: [{ side: 'file', label: name, result: reply }] }, { file: document });
   }
 
   /**
@@ -180,16 +192,18 @@ export class SimulationPanels implements vscode.Disposable {
       void vscode.window.showInformationMessage('AuditLens: Show in Simulation runs from a queue finding: use the light bulb on an AQ101 to AQ105 diagnostic.');
       return;
     }
+    const key = `${uri}\n${spec}\nfinding`;
+    this.opening(key, `AuditLens: ${spec}`);
     const reply = await this.server.run<SimulateReply>(SERVER_SIMULATE, [uri, scenario, { ...this.defaults(uri), finding: spec }], `AuditLens: looking for a run that shows ${spec}`);
-    if (!reply) return;
-    if (isFailure(reply)) {
-      void vscode.window.showErrorMessage(`AuditLens: cannot show ${spec} in a simulation: ${reply.error}`);
+    if (!reply || isFailure(reply)) {
+      this.abandon(key);
+      if (reply) void vscode.window.showErrorMessage(`AuditLens: cannot show ${spec} in a simulation: ${reply.error}`);
       return;
     }
     const document = vscode.Uri.parse(uri);
     const name = baseName(document.path);
     const outcome = reply.violations.length ? `${spec} shown by ${reply.scenario}` : `${spec}: no run shows it`;
-    this.show(`${uri}\n${spec}\nfinding`, { title: `AuditLens: ${spec}`, subject: `${name}: ${outcome}`, runs: [{ side: 'file', label: name, result: reply }] }, { file: document });
+    this.show(key, { title: `AuditLens: ${spec}`, subject: `${name}: ${outcome}`, runs: [{ side: 'file', label: name, result: reply }] }, { file: document });
   }
 
   /** `auditlens.compare` [patchUri, scenario]: the scenario on the code before and after the patch, with the same options. */
@@ -201,13 +215,14 @@ export class SimulationPanels implements vscode.Disposable {
     }
     const picked = isScenario(scenario) ? scenario : await pickScenario('Scenario to run before and after the patch');
     if (!picked) return;
+    const key = `${target}\n${picked}\ncompare`;
+    this.opening(key, `AuditLens: ${picked}, before/after`);
     const reply = await this.server.run<CompareReply>(SERVER_COMPARE, [target, picked, this.defaults(target)], `AuditLens: comparing ${picked} before and after the patch`);
-    if (!reply) return;
-    if (isFailure(reply)) {
-      void vscode.window.showErrorMessage(`AuditLens: cannot compare ${picked}: ${reply.error}`);
+    if (!reply || isFailure(reply)) {
+      this.abandon(key);
+      if (reply) void vscode.window.showErrorMessage(`AuditLens: cannot compare ${picked}: ${reply.error}`);
       return;
     }
-    const key = `${target}\n${picked}\ncompare`;
     const targets = this.imageDocuments(key, reply);
     const patchName = baseName(vscode.Uri.parse(target).path);
     this.show(key, {
@@ -245,8 +260,23 @@ export class SimulationPanels implements vscode.Disposable {
       existing.update(view, targets);
       return;
     }
+    this.create(key, view.title, view, targets);
+  }
+
+  /** The run's panel, open at once (a new one says the run is going on) so its webview boots meanwhile. */
+  private opening(key: string, title: string): void {
+    if (!this.panels.has(key)) this.create(key, title, undefined, {});
+  }
+
+  /** The run ended without a result (cancelled, failed): a panel that never had one closes. */
+  private abandon(key: string): void {
+    const panel = this.panels.get(key);
+    if (panel?.pending) panel.webviewPanel.dispose();
+  }
+
+  private create(key: string, title: string, view: PanelView | undefined, targets: Partial<Record<RunSide, vscode.Uri>>): void {
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const webviewPanel = vscode.window.createWebviewPanel(VIEW_TYPE, view.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+    const webviewPanel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       enableScripts: true,
       localResourceRoots: [dist],
     });
