@@ -5,7 +5,8 @@
  * collection. Off, it costs one environment lookup.
  */
 
-const enabled = !!process.env.AUDITLENS_TIMINGS;
+// the web server bundles check.ts too, and a browser worker has no process
+const enabled = typeof process !== 'undefined' && !!process.env?.AUDITLENS_TIMINGS;
 let last = 0;
 const phases: Record<string, number> = {};
 let gc = 0;
