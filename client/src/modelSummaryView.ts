@@ -1,34 +1,27 @@
 /**
  * "AuditLens: Show Model Summary": the queue model of a C document, from the
- * server (auditlens/modelSummary), as a read-only Markdown document shown
- * rendered beside it (its source when the Markdown preview is not there).
- * The text is a snapshot of the version analysed; running the command again
- * refreshes the same document and its preview.
+ * server (auditlens/modelSummary), rendered beside it in a static webview
+ * (summaryHtml.ts) whose `L128` references open the file at that line. The
+ * page is a snapshot of the version analysed; running the command again
+ * refreshes the same panel.
  */
 import * as vscode from 'vscode';
 import { MODEL_SUMMARY_REQUEST, type ModelSummaryReply } from '../../server/src/features/requests';
 import type { AuditLensContext } from './context';
 import { documentOf } from './editors';
+import { newNonce } from './panelHtml';
+import { summaryHtml } from './summaryHtml';
 
-const SCHEME = 'auditlens-model';
+const VIEW_TYPE = 'auditlens.modelSummary';
+/** The one command a summary page may run: open the file at a line. */
+const OPEN_LINE = 'auditlens.openBaseLine';
 
 export class ModelSummaryView implements vscode.Disposable {
-  private readonly texts = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** One panel per summarised document. */
+  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly ctx: AuditLensContext) {
-    this.disposables.push(
-      vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
-        onDidChange: this.changed.event,
-        provideTextDocumentContent: (uri) => this.texts.get(uri.toString()) ?? '',
-      }),
-      // forget snapshots nobody shows any more
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        if (d.uri.scheme === SCHEME) this.texts.delete(d.uri.toString());
-      }),
-    );
-  }
+  constructor(private readonly ctx: AuditLensContext) {}
 
   /** `uri`: from the status item (the server's URI string); from the palette, the active (or a visible) C editor. */
   async show(uri?: unknown): Promise<void> {
@@ -51,22 +44,30 @@ export class ModelSummaryView implements vscode.Disposable {
       return;
     }
     const name = target.path.slice(target.path.lastIndexOf('/') + 1) || 'document';
-    // The .md name gives the document the Markdown language; the query keeps one per source document.
-    const summaryUri = vscode.Uri.from({ scheme: SCHEME, path: `/${name} queue model.md`, query: target.toString() });
-    this.texts.set(summaryUri.toString(), reply.markdown);
-    this.changed.fire(summaryUri);
     this.ctx.output.info(`model summary of ${target.toString()}`);
-    const doc = await vscode.workspace.openTextDocument(summaryUri);
-    try {
-      // Rendered: tables read as tables, and the line links open the file at their line.
-      await vscode.commands.executeCommand('markdown.showPreviewToSide', summaryUri);
-    } catch {
-      // without VS Code's Markdown extension (disabled), the Markdown text itself
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
-    }
+    const key = target.toString();
+    let panel = this.panels.get(key);
+    if (!panel) {
+      panel = vscode.window.createWebviewPanel(VIEW_TYPE, `${name}: queue model`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+        enableScripts: false,
+        enableCommandUris: [OPEN_LINE],
+        localResourceRoots: [],
+      });
+      this.panels.set(key, panel);
+      panel.onDidDispose(() => this.panels.delete(key));
+    } else panel.reveal(undefined, false);
+    const file = target.toString();
+    panel.webview.html = summaryHtml({
+      cspSource: panel.webview.cspSource,
+      nonce: newNonce(),
+      title: `${name}: queue model`,
+      markdown: reply.markdown,
+      lineLink: (line) => `command:${OPEN_LINE}?${encodeURIComponent(JSON.stringify([file, line - 1]))}`,
+    });
   }
 
   dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
     this.disposables.splice(0).forEach((d) => d.dispose());
   }
 }
