@@ -6,7 +6,7 @@
  * fixes findings on, a lens per hunk, hover from the right side of the patch.
  */
 import * as vscode from 'vscode';
-import { looksLikePatch } from '../../server/src/cli/input';
+import { looksLikePatch } from '../../server/src/input/read';
 import type { AuditLensContext } from './context';
 
 export const PATCH_LANGUAGE = 'auditlens-patch';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { readSource } from './cli/input';
+import { readSource } from './input/read';
 import { WorkingTreeBaseline } from './features/workingTree';
 import { childProcessRunner, inProcessRunner } from './features/simulation';
 import { startServer } from './lspServer';

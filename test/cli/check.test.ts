@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS, hasShared, needsShared, readShared } from '../shared';
 import { auditlens, ensureBuilt, EXAMPLE, EXAMPLE_PATCH } from './cliProcess';
-import type { CheckReport } from '../../server/src/cli/report';
+import type { CheckReport } from '../../server/src/report/checkReport';
 import { applyFilePatch } from '../../server/src/patch/apply';
 import { parsePatch } from '../../server/src/patch/parse';
 

@@ -11,7 +11,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
-import type { FileReport, FindingReport } from '../../server/src/cli/report';
+import type { FileReport, FindingReport } from '../../server/src/report/checkReport';
 import { FINGERPRINT_KEY, SRCROOT, type SarifLog, sarifLog } from '../../server/src/cli/sarif';
 import { RULES } from '../../server/src/rules/catalogue';
 import { auditlens, ensureBuilt, EXAMPLE, ROOT } from './cliProcess';

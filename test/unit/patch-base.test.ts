@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readSource } from '../../server/src/cli/input';
+import { readSource } from '../../server/src/input/read';
 import { BaseLookup, findPatchBase, patchTargets, readBaseFileSetting } from '../../server/src/features/patchBase';
 import { fixture } from '../shared';
 

@@ -7,9 +7,9 @@ import type { SyntaxProblem } from '../parse/cParser';
 import { byteSize, choice, parseArgs } from './args';
 import { CHECK_USAGE } from './commands';
 import { EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError, oneLine } from './errors';
-import { DEFAULT_MAX_SIZE, notCReason, readSource } from './input';
+import { analyseFile, DEFAULT_MAX_SIZE, unusableReason } from '../input/read';
 import type { CliIO } from './io';
-import { CheckReport, FileReport, fileReport, hasWarnings } from './report';
+import { CheckReport, FileReport, fileReport, hasWarnings } from '../report/checkReport';
 import { sarifLog } from './sarif';
 import { formatFileText, formatSummary } from './text';
 import { mark } from './timings';
@@ -62,26 +62,10 @@ export function runCheck(args: readonly string[], io: CliIO): number {
   return hasWarnings(files) && !parsed.flags.has('exit-zero') ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-/**
- * Reads, parses and vets one C file as `check` does: its analysis, or the
- * one-line reason it cannot be checked. The editor's "Check Workspace" reads
- * files through this too, so both refuse the same inputs the same way.
- */
-export function analyseFile(analyser: Analyser, path: string, maxSize: number): FileAnalysis | string {
-  try {
-    const text = readSource(path, maxSize);
-    mark('read');
-    const analysis = analyser.analyseText(text);
-    mark('parse');
-    return notCReason(path, analysis) ?? analysis;
-  } catch (err) {
-    return unusableReason(path, err);
-  }
-}
-
 /** The report of one file, or the one-line reason it cannot be checked. */
 function checkFile(analyser: Analyser, path: string, maxSize: number): { report: FileReport; problems: readonly SyntaxProblem[] } | string {
-  const analysis = analyseFile(analyser, path, maxSize);
+  const analysis = analyseFile(analyser, path, maxSize, () => mark('read'));
+  mark('parse');
   if (typeof analysis === 'string') return analysis;
   try {
     const report = fileReport(path, analysis);
@@ -92,8 +76,3 @@ function checkFile(analyser: Analyser, path: string, maxSize: number): { report:
   }
 }
 
-export function unusableReason(path: string, err: unknown): string {
-  if (err instanceof InputError) return oneLine(err);
-  // One file breaking the analysis must not hide the others' results.
-  return `${path}: internal error while analysing (please report it): ${oneLine(err)}`;
-}

@@ -8,7 +8,7 @@ import { explainSymbol } from '../features/explain';
 import { byteSize, choice, parseArgs } from './args';
 import { EXPLAIN_USAGE } from './commands';
 import { EXIT_CLEAN, InputError, UsageError } from './errors';
-import { DEFAULT_MAX_SIZE, notCReason, readSource } from './input';
+import { DEFAULT_MAX_SIZE, notCReason, readSource } from '../input/read';
 import type { CliIO } from './io';
 
 const FLAGS = {

@@ -16,7 +16,7 @@ import { byteSize, choice, parseArgs } from './args';
 import { KCSAN_USAGE } from './commands';
 import { kcsanSarif } from './kcsanSarif';
 import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
-import { DEFAULT_MAX_SIZE, notCReason, readReport, readSource } from './input';
+import { DEFAULT_MAX_SIZE, notCReason, readReport, readSource } from '../input/read';
 import type { CliIO } from './io';
 
 const FLAGS = {

@@ -9,9 +9,9 @@ import { SEVERITY_RANK } from '../rules/finding';
 import { byteSize, choice, parseArgs } from './args';
 import { REVIEW_USAGE } from './commands';
 import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
-import { DEFAULT_MAX_SIZE, readPatch, readSource } from './input';
+import { DEFAULT_MAX_SIZE, readPatch, readSource } from '../input/read';
 import type { CliIO } from './io';
-import type { FindingReport } from './report';
+import type { FindingReport } from '../report/checkReport';
 
 const FLAGS = {
   base: { takesValue: true },

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { RULES } from '../rules/catalogue';
 import type { Severity } from '../rules/finding';
 import { VERSION } from './commands';
-import type { FileReport, FindingReport } from './report';
+import type { FileReport, FindingReport } from '../report/checkReport';
 import { RULE_FLAGS } from './sarifRules';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';

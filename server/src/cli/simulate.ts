@@ -11,7 +11,7 @@ import { SCENARIOS, ScenarioName, SimulationOptions, SimulationResult } from '..
 import { byteSize, choice, integer, parseArgs } from './args';
 import { SIMULATE_USAGE } from './commands';
 import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
-import { DEFAULT_MAX_SIZE, notCReason, readSource, readSourceStdin } from './input';
+import { DEFAULT_MAX_SIZE, notCReason, readSource, readSourceStdin } from '../input/read';
 import type { CliIO } from './io';
 import { findingFor, reproduce, reproductionResult, reproductionSummary } from '../simulate/reproduce';
 import { formatSimulationText } from './simulateText';

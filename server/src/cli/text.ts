@@ -4,7 +4,7 @@
  * them, per-function lines only with --verbose, and one summary line.
  */
 import type { SyntaxProblem } from '../parse/cParser';
-import type { FileReport, FunctionReport } from './report';
+import type { FileReport, FunctionReport } from '../report/checkReport';
 
 /** Syntax problems listed per file before the rest is summarised in a count. */
 const MAX_SYNTAX_LINES = 10;

@@ -12,8 +12,7 @@
  */
 import * as path from 'node:path';
 import type { Analyser, FileAnalysis } from '../analyser';
-import { analyseFile, unusableReason } from '../cli/check';
-import { looksLikePatch, notCReason } from '../cli/input';
+import { analyseFile, looksLikePatch, notCReason, unusableReason } from '../input/read';
 import { uriPath, type TrackedDocument } from './documents';
 import { countFindings } from './modelSummary';
 import type { CheckedFile, CheckFilesParams, CheckFilesResult } from './requests';

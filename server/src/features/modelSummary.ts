@@ -8,7 +8,7 @@
  * (cli/report.ts). modelSummaryText.ts renders it for "Show Model Summary".
  */
 import type { FileAnalysis } from '../analyser';
-import { describeFunctions, FunctionReport } from '../cli/report';
+import { describeFunctions, FunctionReport } from '../report/checkReport';
 import type { RouteOutcome } from '../model/drains';
 import type { BoundKind, QueueRole } from '../model/queues';
 import type { Finding } from '../rules/finding';

@@ -1,12 +1,12 @@
 /**
- * Deciding whether a file is something `check` can analyse, before and after
- * parsing. Each refusal is an InputError whose message names the problem and,
- * where there is one, the fix.
+ * Reading inputs and deciding whether a file is something `check` can analyse,
+ * before and after parsing: the command line and the editor's Check Workspace
+ * refuse the same files the same way. Each refusal is an InputError whose
+ * message names the problem and, where there is one, the fix.
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { FileAnalysis } from '../analyser';
-import { COMMANDS } from './commands';
-import { InputError } from './errors';
+import type { Analyser, FileAnalysis } from '../analyser';
+import { InputError, oneLine } from './errors';
 
 /** 8 MiB: kernel/audit.c is about 70 KiB; anything this large is not one C file to review. */
 export const DEFAULT_MAX_SIZE = 8 * 1024 * 1024;
@@ -18,8 +18,7 @@ const MAX_INVALID_UTF8 = 0.3;
 export function readSource(path: string, maxSize: number): string {
   const text = readText(path, maxSize, 'C source');
   if (looksLikePatch(text)) {
-    const later = COMMANDS.review.implemented ? '' : ' (not implemented yet)';
-    throw new InputError(`${path}: looks like a patch; use \`auditlens review\`${later} rather than check`);
+    throw new InputError(`${path}: looks like a patch; use \`auditlens review\` rather than check`);
   }
   return text;
 }
@@ -162,4 +161,26 @@ export function formatBytes(n: number): string {
     }
   }
   return `${n} bytes`;
+}
+
+/**
+ * Reads, parses and vets one C file as `check` does: its analysis, or the
+ * one-line reason it cannot be checked. The editor's "Check Workspace" reads
+ * files through this too, so both refuse the same inputs the same way.
+ */
+export function analyseFile(analyser: Analyser, path: string, maxSize: number, onRead?: () => void): FileAnalysis | string {
+  try {
+    const text = readSource(path, maxSize);
+    onRead?.();
+    const analysis = analyser.analyseText(text);
+    return notCReason(path, analysis) ?? analysis;
+  } catch (err) {
+    return unusableReason(path, err);
+  }
+}
+
+export function unusableReason(path: string, err: unknown): string {
+  if (err instanceof InputError) return oneLine(err);
+  // One file breaking the analysis must not hide the others' results.
+  return `${path}: internal error while analysing (please report it): ${oneLine(err)}`;
 }
