@@ -179,8 +179,11 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
    */
   async run<T>(command: string, args: unknown[], title: string): Promise<T | undefined> {
     this.output.info(`${command} ${JSON.stringify(args.slice(1))}`);
-    return this.withServerProgress<T>(title, (client, workDoneToken, token) =>
+    const started = performance.now();
+    const answer = await this.withServerProgress<T>(title, (client, workDoneToken, token) =>
       client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token) as Promise<T>);
+    this.output.info(`latency: ${command} answered in ${(performance.now() - started).toFixed(0)} ms`);
+    return answer;
   }
 
   /**
