@@ -34,8 +34,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   return `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource} data:;`;
 }
 
-export function renderHtml({ cspSource, nonce, scriptUri, styleUri, title }: PanelHtmlInput): string {
-  const csp = contentSecurityPolicy(cspSource, nonce);
+/** A webview page's opening up to `</head>`: its policy, then `head` (stylesheets, title). */
+export function pageHead(csp: string, head: string): string {
   // The policy goes in unescaped (its quotes are the CSP's own); it must not be able to end the attribute.
   if (/["<>]/.test(csp)) throw new Error('unexpected characters in the webview CSP source or nonce');
   return `<!DOCTYPE html>
@@ -44,9 +44,13 @@ export function renderHtml({ cspSource, nonce, scriptUri, styleUri, title }: Pan
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(styleUri)}">
-<title>${escapeHtml(title)}</title>
-</head>
+${head}
+</head>`;
+}
+
+export function renderHtml({ cspSource, nonce, scriptUri, styleUri, title }: PanelHtmlInput): string {
+  return `${pageHead(contentSecurityPolicy(cspSource, nonce), `<link rel="stylesheet" href="${escapeHtml(styleUri)}">
+<title>${escapeHtml(title)}</title>`)}
 <body>
 <main id="app" aria-live="polite"><p class="muted">Running the simulation…</p></main>
 <script nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>

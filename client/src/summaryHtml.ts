@@ -6,7 +6,7 @@
  * file; here every `L128` opens the file at that line. No script: the policy allows only
  * the page's own style.
  */
-import { escapeHtml } from './panelHtml';
+import { escapeHtml, pageHead } from './panelHtml';
 
 export interface SummaryPage {
   cspSource: string;
@@ -103,14 +103,7 @@ export function renderSummaryMarkdown(markdown: string, lineLink: (line: number)
 
 export function summaryHtml(page: SummaryPage): string {
   const csp = `default-src 'none'; style-src 'nonce-${page.nonce}';`;
-  if (/["<>]/.test(csp)) throw new Error('unexpected characters in the webview nonce');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(page.title)}</title>
+  return `${pageHead(csp, `<title>${escapeHtml(page.title)}</title>
 <style nonce="${escapeHtml(page.nonce)}">
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 16px 24px; line-height: 1.45; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.4em; border-bottom: 1px solid var(--vscode-panel-border); }
@@ -120,8 +113,7 @@ ul { padding-left: 1.4em; }
 .table { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; text-align: left; vertical-align: top; }
-</style>
-</head>
+</style>`)}
 <body>
 ${renderSummaryMarkdown(page.markdown, page.lineLink)}
 </body>
