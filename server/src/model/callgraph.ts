@@ -83,8 +83,19 @@ export class CallGraph {
 
   /** Bindings of `callee`'s pointer parameter `index` at all its call sites. */
   bindingsOf(callee: string, index: number): HookBinding[] {
-    return this.bindings.filter((b) => b.callee === callee && b.paramIndex === index);
+    if (!this.bindingIndex) {
+      // the graph is complete once built: index the bindings once (this is asked per call through a hook)
+      this.bindingIndex = new Map();
+      for (const b of this.bindings) {
+        const key = `${b.callee}#${b.paramIndex}`;
+        (this.bindingIndex.get(key) ?? this.bindingIndex.set(key, []).get(key)!).push(b);
+      }
+    }
+    return this.bindingIndex.get(`${callee}#${index}`) ?? [];
   }
+
+  private bindingIndex?: Map<string, HookBinding[]>;
+  private order?: readonly string[];
 
   /** Where `fn` is bound as a hook. */
   boundAt(fn: string): HookBinding[] {
@@ -102,8 +113,12 @@ export class CallGraph {
     return seen;
   }
 
-  /** Callee-first order (post-order over the call graph; cycles broken arbitrarily). */
+  /** Callee-first order (post-order over the call graph; cycles broken arbitrarily). Computed once; a copy each time. */
   bottomUp(): string[] {
+    return [...(this.order ??= this.postOrder())];
+  }
+
+  private postOrder(): string[] {
     const order: string[] = [];
     const seen = new Set<string>();
     const visit = (f: string) => {
