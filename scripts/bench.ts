@@ -6,7 +6,7 @@
  * It also measures what users wait for: the language server over stdio (benchLsp.ts) and
  * the command line beside checkpatch.pl (benchCli.ts).
  *
- *   node dist/bench.js [--runs N] [--json] [--only core|lsp|cli|sim] [--long-session EDITS]
+ *   node dist/bench.js [--runs N] [--json] [--only core|lsp|cli|sim] [--long-session CHANGES]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -289,7 +289,7 @@ function lspTable(f: LspFigures, label: string): string {
     `  hover (${h.length})                          p50 ${percentile(h, 50).toFixed(2)} ms  p99 ${percentile(h, 99).toFixed(2)} ms`,
     `  server RSS: ${f.rss.map((r) => `${r.mb.toFixed(0)} MB after ${r.after}`).join(', ')}`,
   ];
-  if (f.curve) lines.push(`  RSS over a long session: ${f.curve.map((c) => `${c.edits}:${c.mb.toFixed(0)}`).join(' ')} (edits:MB)`);
+  if (f.curve) lines.push(`  RSS over a long session: ${f.curve.map((c) => `${c.changes}:${c.mb.toFixed(0)}`).join(' ')} (changes sent:MB)`);
   return lines.join('\n');
 }
 
@@ -359,7 +359,7 @@ async function main(): Promise<void> {
   if (cli) {
     console.log(`\ncommand line, whole process wall time, pair by pair (checkpatch: ${cli.checkpatch})`);
     for (const r of cli.rows) {
-      const cp = r.checkpatchMs ? `  checkpatch.pl median ${r.checkpatchMs.median.toFixed(0).padStart(5)} ms p95 ${r.checkpatchMs.p95.toFixed(0).padStart(5)}  ratio ${r.ratio!.toFixed(1)}×` : '  (no checkpatch.pl to compare)';
+      const cp = r.checkpatchMs ? `  checkpatch.pl median ${r.checkpatchMs.median.toFixed(0).padStart(5)} ms p95 ${r.checkpatchMs.p95.toFixed(0).padStart(5)}  ratio ${r.ratio!.toFixed(1)}×` : r.name.startsWith('check') || r.name.startsWith('review') ? '  (no checkpatch.pl to compare)' : '';
       console.log(`  ${r.name.padEnd(20)} ${r.pairs} pairs  auditlens median ${r.auditlensMs.median.toFixed(0).padStart(5)} ms p95 ${r.auditlensMs.p95.toFixed(0).padStart(5)}${cp}`);
     }
     if (cli.breakdown) console.log(`  where a check goes (median ms): ${Object.entries(cli.breakdown).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);

@@ -84,5 +84,11 @@ export function cliRows(root: string, corpus: string | undefined, runs: number):
   const seed = resolve(root, '..', 'shared', 'seeds', '001_31317e1318af443a.txt');
   const mail = existsSync(seed) ? seed : resolve(root, 'examples', 'unbounded-retry.patch');
   rows.push(comparePair(`review ${existsSync(seed) ? 'seed 001' : 'unbounded-retry.patch'}`, [bin, 'review', mail], 'path' in cp ? [cp.path, '--no-tree', mail] : undefined, pairs));
+  // --explore to its first counterexample on the late-2021 code (5.10.89: the head rehold's livelock era)
+  const late2021 = resolve(root, '..', 'shared', 'corpus', 'history', 'v5.10.89.c');
+  if (existsSync(late2021)) {
+    rows.push(comparePair('explore 5.10.89 stopped', [bin, 'simulate', late2021, '--scenario', 'auditd-stopped', '--explore'], undefined, Math.min(pairs, 5)));
+    rows.push(comparePair('finding AQ103 5.10.89', [bin, 'simulate', late2021, '--finding', 'AQ103@kauditd_rehold_skb'], undefined, Math.min(pairs, 5)));
+  }
   return { rows, breakdown: checkBreakdown(bin, target, pairs), checkpatch };
 }

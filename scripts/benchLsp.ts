@@ -25,8 +25,8 @@ export interface LspFigures {
   hovers: number[];
   /** Resident set of the server (VmRSS, MB) after opening each extra document. */
   rss: { after: string; mb: number }[];
-  /** RSS (MB) every `step` edits of a long session, when one was asked for. */
-  curve?: { edits: number; mb: number }[];
+  /** RSS (MB) along a long session, by the number of didChange notifications sent (each edit is typed, then undone). */
+  curve?: { changes: number; mb: number }[];
 }
 
 /** VmRSS of a process in MB (Linux); NaN elsewhere. */
@@ -149,11 +149,12 @@ export async function measureLsp(serverBundle: string, main: { path: string; tex
 
     let curve: LspFigures['curve'];
     if (options.longSession) {
-      curve = [{ edits: 0, mb: rssMb(s.pid) }];
-      const step = Math.max(1, Math.floor(options.longSession / 20));
-      for (let i = 1; i <= options.longSession; i++) {
+      curve = [{ changes: 0, mb: rssMb(s.pid) }];
+      const pairs = Math.ceil(options.longSession / 2);
+      const step = Math.max(1, Math.floor(pairs / 20));
+      for (let i = 1; i <= pairs; i++) {
         await edit();
-        if (i % step === 0) curve.push({ edits: i, mb: rssMb(s.pid) });
+        if (i % step === 0) curve.push({ changes: 2 * i, mb: rssMb(s.pid) });
       }
     }
     return { startMs, openMs, edits, hovers, rss, curve };
