@@ -160,35 +160,32 @@ const BODY_DEFINE_RE = /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+\(?[ \t]*(-?(?:0x[0
 const REGISTRATION_RE = /^[ \t]*(EXPORT_SYMBOL(?:_GPL)?|__setup|early_param|(?:\w+_)?initcall|module_init|module_exit|late_initcall_sync)\s*\(([^;]*)\)\s*;/my;
 
 /**
- * The matches of a line-anchored sticky regex, tried only at the starts of lines whose first
- * non-blank character passes `first`: what a /gm scan finds, without trying every offset of
- * the file on every keystroke.
+ * The matches of a line-anchored sticky regex (`re`, flags `my`), found from the places
+ * `anchor` (a global regex for a word the line must start with) occurs: a match is tried only
+ * at the start of a line that begins, after blanks, with the anchor's word. What a /gm scan
+ * finds, without trying every offset of the file on every keystroke.
  */
-export function* lineMatches(text: string, re: RegExp, first: (c: number) => boolean): Generator<RegExpExecArray> {
-  // the line terminators a multiline ^ follows (a CR-only file has lines too)
-  const eol = /[\n\r\u2028\u2029]/g;
-  const lineAfter = (at: number) => {
-    eol.lastIndex = at;
-    return eol.exec(text) ? eol.lastIndex : text.length;
-  };
-  for (let line = 0; line < text.length; ) {
-    let i = line;
-    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
-    let next = lineAfter(line);
-    if (first(text.charCodeAt(i))) {
-      re.lastIndex = line;
-      const m = re.exec(text);
-      if (m) {
-        yield m;
-        // a match may run over lines: go on from the first line start at or after its end
-        const end = m.index + m[0].length;
-        if (end > next) next = /[\n\r\u2028\u2029]/.test(text[end - 1]) ? end : lineAfter(end);
-      }
-    }
-    line = next;
+export function* lineMatches(text: string, re: RegExp, anchor: RegExp): Generator<RegExpExecArray> {
+  let done = 0; // matches do not overlap: none starts before the end of the last
+  anchor.lastIndex = 0;
+  for (let a = anchor.exec(text); a; a = anchor.exec(text)) {
+    // back over the rest of the word (`core_initcall`), then the blanks, to the line's start
+    let i = a.index;
+    while (i > 0 && /\w/.test(text[i - 1])) i--;
+    while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+    if (i > 0 && !'\n\r\u2028\u2029'.includes(text[i - 1])) continue;
+    if (i < done) continue;
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (!m) continue;
+    done = m.index + m[0].length;
+    anchor.lastIndex = Math.max(anchor.lastIndex, done);
+    yield m;
   }
 }
-const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** The words a registration line or a #define line starts with. */
+const REGISTRATION_WORDS = /EXPORT_SYMBOL|__setup|early_param|initcall|module_init|module_exit/g;
+const DIRECTIVE = /#/g;
 
 export function buildFileFacts(outline: Outline, owner?: string): FileFacts {
   const source = outline.source;
@@ -251,7 +248,7 @@ export function buildFileFacts(outline: Outline, owner?: string): FileFacts {
   }
 
   const registrations: Registration[] = [];
-  for (const m of lineMatches(text, REGISTRATION_RE, isWordStart)) {
+  for (const m of lineMatches(text, REGISTRATION_RE, REGISTRATION_WORDS)) {
     const args = m[2].split(',').map((s) => s.trim());
     const fn = args.find((a) => scope.functions.has(a)) ?? args[args.length - 1];
     const start = m.index;
@@ -267,7 +264,7 @@ export function buildFileFacts(outline: Outline, owner?: string): FileFacts {
     if (mm) constants.set(mm[1], Number(mm[2]));
   }
   // constants defined inside a function body (kauditd_thread's UNICAST_RETRIES) are not top-level macros
-  for (const m of lineMatches(text, BODY_DEFINE_RE, (c) => c === 35)) if (!constants.has(m[1])) constants.set(m[1], Number(m[2]));
+  for (const m of lineMatches(text, BODY_DEFINE_RE, DIRECTIVE)) if (!constants.has(m[1])) constants.set(m[1], Number(m[2]));
 
   return { source, functions, globals, bindings, registrations, constants, macros: outline.macros.map((m) => ({ name: m.name, span: m.span })), extracted };
 }
