@@ -75,10 +75,10 @@ class Session {
  * function bodies (each awaited to its publishDiagnostics), hovers on identifiers, then opens
  * `others` one by one and reads the server's RSS after each.
  */
-export async function measureLsp(serverBundle: string, main: { path: string; text: string }, others: { path: string; text: string; language: string; label: string }[], options: { edits: number; hovers: number; longSession?: number }): Promise<LspFigures> {
+export async function measureLsp(serverBundle: string, main: { path: string; text: string }, others: { path: string; text: string; language: string; label: string }[], options: { edits: number; hovers: number; longSession?: number; nodeFlags?: readonly string[] }): Promise<LspFigures> {
   const t0 = performance.now();
   // started as the desktop client starts it (client/src/nodeClient.ts)
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverBundle, '--stdio'], { stdio: 'pipe' });
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? SERVER_NODE_FLAGS), serverBundle, '--stdio'], { stdio: 'pipe' });
   child.stderr.resume();
   const s = new Session(child.pid!, child.stdout, child.stdin);
   try {
