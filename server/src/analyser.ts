@@ -69,6 +69,14 @@ export class Analyser {
     if (previous.parsed.tree !== next.parsed.tree && previous.settled) this.parser.release(previous.parsed);
   }
 
+  /**
+   * Frees an analysis's tree once its caller is done reading it (a CLI run over many files):
+   * WebAssembly trees live in memory the collector does not see until it finalises them.
+   */
+  release(analysis: FileAnalysis): void {
+    if (analysis.settled) this.parser.release(analysis.parsed);
+  }
+
   get(uri: string): FileAnalysis | undefined {
     return this.documents.get(uri);
   }

@@ -70,6 +70,7 @@ function checkFile(analyser: Analyser, path: string, maxSize: number): { report:
   try {
     const report = fileReport(path, analysis);
     mark('analysis');
+    analyser.release(analysis); // the report holds all that is printed
     return { report, problems: analysis.parsed.problems };
   } catch (err) {
     return unusableReason(path, err);
