@@ -155,6 +155,9 @@ describe('AuditLens in VS Code (code-server)', () => {
     await lens.first().waitFor({ timeout: 60_000 });
     t0 = performance.now();
     await lens.first().click();
+    // the panel opens as the run starts, saying so, and shows the result when it comes
+    await wb.webview().locator('main#app').first().waitFor({ timeout: 60_000 });
+    timed('simulation: lens click → panel painted', t0);
     await wb.webview().locator('table.invariants tbody tr').first().waitFor({ timeout: 60_000 });
     timed('simulation: lens click → invariants shown', t0);
     await shot('timings-simulation');

@@ -80,7 +80,13 @@ describe('simulation over LSP', () => {
     const show = actions.find((a) => a.command?.command === 'auditlens.showFinding');
     expect(show?.command?.arguments).toEqual([uri, 'AQ103@kauditd_rehold_skb', 'auditd-stopped']);
     const [, spec, scenario] = show!.command!.arguments!;
-    const republished = server.nextDiagnostics(uri);
+    // the publish that carries the simulation's answer (another, such as working-tree marks arriving, may come first)
+    const republished = (async () => {
+      for (;;) {
+        const p = await server.nextDiagnostics(uri);
+        if (p.diagnostics.some((d) => String(d.message).includes('Simulation:'))) return p;
+      }
+    })();
     const shown = await server.connection.sendRequest(ExecuteCommandRequest.type, { command: 'auditlens.server.simulate', arguments: [uri, scenario, { finding: spec }] });
     expect(shown.violations.map((v: { invariant: string }) => v.invariant)).toContain('termination');
     expect(shown.notes[0]).toMatch(/^AQ103 in kauditd_rehold_skb\(\) breaks termination: shown by /);

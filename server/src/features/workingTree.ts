@@ -34,6 +34,8 @@ function git(args: string[]): Promise<string | undefined> {
 export class WorkingTreeBaseline {
   private readonly cache = new Map<string, HeadEntry>();
   private readonly pending = new Map<string, Promise<void>>();
+  /** The text each file was last asked about: a baseline that marks nothing in it needs no new publish. */
+  private readonly asked = new Map<string, string>();
 
   /** `onBaseline(file)`: a baseline arrived or changed; the file's diagnostics should be published again. */
   constructor(private readonly analyser: Analyser, private readonly onBaseline: (filePath: string) => void = () => undefined) {}
@@ -63,6 +65,7 @@ export class WorkingTreeBaseline {
    * read (a refresh is started, and onBaseline says when it is there).
    */
   introduced(filePath: string, currentText: string, findings: Finding[]): Set<Finding> {
+    this.asked.set(filePath, currentText);
     const entry = this.cache.get(filePath);
     if (!entry || Date.now() - entry.at > TTL_MS) void this.refresh(filePath);
     if (!entry?.keys || entry.text === currentText) return new Set();
@@ -82,8 +85,11 @@ export class WorkingTreeBaseline {
         keys = undefined; // a committed version we cannot analyse marks nothing
       }
       this.cache.set(filePath, { at: Date.now(), text, keys });
+      // published again only when the marks can differ from what was published: a file outside
+      // git, or one whose text is HEAD's, was published with none and would be again
       const same = before && before.text === text;
-      if (!same) this.onBaseline(filePath);
+      const marks = keys !== undefined && this.asked.get(filePath) !== text;
+      if (!same && marks) this.onBaseline(filePath);
     }).catch(() => undefined).finally(() => this.pending.delete(filePath));
     this.pending.set(filePath, done);
     return done;
@@ -91,5 +97,6 @@ export class WorkingTreeBaseline {
 
   forget(filePath: string): void {
     this.cache.delete(filePath);
+    this.asked.delete(filePath);
   }
 }
