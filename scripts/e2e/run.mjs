@@ -178,7 +178,7 @@ async function main() {
     if (lines.length > 12) console.log(`    extension: ... ${lines.length - 12} more latency lines in the AuditLens log`);
     // where the first open's seconds go: the workbench's clock and the extension log's, on one machine
     const at = (line) => new Date(line.slice(0, 23).replace(' ', 'T')).getTime();
-    const first = lines.find((l) => /first diagnostics of audit-2026\.c|first diagnostics of kauditd-demo\.c/.test(l) && /after it was opened/.test(l));
+    const first = lines.find((l) => /first diagnostics of (audit-2026|AQ103-trigger)\.c/.test(l) && /after it was opened/.test(l));
     if (first && moments.openStarted) {
       const arrived = at(first);
       const sent = arrived - Number(/ (\d+) ms after/.exec(first)[1]);

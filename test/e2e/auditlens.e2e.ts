@@ -26,8 +26,8 @@ function timed(name: string, start: number): void {
 const moments: Record<string, number> = {};
 
 const DEMO = 'examples/kauditd-demo.c';
-/** Today's audit.c in the workspace (sandbox.ts copies it there when ../shared is present). */
-const CORPUS_FILE = 'corpus/audit-2026.c';
+/** A file with findings to time the first open by (sandbox.ts): today's audit.c when ../shared is present, else a rule fixture. */
+const TIMED_FILE = hasShared ? 'corpus/audit-2026.c' : 'corpus/AQ103-trigger.c';
 const PATCH = 'examples/unbounded-retry.patch';
 
 let env: E2EEnv;
@@ -95,11 +95,10 @@ describe('AuditLens in VS Code (code-server)', () => {
     await reset();
     await wb.problems();
     // the first file opened in this window: the server is started (activation) but has analysed nothing yet
-    const file = hasShared ? CORPUS_FILE : DEMO;
-    const name = path.basename(file);
+    const name = path.basename(TIMED_FILE);
     let t0 = performance.now();
     moments.openStarted = Date.now();
-    await wb.openFile(file, hasShared ? 'audit.c' : 'kauditd-demo.c');
+    await wb.openFile(TIMED_FILE, hasShared ? 'audit.c -- Auditing support' : 'AuditLens rule fixture AQ103');
     timed(`open ${name}: text shown`, t0);
     moments.textShown = Date.now();
     await wb.problemRows(name).first().waitFor({ timeout: 60_000 });

@@ -148,8 +148,10 @@ export function restoreWorkspace(layout: Layout): string[] {
     [example, path.join(layout.workspace, 'examples', 'kauditd-demo.c')],
     [path.join(REPO, 'examples', 'unbounded-retry.patch'), path.join(layout.workspace, 'examples', 'unbounded-retry.patch')],
   ];
-  // today's audit.c, for the timings of a real file, where the shared material is there
+  // a file with findings to time the first open by: today's audit.c where the shared material is
+  // there, else one of our own rule fixtures (the example has no findings, so no Problems entry)
   if (hasShared) want.push([CORPUS, path.join(layout.workspace, 'corpus', 'audit-2026.c')]);
+  else want.push([path.join(REPO, 'test', 'fixtures', 'rules', 'AQ103-trigger.c'), path.join(layout.workspace, 'corpus', 'AQ103-trigger.c')]);
   const restored: string[] = [];
   for (const [from, to] of want) {
     fs.mkdirSync(path.dirname(to), { recursive: true });
