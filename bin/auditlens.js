@@ -31,6 +31,20 @@ function loadCached() {
   const dir = path.join(os.tmpdir(), `auditlens-compile-cache-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
   const key = `${process.version}-${process.arch}-${stat.size}-${Math.round(stat.mtimeMs)}.bin`;
   const cacheFile = path.join(dir, key);
+  // Only a directory of our own that nobody else can write: a planted cache is code.
+  const ours = (() => {
+    if (typeof process.getuid !== 'function') return true; // Windows: the temporary directory is the user's
+    try {
+      const st = fs.statSync(dir);
+      return st.isDirectory() && st.uid === process.getuid() && (st.mode & 0o022) === 0;
+    } catch {
+      return true; // not there yet: made below with mode 0700
+    }
+  })();
+  if (!ours) {
+    require('../dist/cli.js');
+    return true;
+  }
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

@@ -5,7 +5,7 @@
  * phases are there and add up (npm run bench prints the figures).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -50,6 +50,21 @@ describe('the compile cache', () => {
     expect(r.stdout).toContain('checked 1 file');
     expect(run(['check', EXAMPLE], { AUDITLENS_COMPILE_CACHE_DEBUG: '1' }).stderr).toContain('compile cache: used');
   });
+});
+
+test.skipIf(typeof process.getuid !== 'function')('a cache directory others can write is not used: a planted cache is code', () => {
+  const shared = mkdtempSync(join(tmpdir(), 'auditlens-shared-tmp-'));
+  try {
+    const dir = join(shared, `auditlens-compile-cache-${process.getuid!()}`);
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    const r = spawnSync(process.execPath, [BIN, 'check', EXAMPLE], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TMPDIR: shared, AUDITLENS_COMPILE_CACHE_DEBUG: '1' } });
+    expect(r.stdout).toContain('checked 1 file');
+    expect(r.stderr).not.toContain('compile cache:');
+    expect(readdirSync(dir)).toEqual([]);
+  } finally {
+    rmSync(shared, { recursive: true, force: true });
+  }
 });
 
 test('AUDITLENS_TIMINGS=1 reports each phase of a check, and they add up to the total', () => {

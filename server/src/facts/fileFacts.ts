@@ -61,7 +61,7 @@ export interface FileFacts {
  * function text. Two levels, so no key is built by concatenating whole functions.
  * Bounded by the source text it holds, least recently used first: every keystroke makes
  * a new version of one function, and a function's facts (its tree, CFG, atoms) weigh
- * about 50 bytes per byte of its text, so a count bound let a long session keep hundreds
+ * 50 to 100 bytes per byte of its text, so a count bound let a long session keep hundreds
  * of megabytes of old versions. The current analysis of an open document keeps its own
  * facts whatever the cache forgets.
  */
