@@ -7,7 +7,7 @@ import { Analyser } from '../analyser';
 import { explainSymbol } from '../features/explain';
 import { byteSize, choice, parseArgs } from './args';
 import { EXPLAIN_USAGE } from './commands';
-import { EXIT_CLEAN, InputError, UsageError } from './errors';
+import { EXIT_CLEAN, InputError, UsageError, withInputPrefix } from './errors';
 import { DEFAULT_MAX_SIZE, notCReason, readSource } from '../input/read';
 import type { CliIO } from './io';
 
@@ -34,7 +34,7 @@ export function runExplain(args: readonly string[], io: CliIO): number {
   if (parsed.positionals.length !== 2) throw new UsageError('auditlens explain: needs a C file and a symbol; try `auditlens explain --help`');
   const [path, symbol] = parsed.positionals;
 
-  const analysis = new Analyser().analyseText(withPrefix(() => readSource(path, maxSize)));
+  const analysis = new Analyser().analyseText(withInputPrefix(() => readSource(path, maxSize)));
   const notC = notCReason(path, analysis);
   if (notC) throw new InputError(`auditlens: ${notC}`);
   const markdown = explainSymbol(analysis, symbol);
@@ -49,12 +49,3 @@ export function runExplain(args: readonly string[], io: CliIO): number {
   return EXIT_CLEAN;
 }
 
-/** Input errors read like `check`'s: `auditlens: PATH: why`. */
-function withPrefix<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof InputError) throw new InputError(`auditlens: ${err.message}`);
-    throw err;
-  }
-}

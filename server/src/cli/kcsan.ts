@@ -15,7 +15,7 @@ import { Race, triage, Triage } from '../kcsan/triage';
 import { byteSize, choice, parseArgs } from './args';
 import { KCSAN_USAGE } from './commands';
 import { kcsanSarif } from './kcsanSarif';
-import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
+import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError, withInputPrefix } from './errors';
 import { DEFAULT_MAX_SIZE, notCReason, readReport, readSource } from '../input/read';
 import type { CliIO } from './io';
 
@@ -56,13 +56,13 @@ export function runKcsan(args: readonly string[], io: CliIO): number {
   const baseFlag = parsed.flags.get('base');
   if (baseFlag !== undefined && typeof baseFlag !== 'string') throw new UsageError('auditlens kcsan: --base needs a C file');
 
-  const text = prefixed(() => readReport(path, maxSize));
+  const text = withInputPrefix(() => readReport(path, maxSize));
   const reports = parseReports(text);
   if (reports.unusable) throw new InputError(`auditlens kcsan: ${path}: ${reports.unusable}`);
   const basePath = typeof baseFlag === 'string' ? baseFlag : findBase(process.cwd());
   let analysis;
   if (basePath !== undefined) {
-    analysis = new Analyser().analyseText(prefixed(() => readSource(basePath, maxSize)));
+    analysis = new Analyser().analyseText(withInputPrefix(() => readSource(basePath, maxSize)));
     const notC = notCReason(basePath, analysis);
     if (notC) throw new InputError(`auditlens: ${notC}`);
   }
@@ -109,11 +109,3 @@ export function formatTriage(path: string, basePath: string | undefined, t: Tria
   return `${out.join('\n')}\n`;
 }
 
-function prefixed<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof InputError) throw new InputError(`auditlens: ${err.message}`);
-    throw err;
-  }
-}

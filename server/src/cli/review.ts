@@ -8,7 +8,7 @@ import { readingSummary, reviewPatch, ReviewResult } from '../patch/review';
 import { SEVERITY_RANK } from '../rules/finding';
 import { byteSize, choice, parseArgs } from './args';
 import { REVIEW_USAGE } from './commands';
-import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
+import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError, withInputPrefix } from './errors';
 import { DEFAULT_MAX_SIZE, readPatch, readSource } from '../input/read';
 import type { CliIO } from './io';
 import type { FindingReport } from '../report/checkReport';
@@ -132,10 +132,10 @@ export function runReview(args: readonly string[], io: CliIO): number {
   const maxSize = byteSize('review', parsed, 'max-size', DEFAULT_MAX_SIZE);
   if (parsed.positionals.length !== 1) throw new UsageError('auditlens review: needs one patch, patch email or mbox; try `auditlens review --help`');
   const [path] = parsed.positionals;
-  const text = prefixed(() => readPatch(path, maxSize));
+  const text = withInputPrefix(() => readPatch(path, maxSize));
   const baseFlag = parsed.flags.get('base');
   const basePath = typeof baseFlag === 'string' ? baseFlag : undefined;
-  const base = basePath !== undefined ? prefixed(() => readSource(basePath, maxSize)) : undefined;
+  const base = basePath !== undefined ? withInputPrefix(() => readSource(basePath, maxSize)) : undefined;
 
   const review = reviewPatch(text, { base, basePath });
   if (!review.hunks.length) throw new InputError(`auditlens: ${path}: no hunk could be read${review.problems.length ? ` (${review.problems[0]})` : ''}`);
@@ -173,11 +173,3 @@ function textReport(path: string, r: ReviewReport): string {
   return `${out.join('\n')}\n`;
 }
 
-function prefixed<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof InputError && !err.message.startsWith('auditlens')) throw new InputError(`auditlens: ${err.message}`);
-    throw err;
-  }
-}

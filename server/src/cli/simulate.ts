@@ -10,7 +10,7 @@ import { simulate } from '../simulate';
 import { SCENARIOS, ScenarioName, SimulationOptions, SimulationResult } from '../simulate/types';
 import { byteSize, choice, integer, parseArgs } from './args';
 import { SIMULATE_USAGE } from './commands';
-import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError } from './errors';
+import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError, withInputPrefix } from './errors';
 import { DEFAULT_MAX_SIZE, notCReason, readSource, readSourceStdin } from '../input/read';
 import type { CliIO } from './io';
 import { findingFor, reproduce, reproductionResult, reproductionSummary } from '../simulate/reproduce';
@@ -55,7 +55,7 @@ export function runSimulate(args: readonly string[], io: CliIO): number {
   if (parsed.positionals.length !== 1) throw new UsageError('auditlens simulate: needs one C file (or - for standard input); try `auditlens simulate --help`');
   const [path] = parsed.positionals;
 
-  const source = withPrefix(() => (path === '-' ? readSourceStdin(maxSize) : readSource(path, maxSize)));
+  const source = withInputPrefix(() => (path === '-' ? readSourceStdin(maxSize) : readSource(path, maxSize)));
   const analysis = new Analyser().analyseText(source);
   const notC = notCReason(path, analysis);
   if (notC) throw new InputError(`auditlens: ${notC}`);
@@ -143,12 +143,3 @@ export function resultJson(result: SimulationResult): string {
   return JSON.stringify(result, null, 2).replace(/\[\s*(-?\d[\d.eE+-]*(?:,\s*-?\d[\d.eE+-]*)*)\s*\]/g, (_, inner: string) => `[${inner.replace(/,\s*/g, ', ')}]`);
 }
 
-/** Input errors read like `check`'s: `auditlens: PATH: why`. */
-function withPrefix<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof InputError) throw new InputError(`auditlens: ${err.message}`);
-    throw err;
-  }
-}
