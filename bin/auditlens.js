@@ -41,10 +41,7 @@ function loadCached() {
       return true; // not there yet: made below with mode 0700
     }
   })();
-  if (!ours) {
-    require('../dist/cli.js');
-    return true;
-  }
+  if (!ours) return false;
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -78,13 +75,11 @@ function loadCached() {
   return true;
 }
 
-if (process.env.AUDITLENS_COMPILE_CACHE === '0') {
+if (process.env.AUDITLENS_COMPILE_CACHE === '0' || !loadCached()) {
   try {
     require('../dist/cli.js');
   } catch (err) {
     if (err && err.code === 'MODULE_NOT_FOUND' && /dist[\\/]cli\.js/.test(String(err.message))) notBuilt();
     throw err;
   }
-} else {
-  loadCached();
 }
