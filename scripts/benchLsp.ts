@@ -17,6 +17,7 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver/node';
 import { SERVER_NODE_FLAGS } from '../server/src/serverFlags';
+import { rng } from '../server/src/simulate/scenario';
 
 export interface LspFigures {
   startMs: number;
@@ -39,16 +40,6 @@ export function rssMb(pid: number): number {
   }
 }
 
-/** A small xorshift generator: the same edits on every run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 class Session {
   readonly connection: MessageConnection;
@@ -98,7 +89,7 @@ export async function measureLsp(serverBundle: string, main: { path: string; tex
     // Edit positions: inside function bodies, found by the braces at column 0 (no analysis of our own).
     const bodies: [number, number][] = [];
     for (const m of text.matchAll(/^\{\n([\s\S]*?)^\}/gm)) bodies.push([m.index! + 2, m.index! + m[0].length - 1]);
-    const rand = random(14);
+    const rand = rng(14);
     const lineCol = (t: string, offset: number) => {
       const before = t.slice(0, offset);
       const line = before.split('\n').length - 1;

@@ -11,16 +11,10 @@ import { describe, expect, test } from 'vitest';
 import { Analyser, FileAnalysis } from '../../server/src/analyser';
 import { clearFactCache } from '../../server/src/facts/fileFacts';
 import { CORPUS, HISTORY, hasShared, needsShared } from '../shared';
+import { rng } from '../../server/src/simulate/scenario';
 
 const PIECES = ['x', ' ', '\n', ';', '(', ')', '{', '}', '/*', '*/', '-EAGAIN', 'skb_queue_head(&audit_hold_queue, skb);', 'spin_lock(&l);', 'return;', '__rcu '];
 
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 /** Everything a user sees of an analysis, or the error it ended in. */
 function seen(a: FileAnalysis): unknown {
@@ -37,7 +31,7 @@ function seen(a: FileAnalysis): unknown {
 }
 
 function check(text: string, seed: number, steps: number): void {
-  const rand = random(seed);
+  const rand = rng(seed);
   const analyser = new Analyser();
   let current = text;
   void seen(analyser.update('file:///t/kernel/audit.c', current, 1));

@@ -9,17 +9,11 @@ import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { normaliseKernelSource, renormalise, type NormalisedSource } from '../../server/src/parse/normalise';
 import { CORPUS, HISTORY, hasShared, needsShared } from '../shared';
+import { rng } from '../../server/src/simulate/scenario';
 
 const FIXTURES = resolve(__dirname, '..', 'fixtures');
 const PIECES = ['{', '}', '}\n', '/*', '*/', '//', '"', "'", '\n#define X 1\n', '\\\n', '(', ')', ';', ' ... ', 'case 1 ... 3:', '__rcu ', '__printf(1, 2) ', 'list_for_each_entry(p, h, f) ', 'x', ' ', '\n'];
 
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 function commonWindow(a: string, b: string) {
   const max = Math.min(a.length, b.length);
@@ -32,7 +26,7 @@ function commonWindow(a: string, b: string) {
 
 /** `steps` random edits of `text`, each checked against a whole normalisation. */
 function check(text: string, seed: number, steps: number): number {
-  const rand = random(seed);
+  const rand = rng(seed);
   let current = text;
   let norm: NormalisedSource = normaliseKernelSource(current);
   let partial = 0;
