@@ -53,10 +53,10 @@ describe.skipIf(!hasGit)('working-tree mode', () => {
     expect(baseline.introduced(file, committed, analyser.analyseText(committed).findings).size).toBe(0);
   });
 
-  it('says nothing outside a repository', () => {
+  it('says nothing outside a repository', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auditlens-nogit-'));
     const file = join(dir, 'audit.c');
     writeFileSync(file, 'int x;\n');
-    expect(WorkingTreeBaseline.headText(file)).toBeUndefined();
+    expect(await WorkingTreeBaseline.headText(file)).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@
  * (nothing on the first open, the last baseline after that), and when a fresh baseline
  * arrives the file's diagnostics are published again through `onBaseline`.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { Analyser } from '../analyser';
 import { findingKey } from '../patch/review';
@@ -41,18 +41,7 @@ export class WorkingTreeBaseline {
   constructor(private readonly analyser: Analyser, private readonly onBaseline: (filePath: string) => void = () => undefined) {}
 
   /** The committed text of a file, or undefined (not in git, untracked, git missing). */
-  static headText(filePath: string): string | undefined {
-    try {
-      const dir = path.dirname(filePath);
-      const top = execFileSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { ...GIT_OPTIONS, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      const rel = path.relative(top, filePath).split(path.sep).join('/');
-      return execFileSync('git', ['-C', top, 'show', `HEAD:${rel}`], { ...GIT_OPTIONS, stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch {
-      return undefined;
-    }
-  }
-
-  static async headTextAsync(filePath: string): Promise<string | undefined> {
+  static async headText(filePath: string): Promise<string | undefined> {
     const top = (await git(['-C', path.dirname(filePath), 'rev-parse', '--show-toplevel']))?.trim();
     if (!top) return undefined;
     const rel = path.relative(top, filePath).split(path.sep).join('/');
@@ -76,7 +65,7 @@ export class WorkingTreeBaseline {
   refresh(filePath: string): Promise<void> {
     const running = this.pending.get(filePath);
     if (running) return running;
-    const done = WorkingTreeBaseline.headTextAsync(filePath).then((text) => {
+    const done = WorkingTreeBaseline.headText(filePath).then((text) => {
       const before = this.cache.get(filePath);
       let keys: Set<string> | undefined;
       try {
