@@ -10,16 +10,21 @@ export interface FlagSpec {
   takesValue: boolean;
   /** A one-letter alias without the dash (`h` for `-h`). */
   short?: string;
+  /** May be given more than once (`--rule A=off --rule B=error`); every value is kept. */
+  repeatable?: boolean;
 }
 
 export interface ParsedArgs {
   flags: Map<string, string | true>;
   positionals: string[];
+  /** Every value of a repeatable flag, in order. */
+  repeated: Map<string, string[]>;
 }
 
 export function parseArgs(command: string, args: readonly string[], spec: Record<string, FlagSpec>): ParsedArgs {
   const flags = new Map<string, string | true>();
   const positionals: string[] = [];
+  const repeated = new Map<string, string[]>();
   const byShort = new Map(Object.entries(spec).flatMap(([name, s]) => (s.short ? [[s.short, name] as const] : [])));
 
   for (let i = 0; i < args.length; i++) {
@@ -45,8 +50,9 @@ export function parseArgs(command: string, args: readonly string[], spec: Record
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === '') throw new UsageError(`auditlens ${command}: option '--${name}' needs a value`);
     flags.set(name, value);
+    if (flag.repeatable) repeated.set(name, [...(repeated.get(name) ?? []), value]);
   }
-  return { flags, positionals };
+  return { flags, positionals, repeated };
 }
 
 /** A `--flag value` restricted to a set of words. */

@@ -65,7 +65,26 @@ Options:
   --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
   --exit-zero          exit 0 even when findings at warning or above exist
                        (unusable input still exits 2)
+  --rule RULE=SETTING  turn a rule off or change its severity (off, error,
+                       warning, information, default); repeatable, or
+                       comma-separated: --rule AC301=off,AQ109=warning
+  --config FILE        read this configuration instead of the nearest
+                       .auditlens.json / auditlens.config.json above each file
+  --no-config          ignore configuration files
+  --write-baseline FILE
+                       record every finding of this run in FILE (by a
+                       position-independent fingerprint) and exit 0
+  --baseline FILE      report only findings not in FILE; the exit status
+                       counts only those; SARIF marks each result's
+                       baselineState new, unchanged or absent
   --help, -h           show this help
+
+Configuration (.auditlens.json, found by walking up from each file):
+  { "rules": { "AC301": "off" }, "patch": { "base": "kernel/audit.c" },
+    "simulate": { "scenario": "auditd-stopped", "records": 2000 },
+    "reply": { "footnote": true } }
+--rule flags override the file; the editor's auditlens.* settings override
+it for the editor.
 `;
 
 export const KCSAN_USAGE = `Usage: auditlens kcsan [options] REPORT

@@ -12,6 +12,7 @@ import type { Severity } from '../rules/finding';
 import { VERSION } from './commands';
 import type { FileReport, FindingReport } from '../report/checkReport';
 import { RULE_FLAGS } from './sarifRules';
+import type { BaselineEntry } from '../report/baseline';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const INFORMATION_URI = 'https://github.com/auditlens/auditlens';
@@ -49,6 +50,7 @@ export interface SarifResult {
   locations: SarifLocation[];
   relatedLocations?: SarifLocation[];
   partialFingerprints?: Record<string, string>;
+  baselineState?: 'new' | 'unchanged' | 'absent';
 }
 
 export interface SarifNotification { level: SarifLevel; message: SarifMessage }
@@ -70,6 +72,8 @@ export interface SarifOptions {
   srcRoot?: string;
   /** One line per file that could not be checked; reported as tool notifications. */
   unusable?: readonly string[];
+  /** With a baseline: its findings no longer found, reported with baselineState "absent". */
+  absent?: readonly BaselineEntry[];
 }
 
 export function sarifLevel(severity: Severity): SarifLevel {
@@ -108,6 +112,7 @@ export function sarifLog(files: readonly FileReport[], options: SarifOptions = {
     const artifact = artifactLocation(file.path, srcRoot);
     return file.findings.map((f) => sarifResult(f, artifact));
   });
+  for (const e of options.absent ?? []) results.push(absentResult(e, srcRoot));
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -147,7 +152,25 @@ function sarifResult(f: FindingReport, artifact: SarifArtifactLocation): SarifRe
     }));
   }
   if (f.anchor) result.partialFingerprints = { [FINGERPRINT_KEY]: fingerprint(artifact.uri, f) };
+  if (f.baselineState) result.baselineState = f.baselineState;
   return result;
+}
+
+/** A baseline finding this run no longer has: where it was when the baseline was written. */
+function absentResult(e: BaselineEntry, srcRoot: string): SarifResult {
+  const index = RULE_INDEX.get(e.rule);
+  const severity = (['error', 'warning', 'information'] as const).find((s) => s === e.severity) ?? 'warning';
+  return {
+    ruleId: e.rule,
+    ...(index !== undefined ? { ruleIndex: index } : {}),
+    level: sarifLevel(severity),
+    message: { text: e.message },
+    locations: [{
+      physicalLocation: { artifactLocation: artifactLocation(e.file, srcRoot), region: { startLine: Math.max(1, e.line | 0) } },
+      ...(e.function ? { logicalLocations: [{ name: e.function, kind: 'function' }] } : {}),
+    }],
+    baselineState: 'absent',
+  };
 }
 
 /** Position-independent: survives edits that move the finding, changes when the rule, file, function or cause changes. */

@@ -21,7 +21,9 @@ export function formatFileText(report: FileReport, problems: readonly SyntaxProb
     out.push(`${path}:${p.line + 1}:${p.column + 1}: note: ${p.message} [syntax]`);
   }
   if (problems.length > MAX_SYNTAX_LINES) out.push(`${path}: note: ${problems.length - MAX_SYNTAX_LINES} more syntax errors`);
+  // with a baseline, the accepted findings are counted in the summary, not listed
   for (const f of report.findings) {
+    if (f.baselineState === 'unchanged') continue;
     out.push(`${path}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]`);
     for (const r of f.related) out.push(`${path}:${r.line}: note: ${r.message}`);
   }
@@ -36,16 +38,21 @@ function describeModel(fn: FunctionReport): string {
   return `${roles}; queues: ${queues.join(', ')}`;
 }
 
-export function formatSummary(files: readonly FileReport[], unusable: number): string {
+export function formatSummary(files: readonly FileReport[], unusable: number, baseline?: { path: string; unchanged: number; absent: readonly unknown[] }): string {
   const functions = files.reduce((n, f) => n + f.parse.functions, 0);
   const syntax = files.reduce((n, f) => n + f.parse.errors, 0);
-  const findings = files.flatMap((f) => f.findings);
+  const findings = files.flatMap((f) => f.findings).filter((f) => f.baselineState !== 'unchanged');
   const bySeverity = (['error', 'warning', 'information'] as const)
     .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => (s === 'information' ? `${n} information` : plural(n, s)));
   const parts = [`checked ${plural(files.length, 'file')} (${plural(functions, 'function')})`];
-  parts.push(findings.length ? `${plural(findings.length, 'finding')} (${bySeverity.join(', ')})` : 'no findings');
+  const fresh = baseline ? ' new' : '';
+  parts.push(findings.length ? `${plural(findings.length, 'finding')}${fresh} (${bySeverity.join(', ')})` : `no${fresh} findings`);
+  if (baseline) {
+    parts.push(`${baseline.unchanged} accepted in ${baseline.path} (not shown)`);
+    if (baseline.absent.length) parts.push(`${baseline.absent.length} accepted finding${baseline.absent.length === 1 ? '' : 's'} no longer found`);
+  }
   if (syntax) parts.push(plural(syntax, 'syntax error'));
   if (unusable) parts.push(`${plural(unusable, 'file')} could not be checked`);
   return `${parts.join(', ')}\n`;

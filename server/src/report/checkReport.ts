@@ -6,6 +6,7 @@ import type { FileAnalysis } from '../analyser';
 import type { QueueModel } from '../model';
 import type { Finding, Severity } from '../rules/finding';
 import { SEVERITY_RANK } from '../rules/finding';
+import type { BaselineEntry } from './baseline';
 
 /** One queue operation of a function, as the queue model sees it. */
 export interface QueueUseReport {
@@ -38,6 +39,8 @@ export interface FindingReport {
   related: { line: number; message: string }[];
   /** Position-independent key of the finding (rule, function, cause): SARIF fingerprints and patch review. */
   anchor?: string;
+  /** With `check --baseline`: whether the baseline already had it. */
+  baselineState?: 'new' | 'unchanged';
 }
 
 export interface FileReport {
@@ -50,6 +53,8 @@ export interface FileReport {
 export interface CheckReport {
   version: 1;
   files: FileReport[];
+  /** With `check --baseline`: the counts, and the accepted findings no longer found. */
+  baseline?: { path: string; new: number; unchanged: number; absent: BaselineEntry[] };
 }
 
 /**
@@ -130,7 +135,7 @@ function byPosition(a: Finding, b: Finding): number {
   return a.span.start - b.span.start || a.rule.localeCompare(b.rule);
 }
 
-/** True when a finding at `warning` or above exists: the CLI then exits 1. */
+/** True when a finding at `warning` or above exists that a baseline did not accept: the CLI then exits 1. */
 export function hasWarnings(files: readonly FileReport[]): boolean {
-  return files.some((f) => f.findings.some((x) => SEVERITY_RANK[x.severity] >= SEVERITY_RANK.warning));
+  return files.some((f) => f.findings.some((x) => x.baselineState !== 'unchanged' && SEVERITY_RANK[x.severity] >= SEVERITY_RANK.warning));
 }
