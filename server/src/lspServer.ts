@@ -280,7 +280,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const { base, problem } = patchBase(text);
     const review = reviewDocument(text, base, settings.rules, problem);
     patchReviews.set(doc.uri, review);
-    const diagnostics = patchDiagnostics(review, (line) => lineText(doc, line).length, rulesDocDir);
+    const diagnostics = patchDiagnostics(review, (line) => lineText(doc, line).length, rulesDocDir, doc.uri);
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 

@@ -22,6 +22,7 @@ import {
   DidChangeWorkspaceFoldersNotification,
   DidOpenTextDocumentNotification,
   DiagnosticSeverity,
+  HoverRequest,
   InitializedNotification,
   InitializeRequest,
   RegistrationRequest,
@@ -296,6 +297,30 @@ describe('a patch opened before its base, over LSP', () => {
       await s.open('file:///work/tree/examples/kauditd-demo.c', 'c', DEMO);
       expect((await status).status).toMatchObject({ text: 'patch: 1 introduced', detail: 'reviewed against /work/tree/examples/kauditd-demo.c · introduced: 1 warning' });
       expect((await published).diagnostics.map((d) => d.code)).toEqual(['AQ101']);
+    } finally {
+      s.server.kill();
+    }
+  });
+});
+
+describe('an archive-damaged patch over LSP', () => {
+  it('publishes one damage notice on the subject, related to each damaged hunk; the header hover tells the hunk\'s damage', async () => {
+    const s = new Session();
+    try {
+      await s.start(join(tmp, 'nothing-here'));
+      const patchUri = 'file:///work/mail/archive-damaged.txt';
+      const text = fixture('patch/archive-damaged.txt');
+      const published = s.server.diagnostics(patchUri, 1);
+      await s.open(patchUri, 'auditlens-patch', text);
+      const damage = (await published).diagnostics.filter((d) => d.code === 'lossy-hunks');
+      expect(damage).toHaveLength(1);
+      expect(damage[0]).toMatchObject({ range: { start: { line: 0 } }, message: expect.stringMatching(/^3 of 4 hunks came through the archive damaged/) });
+      const related = damage[0].relatedInformation ?? [];
+      expect(related.map((r) => r.location.uri)).toEqual([patchUri, patchUri, patchUri]);
+      const header = related[0].location.range.start.line;
+      expect(text.split('\n')[header]).toMatch(/^@@ /);
+      const hover = await s.server.connection.sendRequest(HoverRequest.type, { textDocument: { uri: patchUri }, position: { line: header, character: 1 } });
+      expect(JSON.stringify(hover?.contents)).toContain('This hunk came through damaged');
     } finally {
       s.server.kill();
     }

@@ -4,10 +4,11 @@
  * image the line belongs to, a code lens on each hunk header with what the
  * hunk does to the model, and the drafted reply. Plain functions of a review.
  */
-import { CodeLens, Diagnostic, DiagnosticSeverity, Hover, MarkupKind, Position } from 'vscode-languageserver';
+import { CodeLens, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Hover, MarkupKind, Position } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
 import { draftReply } from '../patch/reply';
 import { ImagePair, readingSummary, reviewPatch, ReviewResult } from '../patch/review';
+import type { Hunk, PatchMessage } from '../patch/types';
 import type { RuleOptions } from '../rules';
 import { explainAt } from './explain';
 
@@ -28,6 +29,22 @@ export interface PatchReview {
   base?: { path: string; origin?: PatchBaseFile['origin'] };
   /** Why the configured base (auditlens.patch.baseFile) could not be used. */
   baseProblem?: string;
+  /** Per message with hunks: the document line of its subject (`Subject:`, or the archive's title line). */
+  subjectLines: Map<PatchMessage, number>;
+}
+
+const SUBJECT_HEADER = /^Subject:/i;
+
+/**
+ * Where a message's subject is written: its `Subject:` line, else the line that carries the
+ * subject text (an archive page's title, a header-less mail's first line), else where it starts.
+ */
+function subjectLine(m: PatchMessage, lines: readonly string[]): number {
+  const end = Math.min(lines.length, m.files[0]?.headerLine ?? m.endLine + 1);
+  for (let i = m.startLine; i < end; i++) if (SUBJECT_HEADER.test(lines[i])) return i;
+  const subject = m.subject.trim();
+  if (subject) for (let i = m.startLine; i < end; i++) if (lines[i].includes(subject)) return i;
+  return m.startLine;
 }
 
 export function reviewDocument(text: string, base?: PatchBaseFile, rules?: RuleOptions['rules'], baseProblem?: string): PatchReview {
@@ -39,10 +56,69 @@ export function reviewDocument(text: string, base?: PatchBaseFile, rules?: RuleO
     // removed lines only exist in the pre-image
     pair.preOrigin.forEach((doc, line) => { if (doc !== undefined && !toImage.has(doc)) toImage.set(doc, { pair, image: 'pre', line }); });
   }
-  return { review, toImage, base: base && { path: base.path, origin: base.origin }, baseProblem };
+  const lines = text.split('\n');
+  const subjectLines = new Map(review.patch.messages.filter((m) => m.files.length).map((m) => [m, subjectLine(m, lines)] as const));
+  return { review, toImage, base: base && { path: base.path, origin: base.origin }, baseProblem, subjectLines };
 }
 
-export function patchDiagnostics(p: PatchReview, lineLength: (line: number) => number, rulesDocDir?: string): Diagnostic[] {
+/** A damaged hunk's problems, or why it counts as damaged when none was named. */
+function damageOf(h: Hunk): string[] {
+  return h.problems.length ? h.problems : ['its line counts do not add up'];
+}
+
+/** What kinds of damage the hunks show, in a few words each (hunks.ts's problems say them in full). */
+const DAMAGE_KINDS: readonly [RegExp, string][] = [
+  [/archives drop blank lines/, 'blank lines and lone braces lost'],
+  [/reply trimmed/, 'quoted lines trimmed by the reply'],
+  [/lost the leading space/, "context lines' leading space lost"],
+  [/wrapped the hunk header/, 'a hunk header wrapped by the mailer'],
+  [/reviewer's comment/, 'comments pasted in without a quote mark'],
+  [/header undercounts|more than the header says|line counts do not add up/, 'line counts that do not add up'],
+];
+
+function damageKinds(hunks: readonly Hunk[]): string[] {
+  const all = hunks.flatMap(damageOf);
+  const kinds = DAMAGE_KINDS.filter(([re]) => all.some((p) => re.test(p))).map(([, words]) => words);
+  return kinds.length ? kinds : ['line counts that do not add up'];
+}
+
+function hunkName(h: Hunk): string {
+  return `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${h.section ? ` ${h.section}` : ''}`;
+}
+
+/**
+ * One diagnostic per message on its subject line for the hunks the archive damaged: a patch
+ * from a list archive has most hunks damaged, and one notice each buried the findings in the
+ * Problems view. Each hunk's own damage is in its lens and hover, and in the related lines here.
+ */
+function damageDiagnostics(p: PatchReview, lineLength: (line: number) => number, uri?: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [message, at] of p.subjectLines) {
+    const hunks = message.files.flatMap((f) => f.hunks);
+    const damaged = hunks.filter((h) => h.lossy);
+    if (!damaged.length) continue;
+    const via = message.quoted ? 'in the quoted reply' : 'through the archive';
+    const related: DiagnosticRelatedInformation[] = uri
+      ? damaged.map((h) => ({
+        location: { uri, range: { start: { line: h.headerLine, character: 0 }, end: { line: h.headerLine, character: lineLength(h.headerLine) } } },
+        message: `hunk ${hunks.indexOf(h) + 1} (${hunkName(h)}): ${damageOf(h).join('; ')}`,
+      }))
+      : [];
+    out.push({
+      range: { start: { line: at, character: 0 }, end: { line: at, character: lineLength(at) } },
+      severity: DiagnosticSeverity.Information,
+      source: 'auditlens',
+      code: 'lossy-hunks',
+      message: `${damaged.length} of ${hunks.length} hunks came ${via} damaged (${damageKinds(damaged).join('; ')}); `
+        + `${damaged.length === 1 ? 'it was' : 'each was'} read from what survived — see the hunk ${damaged.length === 1 ? 'lens' : 'lenses'}`,
+      ...(related.length ? { relatedInformation: related } : {}),
+    });
+  }
+  return out;
+}
+
+/** `uri` is the patch document's, for the related lines of the damage summary. */
+export function patchDiagnostics(p: PatchReview, lineLength: (line: number) => number, rulesDocDir?: string, uri?: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const r of p.review.findings) {
     if (r.docLine === undefined || r.status === 'unchanged') continue;
@@ -78,19 +154,25 @@ export function patchDiagnostics(p: PatchReview, lineLength: (line: number) => n
       message: p.baseProblem,
     });
   }
-  for (const h of p.review.lossyHunks) {
-    out.push({
-      range: { start: { line: h.headerLine, character: 0 }, end: { line: h.headerLine, character: lineLength(h.headerLine) } },
-      severity: DiagnosticSeverity.Information,
-      source: 'auditlens',
-      code: 'lossy-hunk',
-      message: `This hunk came through damaged: ${h.problems.join('; ') || 'its line counts do not add up'}. Reviewed from what survived.`,
-    });
-  }
+  out.push(...damageDiagnostics(p, lineLength, uri));
   return out;
 }
 
+/** On a damaged hunk's header: what the archive did to it and how it was read. */
+function damagedHunkHover(p: PatchReview, line: number): Hover | null {
+  const h = p.review.lossyHunks.find((x) => x.headerLine === line);
+  if (!h) return null;
+  const problems = damageOf(h).map((d) => `- ${d}`).join('\n');
+  const fitted = p.base && p.review.readings.find((r) => r.line === h.headerLine + 1)?.mode !== 'rebuilt';
+  const how = fitted
+    ? 'Read from what survived, fitted to the base: the lines the hunk lacks were taken from the base, and a finding that rests on a code line taken that way is not claimed as the patch\'s.'
+    : 'Read from what survived: the lines the hunk lacks are missing from the before and after code too.';
+  return { contents: { kind: MarkupKind.Markdown, value: `**This hunk came through damaged**\n\n${problems}\n\n${how}` } };
+}
+
 export function patchHover(p: PatchReview, position: Position, docColumn: (line: number) => number): Hover | null {
+  const damaged = damagedHunkHover(p, position.line);
+  if (damaged) return damaged;
   const at = p.toImage.get(position.line);
   if (!at) return null;
   const analysis: FileAnalysis = at.image === 'pre' ? at.pair.pre : at.pair.post;
@@ -131,6 +213,11 @@ export function patchCodeLenses(p: PatchReview): CodeLens[] {
     if (!parts.length) parts.push(touched.size ? `no change to the queue model in ${[...touched].join(', ')}` : 'outside the functions AuditLens models');
     const reading = p.review.readings.find((r) => r.line === h.headerLine + 1);
     if (reading && reading.mode !== 'applied' && (reading.mode !== 'rebuilt' || p.base)) parts.unshift(READING_WORDS[reading.mode]);
+    // the damage qualifies all the rest: first, in full in the header's hover
+    if (h.lossy) {
+      const damage = damageOf(h);
+      parts.unshift(`damaged: ${damage[0]}${damage.length > 1 ? ` (+${damage.length - 1} more, hover the header)` : ''}`);
+    }
     out.push({
       range: { start: { line: h.headerLine, character: 0 }, end: { line: h.headerLine, character: 0 } },
       command: { title: `AuditLens: ${parts.join(' · ')}`, command: '' },
