@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,9 +63,30 @@ describe('auditlens review', () => {
   });
 
   it('drafts a reply with --reply', () => {
-    const r = auditlens(['review', '--reply', EXAMPLE_PATCH, '--base', EXAMPLE]);
-    expect(r.stdout.split('\n')[0]).toBe('Subject: Re: [PATCH] audit demo: keep every record that failed with -EAGAIN');
-    expect(r.stdout).toMatch(/^AQ101: demo_retry_skb\(\)/m);
+    const r = auditlens(['review', '--reply', '--from', 'Reviewer <me@example.org>', EXAMPLE_PATCH, '--base', EXAMPLE]);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual(['From: Reviewer <me@example.org>', 'To: Demo Contributor <contributor@example.org>', 'Subject: Re: [PATCH] audit demo: keep every record that failed with -EAGAIN']);
+    expect(r.stdout).toMatch(/^I think this is a problem: demo_retry_skb\(\)/m);
+    expect(r.stdout).toMatch(/^AuditLens: introduces AQ101$/m);
+    expect(auditlens(['review', '--reply', '--no-footnote', EXAMPLE_PATCH, '--base', EXAMPLE]).stdout).not.toMatch(/AuditLens/);
+  });
+
+  it('writes the reply as an .eml with --eml, what it could not fill in said on stderr', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auditlens-eml-'));
+    const eml = join(dir, 'reply.eml');
+    const r = auditlens(['review', '--eml', eml, '--from', 'Reviewer <me@example.org>', EXAMPLE_PATCH, '--base', EXAMPLE]);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/wrote the reply to .*reply\.eml \(send it with `git send-email/);
+    expect(r.stderr).toMatch(/no Message-ID/);
+    const text = readFileSync(eml, 'utf8');
+    expect(text).toMatch(/^From: Reviewer <me@example.org>\nTo: Demo Contributor <contributor@example.org>\n/);
+    expect(text).toMatch(/\n\nOn Mon, Mar 2, 2026 at 10:15:00AM \+0100, Demo Contributor wrote:\n/);
+    // a configuration's reply.footnote: false is honoured, and its patch.base is the base
+    writeFileSync(join(dir, '.auditlens.json'), JSON.stringify({ reply: { footnote: false }, patch: { base: EXAMPLE } }));
+    copyFileSync(EXAMPLE_PATCH, join(dir, 'p.patch'));
+    const configured = auditlens(['review', '--reply', 'p.patch'], dir);
+    expect(configured.stdout).not.toMatch(/AuditLens:/);
+    expect(configured.stdout).toMatch(/I think this is a problem: demo_retry_skb/);
+    expect(auditlens(['review', '--format', 'json', 'p.patch'], dir).stdout).toMatch(/"mode": "base"/);
   });
 
   it('exits 2 with one line for unusable input', () => {

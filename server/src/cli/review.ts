@@ -12,11 +12,19 @@ import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError, withInputPrefix } fr
 import { DEFAULT_MAX_SIZE, readPatch, readSource } from '../input/read';
 import type { CliIO } from './io';
 import type { FindingReport } from '../report/checkReport';
+import { CliConfig, CONFIG_FLAGS } from './config';
+import { reviewerIdentity } from './identity';
+import { writeFileSync } from 'node:fs';
 
 const FLAGS = {
   base: { takesValue: true },
   format: { takesValue: true },
   reply: { takesValue: false },
+  eml: { takesValue: true },
+  from: { takesValue: true },
+  'reviewed-by': { takesValue: false },
+  'no-footnote': { takesValue: false },
+  ...CONFIG_FLAGS,
   'max-size': { takesValue: true },
   'exit-zero': { takesValue: false },
   help: { takesValue: false, short: 'h' },
@@ -133,16 +141,35 @@ export function runReview(args: readonly string[], io: CliIO): number {
   if (parsed.positionals.length !== 1) throw new UsageError('auditlens review: needs one patch, patch email or mbox; try `auditlens review --help`');
   const [path] = parsed.positionals;
   const text = withInputPrefix(() => readPatch(path, maxSize));
+  // the patch's directory's configuration, else the working directory's (a patch in /tmp reviewed in a tree)
+  const config = new CliConfig('review', parsed, io);
+  const project = config.for(path).path ? config.for(path) : config.for('-');
   const baseFlag = parsed.flags.get('base');
-  const basePath = typeof baseFlag === 'string' ? baseFlag : undefined;
+  const basePath = typeof baseFlag === 'string' ? baseFlag : project.patchBase;
   const base = basePath !== undefined ? withInputPrefix(() => readSource(basePath, maxSize)) : undefined;
 
-  const review = reviewPatch(text, { base, basePath });
+  const rules = config.rules(project.path ? project.path : path);
+  const review = reviewPatch(text, { base, basePath, rules });
   if (!review.hunks.length) throw new InputError(`auditlens: ${path}: no hunk could be read${review.problems.length ? ` (${review.problems[0]})` : ''}`);
   for (const p of review.problems) io.stderr(`auditlens: ${path}: ${p}\n`);
 
-  if (parsed.flags.has('reply')) {
-    io.stdout(draftReply(review));
+  const eml = parsed.flags.get('eml');
+  if (parsed.flags.has('reply') || typeof eml === 'string') {
+    const fromFlag = parsed.flags.get('from');
+    const reply = draftReply(review, {
+      footnote: project.replyFootnote && !parsed.flags.has('no-footnote'),
+      from: typeof fromFlag === 'string' ? fromFlag : reviewerIdentity(),
+      reviewedBy: parsed.flags.has('reviewed-by'),
+    });
+    for (const n of reply.notes) io.stderr(`auditlens: reply: ${n}\n`);
+    if (typeof eml === 'string') {
+      try {
+        writeFileSync(eml, reply.text);
+      } catch (err) {
+        throw new InputError(`auditlens: ${eml}: cannot write the reply: ${(err as Error).message}`);
+      }
+      io.stderr(`auditlens: wrote the reply to ${eml} (send it with \`git send-email ${eml}\`)\n`);
+    } else io.stdout(reply.text);
   } else {
     const report = buildReviewReport(review);
     if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);

@@ -227,5 +227,5 @@ export function patchCodeLenses(p: PatchReview): CodeLens[] {
 }
 
 export function patchReply(p: PatchReview): string {
-  return draftReply(p.review);
+  return draftReply(p.review).text;
 }

@@ -24,6 +24,8 @@ interface Preamble {
   lineSubject?: string;
   from?: string;
   date?: string;
+  /** The date in a reply's attribution line, when the patch is quoted. */
+  quotedDate?: string;
   /** `git show`/`git log -p` output: the commit message is indented by four spaces. */
   gitShow: boolean;
 }
@@ -52,7 +54,11 @@ function readPreamble(view: readonly ViewLine[], comments: CommentCollector, hav
       out.inBodySubject = `${out.inBodySubject} ${t.trim()}`;
       continue;
     }
-    if (t.length < 300 && ATTRIBUTION.test(t.trim())) continue;
+    if (t.length < 300 && ATTRIBUTION.test(t.trim())) {
+      // a reply quoting the patch: "On 2016-11-23 20:41, Paul Moore wrote:" dates the patch when nothing else does
+      out.quotedDate ??= /^On (.{6,60}?), .{1,120} (?:wrote|writes):\s*$/.exec(t.trim())?.[1];
+      continue;
+    }
     const m = IN_BODY.exec(t);
     if (GIT_SHOW_COMMIT.test(t)) out.gitShow = true;
     else if (!m) break;
@@ -141,9 +147,12 @@ export function readMessage(lines: readonly string[], start: number, end: number
   return {
     ...subject,
     from: from === undefined ? undefined : decodeWords(from),
-    date: pre.date ?? header('date'),
+    date: pre.date ?? header('date') ?? pre.quotedDate,
     messageId: header('message-id'),
     inReplyTo: header('in-reply-to'),
+    to: header('to'),
+    cc: header('cc'),
+    references: header('references'),
     body: body.map((l) => l.text).join('\n'),
     trailers,
     files,

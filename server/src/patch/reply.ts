@@ -1,48 +1,73 @@
 /**
- * A drafted review reply, as a kernel reviewer writes one: the patch quoted
- * with `> ` and trimmed to the hunks that have something to say, each comment
- * under the line it concerns with the rule id, and a short closing summary.
+ * A drafted review reply, as a kernel reviewer writes one: a mail addressed to
+ * the author and everyone the patch went to, threaded under it, with the
+ * mailer's attribution line; the patch quoted with `> ` and trimmed to the
+ * lines commented on; each comment under its line, saying in sentences what
+ * the change does to the queues and what follows in the kernel. Rule ids stay
+ * out of the prose: at most a trailing "AuditLens:" footnote, which can be
+ * turned off. Plain text, 72 columns. What the tool could not do (a damaged
+ * archive, a missing Message-ID) goes to `notes`, for the reviewer, not into
+ * the mail.
  */
 import type { ReviewResult, ReviewedFinding } from './review';
 import type { Hunk, PatchLine } from './types';
+import { Address, attributionLine, displayName, formatAddress, listsFor, messageIds, parseAddress, parseAddressList, replySubject } from './replyMail';
 
 const CONTEXT_BEFORE = 3;
+export const REPLY_WIDTH = 72;
+
+export interface ReplyOptions {
+  /** End with "AuditLens: fixes AQ103 ..." naming the rules (default true). */
+  footnote?: boolean;
+  /** The reviewer (`Name <addr>`): the From header, and left out of Cc. */
+  from?: string;
+  /** Add `Reviewed-by:` when the review is clean: the patch applied to the base, nothing introduced, nothing damaged. */
+  reviewedBy?: boolean;
+}
+
+export interface DraftedReply {
+  /** The whole message: headers, a blank line, the body. */
+  text: string;
+  /** What the reviewer should know before sending, one line each. */
+  notes: string[];
+}
 
 function quoteLine(l: PatchLine): string {
   const marker = l.kind === 'add' ? '+' : l.kind === 'del' ? '-' : ' ';
   return `> ${marker}${l.text}`.trimEnd();
 }
 
-function firstSentence(message: string): string {
-  const m = /^(.*?[.:;])(\s|$)/.exec(message);
-  return (m ? m[1] : message).replace(/[:;]$/, '.');
-}
-
+/** A finding's message as a reviewer's sentences: the rule's words, the consequence kept. */
 function comment(r: ReviewedFinding): string[] {
   const f = r.finding;
-  const lead = r.status === 'fixed' ? `Good, this fixes ${f.rule}: ` : `${f.rule}: `;
-  const assumed = r.assumed ? ' (The call sites are outside the patch; this assumes the usual hook bindings.)' : '';
-  const text = r.status === 'fixed' ? firstSentence(f.message) : f.message;
-  return wrap(`${lead}${text}${assumed}`, 72);
+  const message = f.message.trim().replace(/([^.!?])$/, '$1.');
+  const assumed = r.assumed ? ' (The callers are outside the patch; I am assuming the usual hook bindings.)' : '';
+  const text = r.status === 'fixed'
+    ? `Good. Without this, ${lowerFirst(message)}`
+    : `I think this is a problem: ${lowerFirst(message)}`;
+  return wrap(`${text}${assumed}`, REPLY_WIDTH);
 }
 
-function wrap(text: string, width: number): string[] {
+/** Lower-cases a leading ordinary word; names (`kauditd_...`, `AUDIT_TRIM`, `-EAGAIN`) keep their case. */
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]+\b/.test(s) && !/^[A-Z][a-z]+[A-Z_]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s;
+}
+
+export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/)) {
+  for (const word of text.split(/\s+/).filter(Boolean)) {
     if (line && line.length + 1 + word.length > width) { out.push(line); line = word; } else line = line ? `${line} ${word}` : word;
   }
   if (line) out.push(line);
   return out;
 }
 
-export function draftReply(review: ReviewResult): string {
+export function draftReply(review: ReviewResult, options: ReplyOptions = {}): DraftedReply {
+  const notes: string[] = [];
   const m = review.message;
-  const subject = m ? `${m.tag ? `${m.tag} ` : ''}${m.subject}`.trim() : 'your patch';
-  const out: string[] = [`Subject: Re: ${subject.replace(/^Re:\s*/i, '')}`];
-  if (m?.messageId) out.push(`In-Reply-To: ${m.messageId}`, `References: ${m.messageId}`);
-  out.push('');
-  out.push(m?.from ? `On ${m.date ?? 'a recent date'}, ${m.from} wrote:` : 'On the patch:');
+  const author = m?.from ? parseAddress(m.from) : undefined;
+  const reviewer = options.from ? parseAddress(options.from) : undefined;
 
   // Comments go under the patch line they concern: introduced and fixed findings that map onto it.
   const byLine = new Map<number, ReviewedFinding[]>();
@@ -51,45 +76,72 @@ export function draftReply(review: ReviewResult): string {
     if (r.status === 'introduced' && r.finding.severity === 'information') continue;
     (byLine.get(r.docLine) ?? byLine.set(r.docLine, []).get(r.docLine)!).push(r);
   }
+  const body: string[] = [attributionLine(author, m?.date)];
   const hunks = review.hunks.filter((h) => h.lines.some((l) => byLine.has(l.docLine)));
-  let quotedAny = false;
-  for (const h of hunks) {
-    out.push(...quoteHunk(h, byLine));
-    quotedAny = true;
-  }
-  if (!quotedAny) out.push('> [...]', '');
+  for (const h of hunks) body.push(...quoteHunk(h, byLine));
+  if (!hunks.length) body.push('> [...]', '');
 
-  // Closing summary
   const fixed = review.findings.filter((r) => r.status === 'fixed');
   const introduced = review.findings.filter((r) => r.status === 'introduced' && r.finding.severity !== 'information');
-  const lines: string[] = [];
-  if (fixed.length) lines.push(`This fixes ${list(fixed)}.`);
-  if (introduced.length) lines.push(`It introduces ${list(introduced)}; see above.`);
-  if (review.changes.length) {
-    lines.push('', 'What it changes in the queue model:');
-    for (const c of review.changes.slice(0, 8)) lines.push(`  - ${c.message}`);
-  }
-  const lossy = review.lossyHunks.length;
-  if (lossy) lines.push('', `(${lossy} hunk${lossy > 1 ? 's' : ''} came through the archive damaged; read from what survived.)`);
   // a patch that does not fit the tree it was reviewed against is not a clean review: ask
-  const mismatch = review.baseMismatch.length && review.images.some((i) => i.mode === 'base');
+  const mismatch = review.baseMismatch.length > 0 && review.images.some((i) => i.mode === 'base');
   if (mismatch) {
     const fns = [...new Set(review.baseMismatch.flatMap((h) => h.functions))].map((f) => `${f}()`);
-    lines.push('', ...wrap(`Which tree is this against? ${review.baseMismatch.length} of ${review.readings.length} hunks do not apply to the kernel/audit.c I reviewed it with${fns.length ? `, so ${fns.slice(0, 4).join(', ')}${fns.length > 4 ? ' and others' : ''} could only be read from the hunks themselves` : ''}.`, 72));
+    body.push('', ...wrap(`Which tree is this against? ${review.baseMismatch.length} of ${review.readings.length} hunks do not apply to the kernel/audit.c I reviewed it with${fns.length ? `, so I could only read ${fns.slice(0, 4).join(', ')}${fns.length > 4 ? ' and others' : ''} from the hunks themselves` : ''}.`, REPLY_WIDTH));
   }
-  if (review.unreviewed.length) lines.push('', ...wrap(`(Not reviewed here: ${review.unreviewed.join(', ')}.)`, 72));
-  if (!fixed.length && !introduced.length) {
-    lines.push(mismatch
-      ? 'Nothing to object to in the parts I could read, but I could not review the rest against the tree.'
-      : 'AuditLens found nothing to object to in the queue handling.');
+  if (introduced.length) body.push('', ...wrap('Please take another look at the above before this goes in.', REPLY_WIDTH));
+  else if (fixed.length && !mismatch && !review.lossyHunks.length) body.push('', ...wrap('The rest of the queue handling looks right to me.', REPLY_WIDTH));
+
+  const lossy = review.lossyHunks.length;
+  if (lossy) notes.push(`${lossy} of ${review.hunks.length} hunks came through the archive damaged and were read from what survived; check the quoted lines against the original before sending`);
+  if (review.unreviewed.length) notes.push(`not reviewed: ${review.unreviewed.join(', ')}`);
+  if (!fixed.length && !introduced.length) notes.push(mismatch ? 'nothing to object to in the parts that could be read; the rest could not be reviewed against the tree' : 'no queue finding was introduced or fixed: the draft has no comments to send');
+
+  const clean = !introduced.length && !mismatch && !lossy && review.images.length > 0 && review.images.every((i) => i.mode === 'base');
+  if (options.reviewedBy) {
+    if (!reviewer?.addr) notes.push('Reviewed-by: left out: no reviewer identity (--from, or git config user.name/user.email)');
+    else if (!clean) notes.push('Reviewed-by: left out: the review is not clean (something introduced, damaged hunks, or hunks that do not apply to the base)');
+    else body.push('', `Reviewed-by: ${formatAddress(reviewer)}`);
   }
-  out.push(...lines);
-  return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
+  if (options.footnote !== false && (fixed.length || introduced.length)) {
+    const ids = (rs: ReviewedFinding[]) => [...new Set(rs.map((r) => r.finding.rule))].join(', ');
+    const parts = [introduced.length ? `introduces ${ids(introduced)}` : '', fixed.length ? `fixes ${ids(fixed)}` : ''].filter(Boolean);
+    body.push('', `AuditLens: ${parts.join('; ')}`);
+  }
+
+  const headers = replyHeaders(review, author, reviewer, notes);
+  const text = `${headers.join('\n')}\n\n${body.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return { text, notes };
 }
 
-function list(rs: ReviewedFinding[]): string {
-  const items = [...new Set(rs.map((r) => `${r.finding.rule} in ${r.finding.function}()`))];
-  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+/** From, To (the author), Cc (the rest of the original's recipients), Subject, and the thread. */
+function replyHeaders(review: ReviewResult, author: Address | undefined, reviewer: Address | undefined, notes: string[]): string[] {
+  const m = review.message;
+  const subject = m ? `${m.tag ? `${m.tag} ` : ''}${m.subject}`.trim() : '';
+  const out: string[] = [];
+  if (reviewer?.addr) out.push(`From: ${formatAddress(reviewer)}`);
+  const same = (a: Address, b: Address | undefined) => !!a.addr && !!b?.addr && a.addr.toLowerCase() === b.addr.toLowerCase();
+  if (author?.addr) out.push(`To: ${formatAddress(author)}`);
+  else notes.push(author ? `the author's address is not in the message: add To: for ${displayName(author)}` : 'the message names no author: add To:');
+  const cc: Address[] = [];
+  for (const a of [...parseAddressList(m?.to), ...parseAddressList(m?.cc)]) {
+    if (!a.addr || same(a, author) || same(a, reviewer) || cc.some((c) => same(a, c))) continue;
+    cc.push(a);
+  }
+  if (!m?.to && !m?.cc) {
+    // an archive page keeps no recipients: the list MAINTAINERS names for these files
+    const lists = listsFor(review.files);
+    for (const list of lists) cc.push({ addr: list });
+    if (lists.length) notes.push(`Cc: ${lists.join(', ')} from MAINTAINERS for ${review.files.join(', ')}: the message did not keep its recipients`);
+  }
+  if (cc.length) out.push(`Cc: ${cc.map(formatAddress).join(',\n    ')}`);
+  out.push(`Subject: ${replySubject(subject)}`);
+  const id = messageIds(m?.messageId)[0];
+  if (id) {
+    const refs = [...new Set([...messageIds(m?.references), ...(messageIds(m?.references).length ? [] : messageIds(m?.inReplyTo)), id])];
+    out.push(`In-Reply-To: ${id}`, `References: ${refs.join('\n ')}`);
+  } else notes.push('the message has no Message-ID (an archive page?): In-Reply-To and References are left out; take them from lore.kernel.org before sending, or the reply starts a new thread');
+  return out;
 }
 
 function quoteHunk(h: Hunk, byLine: Map<number, ReviewedFinding[]>): string[] {

@@ -71,6 +71,10 @@ export interface PatchMessage extends SubjectParts {
   date?: string;
   messageId?: string;
   inReplyTo?: string;
+  /** Recipients and thread, as the headers give them (absent on archive pages). */
+  to?: string;
+  cc?: string;
+  references?: string;
   /** Commit message body (between the headers and the `---`/diffstat). */
   body: string;
   trailers: Trailer[];
