@@ -144,3 +144,18 @@ describe('baseline', () => {
     expectBadInput(auditlens(['check', '--baseline', 'foreign.json', '--write-baseline', 'x.json', 'kernel/audit.c'], dir), /cannot be combined/);
   });
 });
+
+describe('simulation defaults from the configuration', () => {
+  it('"simulate" gives the scenario and records when the flags do not', () => {
+    const dir = tree('simulate', 'AQ103-clean.c', { simulate: { scenario: 'auditd-stopped', records: 300 } });
+    const r = auditlens(['simulate', '--format', 'json', 'kernel/audit.c'], dir);
+    expect(r.status, r.stderr).toBeLessThan(2);
+    const result = JSON.parse(r.stdout);
+    expect(result.scenario).toBe('auditd-stopped');
+    expect(result.records.produced).toBe(300);
+    // a flag wins over the file
+    expect(JSON.parse(auditlens(['simulate', '--format', 'json', '--scenario', 'steady', 'kernel/audit.c'], dir).stdout).scenario).toBe('steady');
+    // without either, the scenario is still asked for
+    expect(auditlens(['simulate', '--no-config', 'kernel/audit.c'], dir).stderr).toMatch(/--scenario is required/);
+  });
+});

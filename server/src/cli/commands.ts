@@ -142,10 +142,24 @@ to that file (in reverse when it already contains the patch); without it the
 touched functions are rebuilt from the hunks alone.
 
 Options:
-  --base FILE.c        the file the patch applies to (e.g. kernel/audit.c)
+  --base FILE.c        the file the patch applies to (e.g. kernel/audit.c;
+                       default: "patch.base" of the configuration)
   --format text|json   output format (default text); json is the stable
                        contract { "version": 1, "patch": {...}, "findings": [...] }
-  --reply              print a drafted mailing-list reply instead
+  --reply              print a drafted reply instead: a mail To the author,
+                       Cc the original recipients, threaded, 72 columns;
+                       what it could not fill in is said on stderr
+  --eml FILE           write the drafted reply to FILE for git send-email
+  --from ADDR          the reviewer for From (default: git's user.name and
+                       user.email)
+  --reviewed-by        end the reply with Reviewed-by: when the review is
+                       clean (applies to the base, nothing introduced)
+  --no-footnote        leave out the "AuditLens: fixes AQ103" footnote
+  --rule RULE=SETTING  turn a rule off or change its severity; repeatable
+  --config FILE        read this configuration instead of the nearest
+                       .auditlens.json above the patch (or the working
+                       directory)
+  --no-config          ignore configuration files
   --max-size BYTES     refuse larger inputs (default 8M; K, M, G suffixes)
   --exit-zero          exit 0 even when the patch introduces findings at
                        warning or above (unusable input still exits 2)
@@ -195,5 +209,11 @@ Options:
   --progress           print "progress FRACTION" lines on stderr while running
                        (for editors)
   --max-size BYTES     refuse larger files (default 8M; K, M, G suffixes)
+  --config FILE        read this configuration instead of the nearest
+                       .auditlens.json above FILE.c; its "simulate" section
+                       gives defaults for --scenario, --records,
+                       --backlog-limit and --seed
+  --no-config          ignore configuration files
+  --rule RULE=SETTING  rule settings for --finding; repeatable
   --help, -h           show this help
 `;

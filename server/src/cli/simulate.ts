@@ -15,6 +15,8 @@ import { DEFAULT_MAX_SIZE, notCReason, readSource, readSourceStdin } from '../in
 import type { CliIO } from './io';
 import { findingFor, reproduce, reproductionResult, reproductionSummary } from '../simulate/reproduce';
 import { formatSimulationText } from './simulateText';
+import { CliConfig, CONFIG_FLAGS } from './config';
+import type { SimulationDefaults } from '../config/projectConfig';
 
 const FLAGS = {
   scenario: { takesValue: true },
@@ -30,6 +32,7 @@ const FLAGS = {
   format: { takesValue: true },
   progress: { takesValue: false },
   'max-size': { takesValue: true },
+  ...CONFIG_FLAGS,
   help: { takesValue: false, short: 'h' },
 };
 
@@ -51,12 +54,15 @@ export function runSimulate(args: readonly string[], io: CliIO): number {
   const findingSpec = parsed.flags.get('finding');
   if (findingSpec !== undefined && typeof findingSpec !== 'string') throw new UsageError('auditlens simulate: --finding needs RULE@FUNCTION (for example AQ103@kauditd_rehold_skb)');
   if (findingSpec !== undefined && parsed.flags.has('scenario')) throw new UsageError('auditlens simulate: --finding picks its own scenarios; leave out --scenario');
-  const options = simulationOptions(parsed, findingSpec !== undefined);
   if (parsed.positionals.length !== 1) throw new UsageError('auditlens simulate: needs one C file (or - for standard input); try `auditlens simulate --help`');
   const [path] = parsed.positionals;
+  const config = new CliConfig('simulate', parsed, io);
+  const options = simulationOptions(parsed, findingSpec !== undefined, config.for(path).simulate);
 
   const source = withInputPrefix(() => (path === '-' ? readSourceStdin(maxSize) : readSource(path, maxSize)));
-  const analysis = new Analyser().analyseText(source);
+  const analyser = new Analyser();
+  analyser.options = { rules: config.rules(path) };
+  const analysis = analyser.analyseText(source);
   const notC = notCReason(path, analysis);
   if (notC) throw new InputError(`auditlens: ${notC}`);
   if (parsed.flags.has('progress')) options.progress = progressOnStderr();
@@ -85,16 +91,17 @@ export function runSimulate(args: readonly string[], io: CliIO): number {
   return result.violations.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-function simulationOptions(parsed: ReturnType<typeof parseArgs>, forFinding = false): SimulationOptions {
-  const scenario = forFinding ? 'steady' : parsed.flags.get('scenario');
-  if (scenario === undefined) throw new UsageError(`auditlens simulate: --scenario is required (one of ${SCENARIOS.join(', ')}), or --finding RULE@FUNCTION`);
+/** Flags first, then the configuration's simulation defaults. */
+function simulationOptions(parsed: ReturnType<typeof parseArgs>, forFinding: boolean, defaults: SimulationDefaults): SimulationOptions {
+  const scenario = forFinding ? 'steady' : parsed.flags.get('scenario') ?? defaults.scenario;
+  if (scenario === undefined) throw new UsageError(`auditlens simulate: --scenario is required (one of ${SCENARIOS.join(', ')}, or "simulate.scenario" in .auditlens.json), or --finding RULE@FUNCTION`);
   if (typeof scenario !== 'string' || !(SCENARIOS as readonly string[]).includes(scenario)) {
     throw new UsageError(`auditlens simulate: unknown scenario '${String(scenario)}'; scenarios: ${SCENARIOS.join(', ')}`);
   }
   const options: SimulationOptions = { scenario: scenario as ScenarioName };
-  const records = integer('simulate', parsed, 'records', 1, MAX_RECORDS);
-  const backlogLimit = integer('simulate', parsed, 'backlog-limit', 0, MAX_BACKLOG_LIMIT);
-  const seed = integer('simulate', parsed, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  const records = integer('simulate', parsed, 'records', 1, MAX_RECORDS) ?? (defaults.records !== undefined ? Math.min(defaults.records, MAX_RECORDS) : undefined);
+  const backlogLimit = integer('simulate', parsed, 'backlog-limit', 0, MAX_BACKLOG_LIMIT) ?? defaults.backlogLimit;
+  const seed = integer('simulate', parsed, 'seed', 0, Number.MAX_SAFE_INTEGER) ?? defaults.seed;
   if (records !== undefined) options.records = records;
   if (backlogLimit !== undefined) options.backlogLimit = backlogLimit;
   if (seed !== undefined) options.seed = seed;
