@@ -70,6 +70,27 @@ for (const s of SUBJECTS) {
       expect(at(`${n('kauditd_hold_skb')}(skb, -ECONNREFUSED)`, 1)).toBe(md);
     });
 
+    it('counts add up: a "N …: a k · b m" list sums to N (an access in several contexts is counted once)', () => {
+      const m = analysis.model;
+      const names = [...m.file.globals.keys(), ...m.guards.keys(), ...m.file.functions.keys()];
+      let checked = 0;
+      for (const name of names) {
+        for (const line of (explainSymbol(analysis, name) ?? '').split('\n')) {
+          const head = /^\*\*[^*]+\*\* (\d+)\b/.exec(line);
+          if (!head) continue;
+          for (const segment of line.split(/: | — /)) {
+            const items = segment.split(' · ');
+            if (!items.every((i) => /^\S.* \d+$/.test(i)) || items.some((i) => i.startsWith('**'))) continue;
+            expect(items.reduce((sum, i) => sum + Number(/ (\d+)$/.exec(i)![1]), 0), `${name}: ${line}`).toBe(Number(head[1]));
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(3);
+      const readers = /\*\*Readers\*\* (\d+) under `rcu_read_lock`: (.*?) — /.exec(explainSymbol(analysis, 'auditd_conn')!)!;
+      expect(readers[2].split(' · ').reduce((sum, i) => sum + Number(/ (\d+)$/.exec(i)![1]), 0)).toBe(Number(readers[1]));
+    });
+
     it('explains the drain: routing table of its three call sites and the single-pass bound', () => {
       const md = explainSymbol(analysis, n('kauditd_send_queue'))!;
       expect(md).toMatch(new RegExp(`^\\*\\*\`${n('kauditd_send_queue')}\`\\*\\* — drain\\n`));

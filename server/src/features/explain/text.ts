@@ -178,17 +178,20 @@ export function contextsLine(env: ExplainEnv, ids: Iterable<string>): string {
   return groups.map((g) => (g.ids.length > 1 ? `${g.long} (${g.ids.length})` : g.long)).join('; ');
 }
 
-/** Accesses counted per context group: "kauditd thread 6 · netlink input audit_receive 9". */
+/**
+ * Accesses counted by the contexts that run them: "kauditd thread 6 · netlink
+ * input audit_receive + boot 2". Each access is counted once, under the set of
+ * context groups it runs in, so the counts add up to the number of accesses
+ * (an access reached from several contexts is not counted once per context).
+ */
 export function countByContext(env: ExplainEnv, accesses: readonly { contexts: string[] }[]): string {
-  const counts = new Map<string, { label: string; n: number }>();
+  const counts = new Map<string, number>();
   for (const a of accesses) {
-    for (const g of groupContexts(env, a.contexts)) {
-      const c = counts.get(g.label);
-      if (c) c.n++;
-      else counts.set(g.label, { label: g.label, n: 1 });
-    }
+    const labels = groupContexts(env, a.contexts).map((g) => g.label);
+    const key = labels.length ? labels.join(' + ') : 'no known caller';
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts.values()].sort((a, b) => b.n - a.n).map((c) => `${c.label} ${c.n}`).join(' · ');
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([label, n]) => `${label} ${n}`).join(' · ');
 }
 
 /** Links to the lines of some sites, one per line, at most `max`. */
