@@ -19,7 +19,9 @@ describe('auditlens explain', () => {
     const r = auditlens(['explain', RENAMED, 'park_rec']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^\*\*`park_rec`\*\* — requeue\n\n```c\nstatic void park_rec\(/);
+    // the model first, the signature after a rule
+    expect(r.stdout).toMatch(/^\*\*`park_rec`\*\* — requeue {2}\n\*\*Queues\*\*\n/);
+    expect(r.stdout).toMatch(/\n\n---\n\n```c\nstatic void park_rec\(/);
     // no URI on the command line: line references are plain
     expect(r.stdout).toMatch(/· L\d+\n/);
     expect(r.stdout).not.toContain('](');

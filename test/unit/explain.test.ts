@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarkupContent } from 'vscode-languageserver';
 import { Analyser, FileAnalysis } from '../../server/src/analyser';
 import { explainAt, explainSymbol } from '../../server/src/features/explain';
-import { hover } from '../../server/src/features/hover';
+import { hover, kernelDocToMarkdown } from '../../server/src/features/hover';
 import { CORPUS, fixture, hasShared, needsShared, readShared } from '../shared';
 import { positionOf } from '../lsp/positions';
 
@@ -58,7 +58,9 @@ for (const s of SUBJECTS) {
 
     it('explains the hold hook: requeue, retry enqueue bounded on -EAGAIN, hold enqueue bounded, its bindings', () => {
       const md = at(`static void ${n('kauditd_hold_skb')}(`, 'static void '.length + 2)!;
-      expect(md).toMatch(new RegExp(`^\\*\\*\`${n('kauditd_hold_skb')}\`\\*\\* — requeue\\n\\n\`\`\`c\\nstatic void ${n('kauditd_hold_skb')}\\(struct sk_buff \\*skb, int error\\)\\n\`\`\``));
+      // the model first; the signature (and kernel-doc) after a rule, at the end
+      expect(md).toMatch(new RegExp(`^\\*\\*\`${n('kauditd_hold_skb')}\`\\*\\* — requeue {2}\\n\\*\\*Queues\\*\\*\\n- enqueue tail`));
+      expect(md).toMatch(new RegExp(`\\n\\n---\\n\\n\`\`\`c\\nstatic void ${n('kauditd_hold_skb')}\\(struct sk_buff \\*skb, int error\\)\\n\`\`\`(\\n\\n[^]*)?$`));
       const retry = lineAt(text, offsetOf(text, 'skb_queue_tail(&audit_retry_queue, skb);'));
       expect(md).toContain(`- enqueue tail ${code('audit_retry_queue')} — bounded by ${code('audit_backlog_limit')} when ${code('audit_default')} and ${code('error == -EAGAIN')} · L${retry}`);
       expect(md).toContain(`- enqueue tail ${code('audit_hold_queue')} — bounded by ${code('audit_backlog_limit')} when ${code('audit_default')} and ${code('error != -EAGAIN')}`);
@@ -68,6 +70,22 @@ for (const s of SUBJECTS) {
       // the same text by name, and at a call
       expect(explainSymbol(analysis, n('kauditd_hold_skb'))).toBe(md);
       expect(at(`${n('kauditd_hold_skb')}(skb, -ECONNREFUSED)`, 1)).toBe(md);
+    });
+
+    it('leads a function hover with the model, not the doc comment: queues, locks, contexts, then signature and kernel-doc', () => {
+      const name = n('kauditd_send_queue');
+      const md = at(`static int ${name}(`, 'static int '.length + 1)!;
+      const [lead, fold, ...rest] = md.split('\n\n---\n\n');
+      expect(rest).toEqual([]);
+      const first = md.split('\n').slice(0, 6).join('\n');
+      expect(first).toMatch(new RegExp(`^\\*\\*\`${name}\`\\*\\* — drain {2}\\n\\*\\*Queues\\*\\*\\n- dequeue head \`queue\``));
+      expect(lead).toContain('**Locks** takes none; its callers hold none in common');
+      expect(lead).toContain(`**Runs in** kauditd thread (${n('kauditd_thread')})`);
+      // the kernel-doc (on screen already) only after the rule, with the signature
+      const doc = kernelDocToMarkdown(analysis.model.file.functions.get(name)!.symbol.doc!.split('\n')[0]);
+      expect(lead).not.toContain(doc);
+      expect(fold).toMatch(new RegExp(`^\`\`\`c\\nstatic int ${name}\\(struct sock \\*sk,`));
+      expect(fold).toContain(doc);
     });
 
     it('counts add up: a "N …: a k · b m" list sums to N (an access in several contexts is counted once)', () => {
@@ -93,7 +111,7 @@ for (const s of SUBJECTS) {
 
     it('explains the drain: routing table of its three call sites and the single-pass bound', () => {
       const md = explainSymbol(analysis, n('kauditd_send_queue'))!;
-      expect(md).toMatch(new RegExp(`^\\*\\*\`${n('kauditd_send_queue')}\`\\*\\* — drain\\n`));
+      expect(md).toMatch(new RegExp(`^\\*\\*\`${n('kauditd_send_queue')}\`\\*\\* — drain {2}\\n`));
       expect(md).toMatch(/\*\*Drain\*\*, loop L\d+: single pass — stops at skb_tail/);
       expect(md).toContain('| call site | error | outcome |');
       const rows = md.split('\n').filter((l) => /^\| `audit_/.test(l));
@@ -110,7 +128,7 @@ for (const s of SUBJECTS) {
 
     it('explains the consumer: the queues it drains, in flush order', () => {
       const md = explainSymbol(analysis, n('kauditd_thread'))!;
-      expect(md).toMatch(new RegExp(`^\\*\\*\`${n('kauditd_thread')}\`\\*\\* — consumer\\n`));
+      expect(md).toMatch(new RegExp(`^\\*\\*\`${n('kauditd_thread')}\`\\*\\* — consumer {2}\\n`));
       const drains = md.split('\n').filter((l) => l.startsWith('- drains '));
       expect(drains.map((l) => /`(audit_\w+)`/.exec(l)![1])).toEqual(['audit_hold_queue', 'audit_retry_queue', 'audit_queue']);
       expect(md).toMatch(/\*\*Called\*\* handed to `kthread_run`/);

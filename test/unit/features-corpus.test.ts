@@ -34,7 +34,8 @@ describe.skipIf(!hasShared)(needsShared('features on kernel/audit.c (2026)'), ()
   it('hovers a kauditd_send_queue call with its kernel-doc', () => {
     const h = hover(analysis, positionOf(text, 'rc = kauditd_send_queue(', 0, 'rc = '.length + 3))!;
     const value = (h.contents as MarkupContent).value;
-    expect(value).toMatch(/^\*\*`kauditd_send_queue`\*\* — drain\n\n```c\nstatic int kauditd_send_queue\(struct sock \*sk, u32 portid, struct sk_buff_head \*queue,/);
+    expect(value).toMatch(/^\*\*`kauditd_send_queue`\*\* — drain {2}\n\*\*Queues\*\*/);
+    expect(value).toMatch(/\n\n---\n\n```c\nstatic int kauditd_send_queue\(struct sock \*sk, u32 portid, struct sk_buff_head \*queue,/);
     expect(value).toContain('Helper for kauditd_thread to flush skb queues');
     expect(value).toContain('- `err_hook`:');
   });

@@ -19,6 +19,22 @@ describe('features/hover', () => {
     expect(value).toContain('- `skb`: the record, owned by the queue afterwards');
   });
 
+  it('leads a function hover with the model: queues with their bounds, locks, contexts; the doc comment last', () => {
+    const value = markdown(positionOf(text, 'mini_enqueue(struct', 0, 2))!;
+    const lines = value.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      '**`mini_enqueue`** — producer  ',
+      '**Queues**',
+      '- enqueue tail `audit_queue` — bounded by `mini_backlog_limit` · L37',
+      '- also: len `audit_queue` L32',
+    ]);
+    expect(value).toContain('**Locks** takes none; its callers hold none in common');
+    expect(value).toContain('**Runs in** ');
+    const rule = value.indexOf('\n\n---\n\n');
+    expect(value.indexOf('add a record to the main queue')).toBeGreaterThan(rule);
+    expect(value.slice(rule + 7)).toMatch(/^```c\nstatic int mini_enqueue\(struct sk_buff \*skb\)\n```\n\nmini_enqueue - add a record/);
+  });
+
   it('works on the definition name too, and ranges over the name', () => {
     const at = positionOf(text, 'mini_flush(void)', 0, 4);
     const h = hover(analysis, at)!;

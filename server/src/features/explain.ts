@@ -7,6 +7,7 @@
  */
 import type { FileAnalysis } from '../analyser';
 import type { NameUse } from '../parse/outline';
+import type { Finding } from '../rules/finding';
 import { errorText } from './explain/errorText';
 import { functionText } from './explain/functionText';
 import { lockText } from './explain/lockText';
@@ -23,12 +24,13 @@ const PATH = /^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)+$/;
 /**
  * The explanation of the name at `offset`, or undefined when the model says
  * nothing about it (locals, types, macros, kernel APIs). With `uri`, line
- * references are links (`[L907](uri#L907)`).
+ * references are links (`[L907](uri#L907)`); with `findings`, those on the
+ * hovered line are named.
  */
-export function explainAt(analysis: Explainable, offset: number, uri?: string): string | undefined {
+export function explainAt(analysis: Explainable, offset: number, uri?: string, findings?: readonly Finding[]): string | undefined {
   const use = analysis.outline.nameAt(offset);
   if (!use || use.isType) return undefined;
-  const env = envOf(analysis, uri);
+  const env = { ...envOf(analysis, uri), findings };
   const fn = analysis.outline.functionAt(offset);
   const facts = fn ? env.model.file.functions.get(fn.name)?.facts : undefined;
   const isLocal = (name: string) => !!facts && (facts.locals.includes(name) || facts.params.some((p) => p.name === name));
@@ -36,7 +38,7 @@ export function explainAt(analysis: Explainable, offset: number, uri?: string): 
   const path = fieldPathAt(analysis, use);
   if (path) return isLocal(rootOf(path)) ? undefined : explainPath(env, path);
   if (isLocal(use.name)) return undefined;
-  return explainName(env, use.name, fn?.name);
+  return explainName(env, use.name, fn?.name, use.span.start);
 }
 
 /** The explanation of a function, global, field path (`audit_cmd_mutex.owner`) or errno (`EAGAIN`, `-EAGAIN`) by name. */
@@ -55,8 +57,8 @@ function envOf(analysis: Explainable, uri?: string): ExplainEnv {
   return { analysis, model, index: indexOf(model), uri };
 }
 
-function explainName(env: ExplainEnv, name: string, inFunction?: string): string | undefined {
-  if (env.model.file.functions.has(name)) return functionText(env, name);
+function explainName(env: ExplainEnv, name: string, inFunction?: string, at?: number): string | undefined {
+  if (env.model.file.functions.has(name)) return functionText(env, name, at);
   if (env.model.file.globals.has(name)) return explainPath(env, name);
   if (inFunction && ERRNO.test(name)) return errorText(env, name, inFunction);
   return undefined;

@@ -1,14 +1,16 @@
 /**
- * textDocument/hover. On names the queue model knows (functions, backlog
- * queues, locks, the RCU pointer, config words, guarded fields, routed errno)
- * it shows the model's explanation (features/explain.ts); otherwise, or when
- * the model fails, what the name is from the Outline: a function's signature
- * and kernel-doc, a global's declaration, a macro's #define, a struct's tag.
+ * textDocument/hover. On names the queue model knows (functions, calls,
+ * backlog queues, locks, the RCU pointer, config words, guarded fields, routed
+ * errno) it shows the model's explanation (features/explain.ts), model first
+ * and the signature and kernel-doc after it; otherwise, or when the model
+ * fails, what the name is from the Outline: a function's signature and
+ * kernel-doc, a global's declaration, a macro's #define, a struct's tag.
  * Locals shadowing a file-level name get no hover.
  */
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
 import type { FileSymbol, FunctionSymbol } from '../parse/outline';
+import type { Finding } from '../rules/finding';
 import { toOffset, toRange } from './convert';
 import { explainAt } from './explain';
 import { kernelDocToMarkdown } from './kernelDoc';
@@ -25,7 +27,10 @@ export interface HoverOptions {
 const MAX_DECLARATION_CHARS = 240;
 const MAX_MACRO_LINES = 8;
 
-export function hover(analysis: Pick<FileAnalysis, 'parsed' | 'outline' | 'model'>, position: Position, options: HoverOptions = {}): Hover | null {
+/** `findings`, when the analysis has them (cached once diagnostics are out), are named on their lines. */
+type Hoverable = Pick<FileAnalysis, 'parsed' | 'outline' | 'model'> & { readonly findings?: readonly Finding[] };
+
+export function hover(analysis: Hoverable, position: Position, options: HoverOptions = {}): Hover | null {
   const { outline, parsed } = analysis;
   const offset = toOffset(parsed.lines, position);
   const use = outline.nameAt(offset);
@@ -42,9 +47,9 @@ export function hover(analysis: Pick<FileAnalysis, 'parsed' | 'outline' | 'model
   return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(parsed.lines, use.span) };
 }
 
-function explain(analysis: Pick<FileAnalysis, 'parsed' | 'outline' | 'model'>, offset: number, options: HoverOptions): string | undefined {
+function explain(analysis: Hoverable, offset: number, options: HoverOptions): string | undefined {
   try {
-    return explainAt(analysis, offset, options.uri);
+    return explainAt(analysis, offset, options.uri, analysis.findings);
   } catch (err) {
     options.onError?.('explaining the queue model', err);
     return undefined;

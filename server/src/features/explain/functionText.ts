@@ -1,34 +1,72 @@
 /**
- * Hover text of a function: its roles in the queue model, signature and the
- * first paragraph of its kernel-doc, then what it does to the backlog queues,
- * the locks it takes or runs under, whether it may sleep, the contexts that
- * run it, who calls it (hook bindings first) and, for a drain, its routing.
+ * Hover text of a function, model first: its roles, what it does to the
+ * backlog queues (with their bounds), the locks it takes or runs under,
+ * whether it may sleep, the contexts that run it, who calls it (hook bindings
+ * first), findings, and for a drain its routing. The signature and the first
+ * paragraph of its kernel-doc come last, after a rule: the reader has the
+ * doc comment on screen already, the model is what the hover adds.
  */
 import type { QueueOpFact } from '../../facts/types';
 import { kernelDocToMarkdown } from '../kernelDoc';
 import { drainText } from './drainText';
-import { ExplainEnv, blocks, bounded, boundPhrase, boundWord, code, codeBlock, contextsLine, link, unique } from './text';
+import { findingLines } from './findingText';
+import { ExplainEnv, bindingWhen, blocks, bounded, boundPhrase, boundWord, code, codeBlock, contextsLine, link, unique } from './text';
 
 const MAX_INDIRECT = 3;
 
-export function functionText(env: ExplainEnv, name: string): string | undefined {
+/** `at`: the absolute offset hovered, for the findings on its line and the binding it is an argument of. */
+export function functionText(env: ExplainEnv, name: string, at?: number): string | undefined {
+  const lead = functionLead(env, name, { at, drains: true });
+  return lead && [lead, functionFold(env, name)].join('\n\n---\n\n');
+}
+
+/** The model's part: header, facts, findings and (with `drains`) the routing of a drain. */
+export function functionLead(env: ExplainEnv, name: string, opts: { at?: number; drains?: boolean; header?: boolean } = {}): string | undefined {
   const entry = env.model.file.functions.get(name);
   if (!entry) return undefined;
-  const roles = (env.model.roles.get(name) ?? []).filter((r) => r !== 'other');
-  const parts = [`**${code(name)}**${roles.length ? ` — ${roles.join(', ')}` : ''}`, codeBlock(entry.symbol.signature)];
-  const doc = firstParagraph(entry.symbol.doc);
-  if (doc) parts.push(kernelDocToMarkdown(doc));
-
   const facts = [
+    ...(opts.header === false ? [] : [functionHeader(env, name)]),
+    ...(opts.at !== undefined ? boundHere(env, name, opts.at) : []),
     ...queueLines(env, name),
     ...lockLines(env, name),
-    sleepLine(env, name),
     contextLine(env, name),
+    sleepLine(env, name),
     callerLine(env, name),
+    ...findingLines(env, name, opts.at),
   ].filter((x): x is string => !!x);
-  if (facts.length) parts.push(blocks(facts));
-  for (const d of env.index.drainsOf.get(name) ?? []) parts.push(drainText(env, d));
+  const parts = [blocks(facts)];
+  if (opts.drains) for (const d of env.index.drainsOf.get(name) ?? []) parts.push(drainText(env, d));
   return parts.join('\n\n');
+}
+
+/** "**`kauditd_send_queue`** — drain" */
+export function functionHeader(env: ExplainEnv, name: string): string {
+  const roles = rolesOf(env, name);
+  return `**${code(name)}**${roles.length ? ` — ${roles.join(', ')}` : ''}`;
+}
+
+export function rolesOf(env: ExplainEnv, name: string): string[] {
+  return (env.model.roles.get(name) ?? []).filter((r) => r !== 'other');
+}
+
+/** What is already in the source: the signature and the kernel-doc's first paragraph. */
+export function functionFold(env: ExplainEnv, name: string): string {
+  const symbol = env.model.file.functions.get(name)!.symbol;
+  const doc = firstParagraph(symbol.doc);
+  return [codeBlock(symbol.signature), ...(doc ? [kernelDocToMarkdown(doc)] : [])].join('\n\n');
+}
+
+/** On a function passed as a hook argument: the binding made right here. */
+function boundHere(env: ExplainEnv, name: string, at: number): string[] {
+  const out: string[] = [];
+  for (const b of env.index.bindingsOf.get(name) ?? []) {
+    const base = env.model.file.functions.get(b.caller)!.base;
+    const arg = b.call.args[b.paramIndex];
+    if (!arg || at < base + arg.at.start || at >= base + arg.at.end) continue;
+    const site = env.index.drainSiteOfCall.get(b.call);
+    out.push(`**Bound here** as ${code(b.param)} of ${code(`${b.callee}(${site?.queue ? `&${site.queue}` : '…'})`)}${bindingWhen(b, name)}`);
+  }
+  return out;
 }
 
 /** Up to the first blank line: the one-line summary and the @param list. */
@@ -117,6 +155,8 @@ function lockLines(env: ExplainEnv, name: string): string[] {
   if (summary?.locks.releases.length) out.push(`**Releases** ${summary.locks.releases.map(code).join(', ')}, taken by its caller`);
   const onEntry = [...(model.entryLocks.get(name) ?? [])];
   if (onEntry.length) out.push(`**Runs under** ${onEntry.map(code).join(', ')}: every caller holds it`);
+  // saying so spares the reader a search: the drain relies on its caller for locking
+  if (!out.length) out.push('**Locks** takes none; its callers hold none in common');
   return out;
 }
 
@@ -140,13 +180,7 @@ function callerLine(env: ExplainEnv, name: string): string | undefined {
   for (const b of index.bindingsOf.get(name) ?? []) {
     const site = index.drainSiteOfCall.get(b.call);
     const base = model.file.functions.get(b.caller)!.base;
-    const arg = b.call.args[b.paramIndex];
-    let when = '';
-    if (arg?.kind === 'conditional' && arg.choices?.length === 2 && arg.condition) {
-      const cond = arg.condition.trim();
-      when = ` when ${code(arg.choices[0] === name ? cond : /^[\w.>-]+$/.test(cond) ? `!${cond}` : `!(${cond})`)}`;
-    }
-    parts.push(`as ${code(b.param)} of ${code(`${b.callee}(${site?.queue ? `&${site.queue}` : '…'})`)} in ${code(b.caller)}${when} ${link(env, base + b.call.at.start)}`);
+    parts.push(`as ${code(b.param)} of ${code(`${b.callee}(${site?.queue ? `&${site.queue}` : '…'})`)} in ${code(b.caller)}${bindingWhen(b, name)} ${link(env, base + b.call.at.start)}`);
   }
   for (const h of model.graph.handedTo) {
     if (h.fn === name) parts.push(`handed to ${code(h.api)} in ${code(h.caller)} ${link(env, model.file.functions.get(h.caller)!.base + h.call.at.start)}`);

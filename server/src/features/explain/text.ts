@@ -5,7 +5,9 @@
  */
 import type { FileAnalysis } from '../../analyser';
 import type { QueueModel } from '../../model';
+import type { HookBinding } from '../../model/callgraph';
 import type { EnqueueSite } from '../../model/queues';
+import type { Finding } from '../../rules/finding';
 import type { ModelIndex } from './modelIndex';
 
 /** What every explanation reads: the analysis, its model, the model's index and how to link a line. */
@@ -15,6 +17,8 @@ export interface ExplainEnv {
   index: ModelIndex;
   /** `file:///…/audit.c` for clickable line links; plain `L907` without it. */
   uri?: string;
+  /** The file's findings, when the caller has them (the hover): those on the hovered line are named. */
+  findings?: readonly Finding[];
 }
 
 /** Inline code; a backtick inside would end the span, so it becomes a quote. */
@@ -91,6 +95,17 @@ export function conditionsIn(env: ExplainEnv, fn: string, atoms: readonly string
 
 export function whenText(conds: string[]): string {
   return conds.length ? ` when ${conds.map(code).join(' and ')}` : '';
+}
+
+/**
+ * When a hook binding picks `fn`: " when `sk`" / " when `!sk`" for `sk ? f : g`,
+ * nothing for a plain argument.
+ */
+export function bindingWhen(b: HookBinding, fn: string): string {
+  const arg = b.call.args[b.paramIndex];
+  if (arg?.kind !== 'conditional' || arg.choices?.length !== 2 || !arg.condition) return '';
+  const cond = arg.condition.trim();
+  return ` when ${code(arg.choices[0] === fn ? cond : /^[\w.>-]+$/.test(cond) ? `!${cond}` : `!(${cond})`)}`;
 }
 
 /** How an enqueue site is bounded, in a few words. */
