@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarkupContent } from 'vscode-languageserver';
 import { Analyser, FileAnalysis } from '../../server/src/analyser';
+import type { CallFact } from '../../server/src/facts/types';
 import { explainAt, explainSymbol } from '../../server/src/features/explain';
 import { hover, kernelDocToMarkdown } from '../../server/src/features/hover';
 import { CORPUS, fixture, hasShared, needsShared, readShared } from '../shared';
@@ -67,9 +68,15 @@ for (const s of SUBJECTS) {
       expect(md).toContain(`as ${code('err_hook')} of ${code(`${n('kauditd_send_queue')}(&audit_retry_queue)`)} in ${code(n('kauditd_thread'))}`);
       expect(md).toContain(`as ${code('err_hook')} of ${code(`${n('kauditd_send_queue')}(&audit_queue)`)} in ${code(n('kauditd_thread'))} when ${code('!sk')}`);
       expect(md).toContain(`**Runs in** kauditd thread (${n('kauditd_thread')})`);
-      // the same text by name, and at a call
+      // the same text by name; at a call, what the call does there, then the same text
       expect(explainSymbol(analysis, n('kauditd_hold_skb'))).toBe(md);
-      expect(at(`${n('kauditd_hold_skb')}(skb, -ECONNREFUSED)`, 1)).toBe(md);
+      const call = at(`${n('kauditd_hold_skb')}(skb, -ECONNREFUSED)`, 1)!;
+      expect(call).toMatch(new RegExp(`^\\*\\*This call\\*\\* \`${n('kauditd_hold_skb')}\\(…\\)\` in \`${n('auditd_reset')}\` — requeue {2}\\n`));
+      // -ECONNREFUSED rules out the -EAGAIN branch: from here the record can only go to the hold queue
+      const here = call.slice(0, call.indexOf(`**${code(n('kauditd_hold_skb'))}**`));
+      expect(here).toContain(`- enqueue tail ${code('audit_hold_queue')} (hold, bounded)`);
+      expect(here).not.toContain('audit_retry_queue');
+      expect(call.endsWith(md)).toBe(true);
     });
 
     it('leads a function hover with the model, not the doc comment: queues, locks, contexts, then signature and kernel-doc', () => {
@@ -86,6 +93,48 @@ for (const s of SUBJECTS) {
       expect(lead).not.toContain(doc);
       expect(fold).toMatch(new RegExp(`^\`\`\`c\\nstatic int ${name}\\(struct sock \\*sk,`));
       expect(fold).toContain(doc);
+    });
+
+    it('explains a drain call where it is made: the queue, the hooks it binds, where a failed send goes, the locks held', () => {
+      const drain = n('kauditd_send_queue');
+      const hold = at(`${drain}(sk, portid`, 1, 0)!;
+      expect(hold).toMatch(new RegExp(`^\\*\\*This call\\*\\* \`${drain}\\(&audit_hold_queue, …\\)\` in \`${n('kauditd_thread')}\` — drain {2}\\n`));
+      expect(hold).toContain(`**Binds** ${code('skb_hook')} = \`NULL\`, ${code('err_hook')} = ${code(n('kauditd_rehold_skb'))}`);
+      expect(hold).toContain(`**Drains** ${code('audit_hold_queue')} (hold queue), 1st of 3 here: hold → retry → main`);
+      expect(hold).toMatch(new RegExp(`\\*\\*A failed send goes\\*\\*\\n- [^\\n]*\`-EAGAIN\`[^\\n]*: \`${n('kauditd_rehold_skb')}\` → hold \\(tail, same queue\\)`));
+      expect(hold).toContain('**Held here** no lock');
+      // the call's own facts come before the callee's, and the signature last
+      expect(hold.indexOf('**Held here**')).toBeLessThan(hold.indexOf(`**${code(drain)}** — drain`));
+      expect(hold.indexOf(`**${code(drain)}** — drain`)).toBeLessThan(hold.indexOf('```c'));
+
+      const main = at(`${drain}(sk, portid`, 1, 2)!;
+      expect(main).toContain(`**Drains** ${code('audit_queue')} (main queue), 3rd of 3 here`);
+      expect(main).toContain(`${code('err_hook')} = ${code(n('kauditd_retry_skb'))} when ${code('sk')} or ${code(n('kauditd_hold_skb'))} when ${code('!sk')}`);
+      expect(main).toMatch(new RegExp(`- \`-EAGAIN\`[^\\n]*: \`${n('kauditd_retry_skb')}\` → retry \\(tail, bounded\\)`));
+    });
+
+    it('explains a hook call through a function pointer: what each binding does with this record', () => {
+      const md = at('(*err_hook)(skb, -ECONNREFUSED)', 2)!;
+      expect(md).toMatch(new RegExp(`^\\*\\*Hook call\\*\\* \`err_hook\\(skb, -ECONNREFUSED\\)\` through a function pointer of \`${n('kauditd_send_queue')}\``));
+      const sites = md.split('\n').filter((l) => l.startsWith('- '));
+      expect(md).toContain(`**Bound at** ${sites.length} call sites`);
+      expect(sites).toHaveLength(3);
+      expect(sites[0]).toContain(`${code(n('kauditd_rehold_skb'))} → hold (tail, same queue)`);
+      // with -ECONNREFUSED passed, the hold hook cannot take its -EAGAIN branch to the retry queue
+      expect(sites[1]).toContain(`${code(n('kauditd_hold_skb'))} → hold (tail, bounded) or dropped (lost)`);
+    });
+
+    it('explains kernel APIs the model knows at their call: enqueue bound, unicast error routing, the consumer woken', () => {
+      const enqueue = at('skb_queue_tail(&audit_retry_queue, skb)', 2)!;
+      expect(enqueue).toMatch(/^\*\*`skb_queue_tail`\*\* here — adds the record at the tail of `audit_retry_queue` \(retry queue\) {2}\n\*\*Bound\*\* bounded by `audit_backlog_limit`/);
+      // the send in the drain: where each call site's hooks put a record whose send failed
+      const send = text.indexOf('netlink_unicast(sk, skb, portid', offsetOf(text, `static int ${n('kauditd_send_queue')}(`));
+      const unicast = explainAt(analysis, send + 2)!;
+      expect(unicast).toMatch(/^\*\*`netlink_unicast`\*\* here — sends the record to auditd \(unicast\), which consumes it/);
+      expect(unicast).toContain(`**A failed send goes**, by the hooks bound at each call of ${code(n('kauditd_send_queue'))}`);
+      for (const q of ['audit_hold_queue', 'audit_retry_queue', 'audit_queue']) expect(unicast).toMatch(new RegExp(`- from \`${q}\` L\\d+: `));
+      const wake = at('wake_up_interruptible(&kauditd_wait)', 2)!;
+      expect(wake).toContain(`- the consumer thread (${code(n('kauditd_thread'))}), to drain the queues`);
     });
 
     it('counts add up: a "N …: a k · b m" list sums to N (an access in several contexts is counted once)', () => {
@@ -203,7 +252,7 @@ for (const s of SUBJECTS) {
     it('says nothing about locals, parameters and unknown names', () => {
       expect(at('skb_queue_tail(&audit_retry_queue, skb)', 'skb_queue_tail(&audit_retry_queue, '.length)).toBeUndefined(); // parameter skb
       expect(at('rc = netlink_unicast', 0)).toBeUndefined(); // local rc
-      expect(at('skb_queue_tail(&audit_retry_queue', 2)).toBeUndefined(); // a kernel API
+      expect(at('kfree_skb(skb)', 2)).toBeUndefined(); // a kernel API the hover does not model
       expect(explainSymbol(analysis, 'no_such_symbol')).toBeUndefined();
       expect(explainSymbol(analysis, 'ENOSUCHERRNO')).toBeUndefined();
     });
@@ -219,3 +268,32 @@ for (const s of SUBJECTS) {
     });
   });
 }
+
+describe('hovers on a copy with every function renamed', () => {
+  it('say the same, modulo the names, at every definition and every call', () => {
+    const text = fixture('versions/renamed.c');
+    const a = new Analyser().analyseText(text);
+    const names = [...a.model.file.functions.keys()];
+    const fresh = new Map(names.map((f, i) => [f, `fn_${i}`]));
+    const back = new Map([...fresh].map(([f, g]) => [g, f]));
+    const rename = (s: string, map: Map<string, string>) => s.replace(/\b[A-Za-z_]\w*\b/g, (w) => map.get(w) ?? w);
+    const copy = rename(text, fresh);
+    const b = new Analyser().analyseText(copy);
+    // the called name: a direct callee at the call's start, a hook pointer inside `(*hook)`
+    const calleeAt = (src: string, base: number, c: CallFact) => src.indexOf(c.callee ?? c.viaParam!.name, base + c.at.start);
+    let compared = 0;
+    for (const f of names) {
+      const ea = a.model.file.functions.get(f)!;
+      const eb = b.model.file.functions.get(fresh.get(f)!)!;
+      expect(eb.facts.calls).toHaveLength(ea.facts.calls.length);
+      const pairs: [number, number][] = [[ea.symbol.nameSpan.start, eb.symbol.nameSpan.start]];
+      ea.facts.calls.forEach((c, i) => pairs.push([calleeAt(text, ea.base, c), calleeAt(copy, eb.base, eb.facts.calls[i])]));
+      for (const [x, y] of pairs) {
+        const md = explainAt(a, x);
+        expect(rename(explainAt(b, y) ?? '', back), `${f} at ${lineAt(text, x)}`).toBe(md ?? '');
+        if (md) compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(names.length * 2);
+  });
+});

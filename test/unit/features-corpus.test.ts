@@ -31,10 +31,10 @@ describe.skipIf(!hasShared)(needsShared('features on kernel/audit.c (2026)'), ()
     expect(analysisDiagnostics(uri, analysis).filter((d) => d.code === 'syntax')).toEqual([]);
   });
 
-  it('hovers a kauditd_send_queue call with its kernel-doc', () => {
+  it('hovers a kauditd_send_queue call with what it does there, then its kernel-doc', () => {
     const h = hover(analysis, positionOf(text, 'rc = kauditd_send_queue(', 0, 'rc = '.length + 3))!;
     const value = (h.contents as MarkupContent).value;
-    expect(value).toMatch(/^\*\*`kauditd_send_queue`\*\* — drain {2}\n\*\*Queues\*\*/);
+    expect(value).toMatch(/^\*\*This call\*\* `kauditd_send_queue\(&audit_hold_queue, …\)` in `kauditd_thread` — drain/);
     expect(value).toMatch(/\n\n---\n\n```c\nstatic int kauditd_send_queue\(struct sock \*sk, u32 portid, struct sk_buff_head \*queue,/);
     expect(value).toContain('Helper for kauditd_thread to flush skb queues');
     expect(value).toContain('- `err_hook`:');

@@ -12,11 +12,14 @@ const analysis = new Analyser().analyseText(text);
 const markdown = (pos: { line: number; character: number }) => (hover(analysis, pos)?.contents as MarkupContent | undefined)?.value;
 
 describe('features/hover', () => {
-  it('shows a called function\'s signature in a c block and its kernel-doc', () => {
+  it('shows a called function\'s signature in a c block and its kernel-doc, after what the model says', () => {
     const value = markdown(positionOf(text, 'mini_enqueue(skb)', 0, 2))!;
     expect(value).toContain('```c\nstatic int mini_enqueue(struct sk_buff *skb)\n```');
     expect(value).toContain('mini_enqueue - add a record to the main queue');
     expect(value).toContain('- `skb`: the record, owned by the queue afterwards');
+    // what this call does comes first; the signature and kernel-doc last, after a rule
+    expect(value).toMatch(/^\*\*This call\*\* `mini_enqueue\(…\)` in `mini_log_end` — producer {2}\n\*\*Queues, from this call\*\*\n- enqueue tail `audit_queue` \(main, bounded\)/);
+    expect(value.indexOf('**Held here** no lock')).toBeLessThan(value.indexOf('\n\n---\n\n```c'));
   });
 
   it('leads a function hover with the model: queues with their bounds, locks, contexts; the doc comment last', () => {
@@ -33,6 +36,18 @@ describe('features/hover', () => {
     const rule = value.indexOf('\n\n---\n\n');
     expect(value.indexOf('add a record to the main queue')).toBeGreaterThan(rule);
     expect(value.slice(rule + 7)).toMatch(/^```c\nstatic int mini_enqueue\(struct sk_buff \*skb\)\n```\n\nmini_enqueue - add a record/);
+  });
+
+  it('names a finding on the hovered line with its rule and one sentence, and the function\'s findings on its name', () => {
+    const src = fixture('rules/AQ101-trigger.c');
+    const a = new Analyser().analyseText(src);
+    const [finding] = a.findings.filter((f) => f.rule === 'AQ101');
+    expect(finding).toBeDefined();
+    const call = (hover(a, positionOf(src, 'skb_queue_tail(&audit_retry_queue, skb);\t/* expect: AQ101', 0, 2))!.contents as MarkupContent).value;
+    expect(call).toMatch(/^\*\*`skb_queue_tail`\*\* here — adds the record at the tail of `audit_retry_queue` \(retry queue\) {2}\n\*\*Bound\*\* \*\*unbounded\*\*/);
+    expect(call).toMatch(new RegExp(`\\*\\*AQ101\\*\\* \\(unbounded-enqueue\\) L${finding.span.line + 1}: [^\\n]+\\.$`));
+    const fn = (hover(a, positionOf(src, `${finding.function}(struct`, 0, 2))!.contents as MarkupContent).value;
+    expect(fn.split('\n---\n')[0]).toContain(`**Findings in \`${finding.function}\`** AQ101 L${finding.span.line + 1}`);
   });
 
   it('works on the definition name too, and ranges over the name', () => {

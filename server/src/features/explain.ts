@@ -1,13 +1,15 @@
 /**
  * Explanations of the queue model in kernel terms, as concise Markdown: what
  * a function, backlog queue, lock, RCU pointer, config word, guarded field or
- * errno is in the model of this file. Pure (no LSP types): the hover and
- * `auditlens explain` both print it. Everything comes from the model; per-model
- * lookups are built once (explain/modelIndex.ts) so a hover only reads maps.
+ * errno is in the model of this file, and what a call does where it is made.
+ * Pure (no LSP types): the hover and `auditlens explain` both print it.
+ * Everything comes from the model; per-model lookups are built once
+ * (explain/modelIndex.ts) so a hover only reads maps.
  */
 import type { FileAnalysis } from '../analyser';
 import type { NameUse } from '../parse/outline';
 import type { Finding } from '../rules/finding';
+import { callAt, callText } from './explain/callText';
 import { errorText } from './explain/errorText';
 import { functionText } from './explain/functionText';
 import { lockText } from './explain/lockText';
@@ -23,9 +25,9 @@ const PATH = /^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)+$/;
 
 /**
  * The explanation of the name at `offset`, or undefined when the model says
- * nothing about it (locals, types, macros, kernel APIs). With `uri`, line
- * references are links (`[L907](uri#L907)`); with `findings`, those on the
- * hovered line are named.
+ * nothing about it (locals, types, macros, kernel APIs it does not model).
+ * A called name is explained as that call. With `uri`, line references are
+ * links (`[L907](uri#L907)`); with `findings`, those on the hovered line are named.
  */
 export function explainAt(analysis: Explainable, offset: number, uri?: string, findings?: readonly Finding[]): string | undefined {
   const use = analysis.outline.nameAt(offset);
@@ -37,6 +39,12 @@ export function explainAt(analysis: Explainable, offset: number, uri?: string, f
 
   const path = fieldPathAt(analysis, use);
   if (path) return isLocal(rootOf(path)) ? undefined : explainPath(env, path);
+  const call = fn && facts ? callAt(env, fn.name, use) : undefined;
+  if (call) {
+    // a hook pointer is a parameter; a kernel API the model does not know falls through to silence
+    const here = callText(env, fn!.name, call);
+    if (here || call.viaParam) return here;
+  }
   if (isLocal(use.name)) return undefined;
   return explainName(env, use.name, fn?.name, use.span.start);
 }

@@ -2,7 +2,7 @@
  * Lookups the explanations need, built once per queue model (lazily, on the
  * first hover) so that each hover only reads maps: who binds a hook, which
  * drain site a call is, what a lock guards and who takes it, how an error code
- * is routed.
+ * is routed, who sleeps on each wait queue.
  */
 import type { QueueModel } from '../../model';
 import type { HookBinding } from '../../model/callgraph';
@@ -48,7 +48,14 @@ export interface ModelIndex {
   fieldsOf: Map<string, GuardInfo[]>;
   /** Errno name without sign (`EAGAIN`) -> drain routes that mention it. */
   routesOf: Map<string, RoutedError[]>;
+  /** Wait queue -> functions that sleep on it (`wait_event*`, `add_wait_queue*`, `prepare_to_wait*`). */
+  sleepersOn: Map<string, string[]>;
+  /** Functions the consumer thread runs (its wake-up queue is the one it sleeps on itself). */
+  consumerReach: Set<string>;
 }
+
+/** Joining or waiting on a wait queue, as `model/backlogWait.ts` reads it. */
+const SLEEPS_ON = /^(wait_event\w*|___wait_event|add_wait_queue(_exclusive)?|prepare_to_wait\w*)$/;
 
 const cache = new WeakMap<QueueModel, ModelIndex>();
 
@@ -86,6 +93,8 @@ function buildIndex(model: QueueModel): ModelIndex {
     locksOfGlobal: new Map(),
     fieldsOf: new Map(),
     routesOf: new Map(),
+    sleepersOn: new Map(),
+    consumerReach: model.consumer ? graph.reachable(model.consumer) : new Set(),
   };
 
   for (const b of graph.bindings) for (const fn of b.fns) push(index.bindingsOf, fn, b);
@@ -114,6 +123,8 @@ function buildIndex(model: QueueModel): ModelIndex {
       if (op.op === 'acquire') push(index.takes, op.lock, { fn, at: e.base + op.at.start, api: op.api });
     }
     for (const call of e.facts.calls) {
+      const w = call.callee && SLEEPS_ON.test(call.callee) ? call.args[0] : undefined;
+      if (w?.name && file.globals.get(w.name)?.kind === 'waitqueue' && !index.sleepersOn.get(w.name)?.includes(fn)) push(index.sleepersOn, w.name, fn);
       const acquires = call.callee ? summaries.get(call.callee)?.locks.acquires : undefined;
       for (const lock of acquires ?? []) push(index.takes, lock, { fn, at: e.base + call.at.start, api: call.callee!, via: call.callee });
     }
