@@ -1,12 +1,13 @@
 /**
  * The simulation's presentation without an editor: the panel's HTML and
- * Content-Security-Policy, the webview's data shaping, the server command's
- * argument handling and the code lenses. The webview itself needs a browser
- * (an e2e suite comes later); nothing here imports `vscode`.
+ * Content-Security-Policy, the webview's data shaping, its page rendered
+ * headless (happy-dom: what comes first, what colour, what adds up), the
+ * server command's argument handling and the code lenses. The charts need a
+ * browser (the e2e suite); nothing here imports `vscode`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { Analyser, FileAnalysis } from '../../server/src/analyser';
 import { codeLenses, patchSimulationLenses } from '../../server/src/features/codeLens';
@@ -24,8 +25,10 @@ import { formatSimulationText } from '../../server/src/cli/simulateText';
 import { resultJson } from '../../server/src/cli/simulate';
 import { contentSecurityPolicy, newNonce, renderHtml } from '../../client/src/panelHtml';
 import { toChartData } from '../../client/src/webview/chartData';
-import { isFromWebview } from '../../client/src/webview/protocol';
-import { comparisonRows, countRows, invariantRows, queueRows, stepLabel, tallyRows, TRACE_SHOWN, visibleSteps } from '../../client/src/webview/viewModel';
+import { FromWebview, isFromWebview, PanelView } from '../../client/src/webview/protocol';
+import { renderView } from '../../client/src/webview/render';
+import { comparisonRows, countRows, invariantRows, queueRows, recordsLine, stepLabel, tallyRows, TRACE_SHOWN, visibleSteps } from '../../client/src/webview/viewModel';
+import { Window } from 'happy-dom';
 import { lineOf } from '../lsp/positions';
 import { fixture } from '../shared';
 
@@ -141,7 +144,10 @@ describe('webview data shaping', () => {
     expect(countRows(result()).map((c) => c.value)).toEqual([200, 92, 0, 108, 0]);
     expect(countRows(result({ records: { produced: 5, delivered: 3, queued: 0, lost: 0, dropped: 2 } })).find((c) => c.alarm)?.name).toMatch(/^dropped/);
     expect(tallyRows(result().abstracted)).toEqual([{ name: 'msecs_to_jiffies', value: 40 }, { name: 'register_pernet_subsys', value: 1 }]);
-    expect(queueRows(result({ queues: { audit_retry_queue: { max: 65 } } }))).toEqual([{ queue: 'audit_retry_queue', max: 65, overLimit: true }]);
+    expect(queueRows(result({ queues: { audit_queue: { max: 64 } } }))).toEqual([{ queue: 'audit_queue', max: 64, overLimit: false, over: 'within', verdict: 'within audit_backlog_limit 64' }]);
+    expect(queueRows(result({ queues: { audit_retry_queue: { max: 65 } } }))).toEqual([{
+      queue: 'audit_retry_queue', max: 65, overLimit: true, over: 'unexplained', verdict: '1 past audit_backlog_limit 64; the run reported no bounded violation and no reason',
+    }]);
     expect(stepLabel(result().violations[0].trace[0])).toBe('L279 kauditd_send_queue: skb_dequeue(&audit_retry_queue) -> #9 [audit_queue=1 audit_hold_queue=0]');
   });
 
@@ -155,12 +161,19 @@ describe('webview data shaping', () => {
   it('marks what a patch changes, before against after', () => {
     const before = result();
     const after = result({ violations: [], records: { ...before.records, delivered: 200, lost: 0 }, queues: { ...before.queues, audit_hold_queue: { max: 12 } } });
-    const changed = comparisonRows(before, after).filter((r) => r.changed).map((r) => [r.name, r.before, r.after]);
+    const changed = comparisonRows(before, after).filter((r) => r.changed).map((r) => [r.name, r.before, r.after, r.effect]);
     expect(changed).toEqual([
-      ['ordering', 'violated', 'ok'],
-      ['delivered', '92', '200'],
-      ['lost (audit_log_lost)', '108', '0'],
-      ['audit_hold_queue max', '64', '12'],
+      ['ordering', 'violated', 'ok', 'fix'],
+      ['delivered', '92', '200', 'changed'],
+      ['lost (audit_log_lost)', '108', '0', 'changed'],
+      ['audit_hold_queue peak', '64', '12', 'changed'],
+    ]);
+    // an invariant newly broken, and records silently dropped, are regressions
+    const worse = result({ violations: [...before.violations, { invariant: 'progress', message: 'stuck', trace: [] }], records: { ...before.records, lost: 100, dropped: 8 } });
+    expect(comparisonRows(before, worse).filter((r) => r.changed).map((r) => [r.name, r.effect])).toEqual([
+      ['progress', 'regression'],
+      ['lost (audit_log_lost)', 'changed'],
+      ['dropped (not accounted)', 'regression'],
     ]);
   });
 
@@ -170,6 +183,149 @@ describe('webview data shaping', () => {
     for (const bad of [null, 'reveal', { type: 'reveal', side: 'file', line: 0 }, { type: 'reveal', side: 'file', line: 1.5 }, { type: 'reveal', side: 'elsewhere', line: 3 }, { type: 'open', uri: 'file:///etc/passwd' }]) {
       expect(isFromWebview(bad), JSON.stringify(bad)).toBe(false);
     }
+  });
+});
+
+/** The 2021 file before the 2022 fix and the fix itself (test/fixtures/versions), auditd stopped. */
+async function realRun(name: 'versions/late2021.c' | 'versions/v2022.c'): Promise<SimulationResult> {
+  const reply = await inProcessRunner(new Analyser().analyseText(fixture(name)), { scenario: 'auditd-stopped', records: 300 }, { token: new CancellationTokenSource().token, progress: () => undefined });
+  return reply;
+}
+
+/** The panel's page for `view`, rendered into a headless document with the panel's stylesheet. */
+function renderPage(view: PanelView) {
+  const window = new Window();
+  const doc = window.document;
+  const style = doc.createElement('style');
+  style.textContent = readFileSync(resolve(ROOT, 'client', 'src', 'webview', 'panel.css'), 'utf8');
+  doc.head.append(style);
+  // the theme's colours, as VS Code sets them on the webview's body
+  doc.body.setAttribute('style', '--vscode-testing-iconFailed: rgb(241, 0, 0); --vscode-testing-iconPassed: rgb(0, 201, 0); --vscode-errorForeground: rgb(250, 1, 1)');
+  const app = doc.createElement('main');
+  doc.body.append(app);
+  const posted: FromWebview[] = [];
+  const charts = renderView(app as unknown as HTMLElement, view, { post: (m) => posted.push(m) });
+  const all = (selector: string) => [...app.querySelectorAll(selector)];
+  /** a before b in the page */
+  const precedes = (a: { compareDocumentPosition(o: never): number }, b: unknown) => (a.compareDocumentPosition(b as never) & 4) !== 0;
+  const colour = (el: unknown) => window.getComputedStyle(el as never).color;
+  return { window, doc, app, posted, charts, all, precedes, colour };
+}
+
+const singleView = (r: SimulationResult, label = 'audit.c'): PanelView => ({ title: 'AuditLens: auditd-stopped', subject: `${label}: run`, runs: [{ side: 'file', label, result: r }] });
+
+describe('the panel page, rendered headless', () => {
+  let late2021: SimulationResult;
+  let v2022: SimulationResult;
+  beforeAll(async () => {
+    [late2021, v2022] = [await realRun('versions/late2021.c'), await realRun('versions/v2022.c')];
+  });
+
+  it('puts a violation and its trace first, open, above the charts and the tables', async () => {
+    const page = renderPage(singleView(result()));
+    const top = [...page.app.children].map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+    expect(top).toEqual(['header.', 'section.violations', 'div.runs']);
+    const [details] = page.all('details.violation') as unknown as { open: boolean; textContent: string }[];
+    expect(details.open).toBe(true);
+    expect(details.textContent).toContain('ordering: record #9 reached auditd after record #73');
+    const steps = page.all('ol.trace button.step');
+    expect(steps.map((b) => b.textContent)).toEqual(result().violations[0].trace.map(stepLabel));
+    for (const later of [page.all('.chart')[0], page.all('table.records')[0], page.all('table.invariants')[0]]) expect(page.precedes(details as never, later)).toBe(true);
+    (steps[1] as unknown as { click(): void }).click();
+    expect(page.posted).toEqual([{ type: 'reveal', side: 'file', line: 290 }]);
+    await page.window.happyDOM.close();
+  });
+
+  it('shows no violations section when nothing was violated', async () => {
+    const page = renderPage(singleView(result({ violations: [] })));
+    expect(page.all('section.violations')).toEqual([]);
+    await page.window.happyDOM.close();
+  });
+
+  it('never shows a peak past the limit beside "bounded ✓ ok" without the reason on the same line', async () => {
+    // v2022: audit_queue reaches 65 with the limit at 64 by the backlog wait's slack; late2021: audit_retry_queue past it, a violation
+    for (const [r, name] of [[v2022, 'v2022'], [late2021, 'late2021']] as const) {
+      const page = renderPage(singleView(r, name));
+      const boundedRow = page.all('table.invariants tbody tr').find((tr) => tr.textContent?.startsWith('bounded'))!;
+      const verdict = boundedRow.querySelectorAll('td')[1].textContent ?? '';
+      for (const tr of page.all('table.queues tbody tr')) {
+        const [queue, peak] = [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '');
+        if (!/past audit_backlog_limit/.test(peak)) continue;
+        expect(peak, `${name} ${queue}`).toMatch(/^\d+ — \d+ past audit_backlog_limit 64(: a bounded violation|, not a violation: .+)$/);
+        if (/not a violation/.test(peak)) {
+          // the verdict line says the same, with the same reason (ok, or violated by another queue)
+          expect(verdict, name).toMatch(r.violations.some((v) => v.invariant === 'bounded') ? /^✗ .* — / : /^✓ ok — /);
+          expect(verdict, name).toContain(`${queue} peaked at ${peak.replace(/ — /, ', ')}`);
+          expect(tr.querySelector('.slack'), name).not.toBeNull();
+          expect(tr.querySelector('.violated'), name).toBeNull();
+        } else {
+          expect(verdict, name).toMatch(/^✗ /);
+          expect(verdict, name).toContain(queue);
+          expect(tr.querySelector('.violated'), name).not.toBeNull();
+        }
+      }
+      await page.window.happyDOM.close();
+    }
+    // both cases are in these runs: the test is not vacuous
+    expect(queueRows(v2022).map((q) => [q.queue, q.over])).toContainEqual(['audit_queue', 'slack']);
+    expect(queueRows(v2022).find((q) => q.queue === 'audit_queue')?.verdict).toMatch(/^1 past audit_backlog_limit 64, not a violation: its bound is the backlog wait/);
+    expect(queueRows(late2021).map((q) => [q.queue, q.over])).toContainEqual(['audit_retry_queue', 'violation']);
+  });
+
+  it('gives a header record count that the Records table adds up to', async () => {
+    const spun = result({ records: { produced: 284, delivered: 87, queued: 194, lost: 2, dropped: 0 }, violations: [{ invariant: 'termination', message: 'spins', trace: [] }] });
+    const cases = [result(), late2021, v2022, spun, result({ records: { produced: 5, delivered: 3, queued: 0, lost: 0, dropped: 1 }, violations: [] })];
+    for (const r of cases) {
+      const page = renderPage(singleView(r));
+      const header = page.all('section.run p.records')[0].textContent ?? '';
+      const rows = new Map(page.all('table.records tbody tr').map((tr) => {
+        const [name, value] = [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '');
+        return [name, Number(value)] as const;
+      }));
+      const produced = Number(/^(\d+) records produced/.exec(header)?.[1]);
+      expect(produced).toBe(rows.get('produced'));
+      const parts = [...header.split(' = ')[1].matchAll(/(\d+) ([^+]+?)(?: \+ |$)/g)].map((m) => [m[2], Number(m[1])] as const);
+      expect(parts.reduce((n, [, v]) => n + v, 0), header).toBe(produced);
+      // each part is a row of the table below, with the same count
+      const rowOf = (word: string) => [...rows.entries()].find(([name]) => name.startsWith(word.split(' ')[0]) || name === word);
+      for (const [word, value] of parts) expect(rowOf(word)?.[1], `${header}: ${word}`).toBe(value);
+      await page.window.happyDOM.close();
+    }
+    expect(recordsLine(spun)).toBe('284 records produced (200 asked for, 84 more made while the queues drained) = 87 delivered + 194 queued + 2 lost + 0 dropped + 1 in hand when the spinning drain was stopped');
+    expect(recordsLine(late2021)).toMatch(/^\d+ records produced \(300 asked for; the run stopped before making them all\) = /);
+    expect(recordsLine(result({ records: { produced: 5, delivered: 3, queued: 0, lost: 0, dropped: 1 }, violations: [] }))).toBe('5 records produced (200 asked for; the run stopped before making them all) = 3 delivered + 0 queued + 0 lost + 1 dropped + 1 leaked (neither delivered, queued nor counted lost)');
+  });
+
+  it('in a before/after comparison, shows a regression red and a fix green', async () => {
+    // the 2022 fix: bounded and termination fixed; the ordering violation today's file still has appears
+    const page = renderPage({
+      title: 'AuditLens: auditd-stopped, before/after',
+      subject: 'fix.patch on kernel/audit.c',
+      runs: [{ side: 'before', label: 'Before the patch', result: late2021 }, { side: 'after', label: 'After the patch', result: v2022 }],
+    });
+    const row = (name: string) => page.all('table.comparison tbody tr').find((tr) => tr.querySelector('td')?.textContent === name)!;
+    for (const name of ['bounded', 'termination']) {
+      expect(row(name).classList.contains('fix'), name).toBe(true);
+      expect(row(name).textContent, name).toMatch(/violatedokfixed$/);
+      expect(page.colour(row(name).querySelector('td')), name).toBe('rgb(0, 201, 0)');
+    }
+    expect(row('ordering').classList.contains('regression')).toBe(true);
+    expect(row('ordering').textContent).toMatch(/okviolatedregression$/);
+    expect(page.colour(row('ordering').querySelector('td'))).toBe('rgb(241, 0, 0)');
+    // unchanged rows keep the text colour
+    expect(row('accounting').className).toBe('');
+    expect(page.colour(row('accounting').querySelector('td'))).not.toMatch(/rgb\((241, 0|0, 201), 0\)/);
+    const verdict = page.all('section.comparison p.verdict')[0];
+    expect(verdict.textContent).toBe('Fixed by the patch: bounded, termination. Broken by the patch: ordering.');
+    expect(page.colour(verdict.querySelector('.regression'))).toBe('rgb(241, 0, 0)');
+    expect(page.colour(verdict.querySelector('.fix'))).toBe('rgb(0, 201, 0)');
+    // the violations lead, each said to be fixed by the patch or new with it
+    const tags = page.all('section.violations details.violation summary .effect').map((e) => [e.className, e.textContent]);
+    expect(tags).toEqual(expect.arrayContaining([['effect fix', ' (fixed by the patch)'], ['effect regression', ' (new with the patch)']]));
+    const top = [...page.app.children].map((e) => e.className);
+    expect(top).toEqual(['', 'violations', 'comparison', 'runs side-by-side']);
+    expect(page.charts.map((c) => c.run.side)).toEqual(['before', 'after']);
+    await page.window.happyDOM.close();
   });
 });
 
