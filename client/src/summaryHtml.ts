@@ -108,6 +108,7 @@ export function summaryHtml(page: SummaryPage): string {
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 16px 24px; line-height: 1.45; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.4em; border-bottom: 1px solid var(--vscode-panel-border); }
 code { font-family: var(--vscode-editor-font-family); font-size: 0.95em; overflow-wrap: anywhere; }
+p, li, h1, h2 { overflow-wrap: break-word; }
 a { color: var(--vscode-textLink-foreground); }
 ul { padding-left: 1.4em; }
 .table { overflow-x: auto; max-width: 100%; }

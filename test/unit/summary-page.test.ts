@@ -10,6 +10,7 @@ import { Analyser } from '../../server/src/analyser';
 import { modelSummary } from '../../server/src/features/modelSummary';
 import { modelSummaryMarkdown } from '../../server/src/features/modelSummaryText';
 import { renderSummaryMarkdown, summaryHtml } from '../../client/src/summaryHtml';
+import { Window } from 'happy-dom';
 
 const DEMO = readFileSync(resolve(__dirname, '..', '..', 'examples', 'kauditd-demo.c'), 'utf8');
 const link = (line: number) => `command:open?${line}`;
@@ -44,5 +45,25 @@ describe('the model summary page', () => {
     expect(tricky).toContain('<code>a&lt;b&gt;</code>');
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain(`content="default-src 'none'; style-src 'nonce-abc123';"`);
+  });
+
+  it('keeps to its pane: wide tables scroll inside their box, long names wrap', async () => {
+    // a wide table: the function table of a file with long names, and a long unbroken name in prose
+    const wide = `${markdown}\n\n| ${Array.from({ length: 12 }, (_, i) => `column_${i}_of_a_very_wide_table`).join(' | ')} |\n|${' --- |'.repeat(12)}\n| ${Array.from({ length: 12 }, () => '`kauditd_send_multicast_skb_with_a_long_name`').join(' | ')} |\n\nsee ${'x'.repeat(300)}\n`;
+    const window = new Window();
+    window.document.write(summaryHtml({ cspSource: 'vscode-resource:', nonce: 'abc123', title: 't', markdown: wide, lineLink: link }));
+    const doc = window.document;
+    const tables = [...doc.querySelectorAll('table')];
+    expect(tables.length).toBe(3);
+    for (const table of tables) {
+      const box = table.parentElement!;
+      expect(box.className).toBe('table');
+      const style = window.getComputedStyle(box);
+      expect([style.overflowX, style.maxWidth]).toEqual(['auto', '100%']);
+    }
+    for (const el of [doc.querySelector('code')!, doc.querySelector('p')!]) expect(window.getComputedStyle(el).overflowWrap).toMatch(/^(anywhere|break-word)$/);
+    // nothing else sets a width the pane must make room for
+    expect([...doc.querySelectorAll('[style]')]).toEqual([]);
+    await window.happyDOM.close();
   });
 });
