@@ -50,11 +50,11 @@ export class Analyser {
     return new FileAnalysis(this.parser.parse(text), 0, this.options);
   }
 
-  /** Opens or replaces a document; reuses the previous tree when there is one. */
-  update(uri: string, text: string, version: number): FileAnalysis {
+  /** Opens or replaces a document; reuses the previous tree when there is one. `options`: this document's rule settings (its project configuration's). */
+  update(uri: string, text: string, version: number, options: RuleOptions = this.options): FileAnalysis {
     const previous = this.documents.get(uri);
     const parsed = previous ? this.parser.reparse(previous.parsed, text) : this.parser.parse(text);
-    const analysis = new FileAnalysis(parsed, version, this.options, uri);
+    const analysis = new FileAnalysis(parsed, version, options, uri);
     this.documents.set(uri, analysis);
     if (previous) this.retire(previous, analysis);
     return analysis;

@@ -8,6 +8,7 @@ import {
   CancellationToken,
   Connection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   ErrorCodes,
   InitializeResult,
   ResponseError,
@@ -31,6 +32,8 @@ import { findPatchBase, readBaseFileSetting } from './features/patchBase';
 import { CHECK_FILES_REQUEST, DocumentParams, MODEL_SUMMARY_REQUEST, ModelSummaryReply, STATUS_NOTIFICATION, STATUS_REQUEST, StatusNotification, TRUST_NOTIFICATION } from './features/requests';
 import { documentStatus, FAILED_STATUS } from './features/status';
 import { documentSymbols } from './features/symbols';
+import { configDiagnostics, ProjectConfigs } from './features/projectConfigs';
+import { CONFIG_NAMES, type ConfigFs } from './config/projectConfig';
 import { DEFAULT_SETTINGS, readSettings, ServerSettings } from './settings';
 import type { Finding } from './rules/finding';
 import { parserEngine } from './parse/engine';
@@ -48,6 +51,8 @@ export interface ServerHost {
   /** Reads a C file as `auditlens check` would (patch bases); throws with a reason. */
   readSource(filePath: string, maxSize: number): string;
   exists(filePath: string): boolean;
+  /** Reads project configuration files (.auditlens.json); absent where there is no disk. */
+  readonly configFs?: ConfigFs;
   /** Working-tree mode (git) over the server's analyser; absent where git cannot run. */
   readonly workingTree?: (analyser: Analyser, onBaseline: (filePath: string) => void) => { introduced(filePath: string, text: string, findings: Finding[]): Set<Finding> };
   /** Lets queued messages (a cancel) through between files of a long check. */
@@ -68,7 +73,10 @@ export function startServer(connection: Connection, host: ServerHost): void {
    */
   let trusted = true;
   const analyser = new Analyser();
-  const tracker = new DocumentTracker(analyser, () => settings);
+  /** Each document's .auditlens.json; the editor's settings go over it. */
+  const configs = new ProjectConfigs(host.configFs, (uri) => host.pathOf(uri));
+  const rulesFor = (uri: string) => configs.rulesFor(uri, settings.rules);
+  const tracker = new DocumentTracker(analyser, () => settings, rulesFor);
   // git's answer comes after the first publish: the file's diagnostics are published again with the marks
   const workingTree = host.workingTree?.(analyser, (filePath) =>
     guard('publishing working-tree marks', undefined, () => {
@@ -89,6 +97,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
   const shownFindings = new WeakMap<FileAnalysis, Map<string, string>>();
   let canRegisterConfiguration = false;
   let canFollowFolders = false;
+  let canWatchConfigFiles = false;
 
   /** Runs a handler; an exception is logged and answered with `fallback`, never fatal. */
   function guard<T>(what: string, fallback: T, fn: () => T): T {
@@ -116,6 +125,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
     canPullConfiguration = !!workspace?.configuration;
     canRegisterConfiguration = !!workspace?.didChangeConfiguration?.dynamicRegistration;
     canFollowFolders = !!workspace?.workspaceFolders;
+    canWatchConfigFiles = !!workspace?.didChangeWatchedFiles?.dynamicRegistration && !!host.configFs;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -140,6 +150,10 @@ export function startServer(connection: Connection, host: ServerHost): void {
     connection.console.info(`AuditLens server started (${host.platform}, parser: ${parserEngine().description}, maxFileSize ${settings.maxFileSize} bytes)`);
     if (canRegisterConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'auditlens' }).catch((err) => logError('registering for configuration changes', err));
+    }
+    if (canWatchConfigFiles) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: CONFIG_NAMES.map((name) => ({ globPattern: `**/${name}` })) })
+        .catch((err) => logError('watching configuration files', err));
     }
     void refreshSettings();
     if (canFollowFolders) {
@@ -168,15 +182,35 @@ export function startServer(connection: Connection, host: ServerHost): void {
     patchBaseFile = nextBaseFile;
     analyser.options = { rules: settings.rules };
     connection.console.info(`settings: maxFileSize ${settings.maxFileSize} bytes, rules ${JSON.stringify(settings.rules)}, workingTree ${settings.workingTree}, patch.baseFile ${JSON.stringify(patchBaseFile)}`);
-    // C documents first: a patch may be reviewed against one of them.
+    reanalyse(rules || size || tree, rules || size || base);
+  }
+
+  /** Analyses open C documents and reviews open patches again. C documents first: a patch may be reviewed against one of them. */
+  function reanalyse(cFiles: boolean, patches: boolean): void {
     for (const t of tracker.all()) {
       const doc = documents.get(t.uri);
-      if (doc && t.kind === 'audit-c' && (rules || size || tree)) guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
+      if (doc && t.kind === 'audit-c' && cFiles) guard(`re-analysing ${t.uri}`, undefined, () => syncAndPublish(doc));
     }
     for (const t of tracker.all()) {
       const doc = documents.get(t.uri);
-      if (doc && t.kind === 'patch' && (rules || size || base)) guard(`re-reviewing ${t.uri}`, undefined, () => reviewAndPublish(doc));
+      if (doc && t.kind === 'patch' && patches) guard(`re-reviewing ${t.uri}`, undefined, () => reviewAndPublish(doc));
     }
+  }
+
+  // A .auditlens.json was created, changed or deleted: what it says applies to every open document.
+  connection.onDidChangeWatchedFiles((p) =>
+    guard('didChangeWatchedFiles', undefined, () => {
+      if (!p.changes.some((c) => (CONFIG_NAMES as readonly string[]).includes(c.uri.slice(c.uri.lastIndexOf('/') + 1)))) return;
+      configs.clear();
+      connection.console.info('project configuration changed: analysing open documents again');
+      reanalyse(true, true);
+      publishConfigProblems();
+    }),
+  );
+
+  /** Problems in configuration files, as diagnostics on them. */
+  function publishConfigProblems(): void {
+    for (const d of configs.pendingDiagnostics()) void connection.sendDiagnostics(d);
   }
 
   /** Pulls `auditlens.*` when the client supports it. */
@@ -228,10 +262,10 @@ export function startServer(connection: Connection, host: ServerHost): void {
   /** The last base analysed for a report that was not an open document (read from disk): reused while its text is the same. */
   let reportBase: FileAnalysis | undefined;
 
-  /** The file a patch applies to: auditlens.patch.baseFile, else discovered (features/patchBase.ts). */
-  function patchBase(patchText: string) {
+  /** The file a patch applies to: auditlens.patch.baseFile, else its .auditlens.json's patch.base, else discovered (features/patchBase.ts). */
+  function patchBase(patchText: string, uri?: string) {
     return findPatchBase(patchText, {
-      setting: patchBaseFile,
+      setting: patchBaseFile || (uri ? configs.forUri(uri).patchBase ?? '' : ''),
       roots: workspaceRoots,
       maxFileSize: settings.maxFileSize,
       open: tracker.all().flatMap((t) => (t.kind === 'audit-c' && t.analysis ? [{ uri: t.uri, text: t.analysis.parsed.text }] : [])),
@@ -277,8 +311,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
   function reviewPatchDocument(doc: TextDocument): void {
     const text = doc.getText();
     if (skippedForSize(doc, text, patchReviews)) return;
-    const { base, problem } = patchBase(text);
-    const review = reviewDocument(text, base, settings.rules, problem);
+    const { base, problem } = patchBase(text, doc.uri);
+    const review = reviewDocument(text, base, rulesFor(doc.uri), problem);
     patchReviews.set(doc.uri, review);
     const diagnostics = patchDiagnostics(review, (line) => lineText(doc, line).length, rulesDocDir, doc.uri);
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
@@ -321,6 +355,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   function syncAndPublish(doc: TextDocument): void {
     const { current, previous } = tracker.sync(doc);
+    publishConfigProblems();
     if (current.kind === 'audit-c') {
       publish(current);
       // A patch opened before its base was reviewed from its hunks alone: now there may be a base.

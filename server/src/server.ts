@@ -29,6 +29,16 @@ initParserEngine().then(
       pathOf: (uri) => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined),
       readSource,
       exists: (p) => fs.existsSync(p),
+      configFs: {
+        exists: (p) => {
+          try {
+            return fs.statSync(p).isFile();
+          } catch {
+            return false;
+          }
+        },
+        read: (p) => fs.readFileSync(p, 'utf8'),
+      },
       workingTree: (analyser, onBaseline) => new WorkingTreeBaseline(analyser, onBaseline),
       yieldToConnection: () => new Promise((resolve) => setImmediate(resolve)),
     });

@@ -66,7 +66,8 @@ export interface TrackedDocument {
 export class DocumentTracker {
   private readonly tracked = new Map<string, TrackedDocument>();
 
-  constructor(private readonly analyser: Analyser, private readonly settings: () => ServerSettings) {}
+  /** `rulesFor`: a document's rule settings (its project configuration under the editor's settings). */
+  constructor(private readonly analyser: Analyser, private readonly settings: () => ServerSettings, private readonly rulesFor?: (uri: string) => ServerSettings['rules']) {}
 
   /** Re-reads one document after open or change; returns its new and previous state. */
   sync(doc: DocumentSnapshot): { current: TrackedDocument; previous?: TrackedDocument } {
@@ -82,7 +83,7 @@ export class DocumentTracker {
         this.analyser.close(doc.uri); // no stale tree; a later, smaller version parses from scratch
         current.skipped = { bytes, limit };
       } else {
-        current.analysis = this.analyser.update(doc.uri, text, doc.version);
+        current.analysis = this.analyser.update(doc.uri, text, doc.version, this.rulesFor ? { rules: this.rulesFor(doc.uri) } : undefined);
       }
     } else {
       this.analyser.close(doc.uri);
