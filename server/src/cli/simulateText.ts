@@ -29,9 +29,14 @@ export function formatSimulationText(path: string, r: SimulationResult): string 
     if (p.ending === 'killed') out.push('ending: the stopped auditd is killed and a new one registers');
   }
   const c = r.records;
-  out.push(`records: produced ${c.produced}, delivered ${c.delivered}, queued ${c.queued}, lost ${c.lost}, dropped ${c.dropped}`);
+  const share = c.produced > 0 && c.lost > 0 ? ` (${Math.round((c.lost / c.produced) * 100)} %)` : '';
+  out.push(`records: produced ${c.produced}, delivered ${c.delivered}, queued ${c.queued}, lost ${c.lost}${share}, dropped ${c.dropped}`);
   const lost = entries(r.lostByReason);
   if (lost.length) out.push(`lost by reason: ${lost.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  // a large loss beside "no invariant violated" reads like a contradiction: say why it is not one
+  if (c.lost > 0 && !r.violations.some((v) => v.invariant === 'accounting')) {
+    out.push('  (lost records are counted through the file\'s lost-record path, as the kernel does when a queue reaches its limit: the designed outcome of a bounded backlog, not a bug; a record freed uncounted would be "dropped", an accounting violation)');
+  }
   const queues = Object.entries(r.queues);
   if (queues.length) out.push(`queue maxima: ${queues.map(([q, v]) => `${q} ${v.max}`).join(', ')}`);
   const abstracted = entries(r.abstracted);
