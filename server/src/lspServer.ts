@@ -265,7 +265,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
   /** The file a patch applies to: auditlens.patch.baseFile, else its .auditlens.json's patch.base, else discovered (features/patchBase.ts). */
   function patchBase(patchText: string, uri?: string) {
     return findPatchBase(patchText, {
-      setting: patchBaseFile || (uri ? configs.forUri(uri).patchBase ?? '' : ''),
+      // a workspace's own .auditlens.json may not point outside it until the workspace is trusted
+      setting: patchBaseFile || (uri && trusted ? configs.forUri(uri).patchBase ?? '' : ''),
       roots: workspaceRoots,
       maxFileSize: settings.maxFileSize,
       open: tracker.all().flatMap((t) => (t.kind === 'audit-c' && t.analysis ? [{ uri: t.uri, text: t.analysis.parsed.text }] : [])),
@@ -495,7 +496,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
       if (p.command !== DRAFT_REPLY) return null;
       const uri = String(p.arguments?.[0] ?? '');
       const review = patchReviews.get(uri);
-      return review ? patchReply(review) : null;
+      return review ? patchReply(review, { footnote: configs.forUri(uri).replyFootnote }) : null;
     });
   });
 

@@ -100,7 +100,7 @@ function filesUnder(dir: string): string[] {
 
 /** Files package.json's contributes points at (grammars, language configurations, walkthrough media...). */
 function contributedFiles(): string[] {
-  const keys = new Set(['path', 'configuration', 'markdown', 'image', 'svg', 'icon', 'light', 'dark']);
+  const keys = new Set(['path', 'configuration', 'markdown', 'image', 'svg', 'icon', 'light', 'dark', 'url']);
   const out: string[] = [];
   const walk = (v: unknown, key: string) => {
     if (typeof v === 'string') {

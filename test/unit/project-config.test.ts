@@ -1,5 +1,9 @@
 /** `.auditlens.json`: what it may say, how it is found, and how flags and settings go over it. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { RULES } from '../../server/src/rules/catalogue';
 import { ConfigError, findConfigFile, loadConfigFor, mergeRules, parseConfig, parseRuleFlags } from '../../server/src/config/projectConfig';
 
 function memoryFs(files: Record<string, string>) {
@@ -43,5 +47,30 @@ describe('project configuration', () => {
     expect(parseRuleFlags(['AC301=off,aq101=Error', 'AL206=information'])).toEqual({ AC301: 'off', AQ101: 'error', AL206: 'information' });
     expect(parseRuleFlags(['AC301'])).toMatch(/RULE=SETTING/);
     expect(parseRuleFlags(['AC301=loud'])).toMatch(/must be off/);
+  });
+});
+
+describe('the JSON schema VS Code validates .auditlens.json with', () => {
+  const schema = JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'schemas', 'auditlens-config.schema.json'), 'utf8'));
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+  it('names every rule of the catalogue, and only those', () => {
+    expect(Object.keys(schema.properties.rules.properties).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  it('accepts what the parser accepts and rejects what it reports', () => {
+    const docs = readFileSync(resolve(__dirname, '..', '..', 'docs', 'ci.md'), 'utf8');
+    const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(docs)![1]);
+    expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+    expect(parseConfig(JSON.stringify(example), '/t/.auditlens.json').problems).toEqual([]);
+    for (const bad of [{ rulez: {} }, { rules: { AC301: 'of' } }, { simulate: { scenario: 'x' } }, { reply: { footnote: 'yes' } }]) {
+      expect(validate(bad), JSON.stringify(bad)).toBe(false);
+      expect(parseConfig(JSON.stringify(bad), '/t/.auditlens.json').problems.length, JSON.stringify(bad)).toBeGreaterThan(0);
+    }
+  });
+
+  it('is contributed for both file names', () => {
+    const manifest = JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(manifest.contributes.jsonValidation).toEqual([{ fileMatch: ['.auditlens.json', 'auditlens.config.json'], url: './schemas/auditlens-config.schema.json' }]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { CodeLens, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Hover, MarkupKind, Position } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
-import { draftReply } from '../patch/reply';
+import { draftReply, type ReplyOptions } from '../patch/reply';
 import { ImagePair, readingSummary, reviewPatch, ReviewResult } from '../patch/review';
 import type { Hunk, PatchMessage } from '../patch/types';
 import type { RuleOptions } from '../rules';
@@ -226,6 +226,7 @@ export function patchCodeLenses(p: PatchReview): CodeLens[] {
   return out;
 }
 
-export function patchReply(p: PatchReview): string {
-  return draftReply(p.review).text;
+/** The drafted reply's text; `footnote` from the project configuration (`reply.footnote`). */
+export function patchReply(p: PatchReview, options: ReplyOptions = {}): string {
+  return draftReply(p.review, options).text;
 }
