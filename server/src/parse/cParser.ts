@@ -72,8 +72,9 @@ export class KernelCParser {
     parserEngine().release?.(parsed.tree);
   }
 
-  private build(text: string, previous: ParsedSource | undefined): ParsedSource {
+  private build(original: string, previous: ParsedSource | undefined): ParsedSource {
     const t0 = performance.now();
+    const text = lineBreaksAsLf(original);
     const lines = new LineIndex(text);
     if (!previous) {
       const { text: normalised, blanks, resumePoints } = normaliseKernelSource(text);
@@ -120,6 +121,16 @@ export class KernelCParser {
     }
     return { text, normalised, blanks, resumePoints, tree, lines, problems: syntaxProblems(tree), ms: performance.now() - t0, incremental };
   }
+}
+
+/**
+ * A lone CR (old Mac line ends, or a mixed file) is a line break to the editor (LSP counts
+ * \r, \n and \r\n) but not to tree-sitter-c, for which a CR-only file is one line: one
+ * `#include` would swallow it all. Each lone CR becomes an LF, so lengths, offsets, lines
+ * and columns are unchanged; CRLF is left as it is (tree-sitter reads it).
+ */
+export function lineBreaksAsLf(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 /**
