@@ -6,7 +6,7 @@
 import { KernelCParser, ParsedSource } from './parse/cParser';
 import { Outline } from './parse/outline';
 import { buildModel, QueueModel } from './model';
-import { forgetFactOwner } from './facts/fileFacts';
+import { forgetFactOwner, notAnalysedReason } from './facts/fileFacts';
 import type { Finding } from './rules/finding';
 import { runRules, RuleOptions } from './rules';
 
@@ -25,7 +25,14 @@ export class FileAnalysis {
 
   /** The queue state model (facts are reused across versions for unchanged functions). */
   get model(): QueueModel {
-    return (this.modelCache ??= buildModel(this.outline, this.owner));
+    if (!this.modelCache) {
+      try {
+        this.modelCache = buildModel(this.outline, this.owner);
+      } catch (err) {
+        this.isolate(err, false);
+      }
+    }
+    return this.modelCache!;
   }
 
   /** Everything read from the tree is built: the tree itself is no longer needed. */
@@ -35,9 +42,47 @@ export class FileAnalysis {
 
   /** Rule findings on the model, with the analyser's rule options applied. */
   get findings(): Finding[] {
-    return (this.findingsCache ??= runRules(this.model, this.options));
+    if (!this.findingsCache) {
+      const model = this.model;
+      try {
+        this.findingsCache = runRules(model, this.options);
+      } catch (err) {
+        this.isolate(err, true);
+      }
+    }
+    return this.findingsCache!;
+  }
+
+  /**
+   * The model or a rule threw on this version: find the one function whose absence lets both
+   * through, and analyse the file without it (that function is reported "not analysed", with
+   * why). The function that broke the document's previous version is tried first, so a
+   * document that stays broken while it is edited costs one extra build, not one per function.
+   * When no single function explains it, the error stands (the caller reports the file).
+   */
+  private isolate(err: unknown, forRules: boolean): void {
+    const what = forRules ? 'a rule failed on it' : 'the queue model could not be built with it';
+    const hint = this.owner !== undefined ? culprits.get(this.owner) : undefined;
+    const names = [...new Set([...(hint ? [hint] : []), ...this.outline.functions.map((f) => f.name)])];
+    for (const name of names) {
+      const exclude = new Map([[name, notAnalysedReason(what, err)]]);
+      try {
+        const model = buildModel(this.outline, this.owner, exclude);
+        const findings = runRules(model, this.options);
+        this.modelCache = model;
+        this.findingsCache = findings;
+        if (this.owner !== undefined) culprits.set(this.owner, name);
+        return;
+      } catch {
+        // not this one
+      }
+    }
+    throw err;
   }
 }
+
+/** Per open document, the function that last had to be left out (tried first next time). */
+const culprits = new Map<string, string>();
 
 export class Analyser {
   private readonly parser = new KernelCParser();
@@ -86,5 +131,6 @@ export class Analyser {
     this.documents.delete(uri);
     if (closed?.settled) this.parser.release(closed.parsed);
     forgetFactOwner(uri);
+    culprits.delete(uri);
   }
 }

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { RULES } from '../rules/catalogue';
 import type { Severity } from '../rules/finding';
 import { VERSION } from './commands';
-import type { FileReport, FindingReport } from '../report/checkReport';
+import { functionLabel, type FileReport, type FindingReport } from '../report/checkReport';
 import { RULE_FLAGS } from './sarifRules';
 import type { BaselineEntry } from '../report/baseline';
 
@@ -53,7 +53,7 @@ export interface SarifResult {
   baselineState?: 'new' | 'unchanged' | 'absent';
 }
 
-export interface SarifNotification { level: SarifLevel; message: SarifMessage }
+export interface SarifNotification { level: SarifLevel; message: SarifMessage; locations?: SarifLocation[] }
 
 export interface SarifLog {
   $schema: string;
@@ -108,6 +108,12 @@ export function sarifRules(): SarifRule[] {
 export function sarifLog(files: readonly FileReport[], options: SarifOptions = {}): SarifLog {
   const srcRoot = options.srcRoot ?? process.cwd();
   const unusable = options.unusable ?? [];
+  // functions left out of the analysis: the run did not look at them, and says where
+  const skipped: SarifNotification[] = files.flatMap((file) => (file.notAnalysed ?? []).map((n) => ({
+    level: 'warning' as const,
+    message: { text: `${functionLabel(n.function)} was not analysed: ${n.reason}` },
+    locations: [{ physicalLocation: { artifactLocation: artifactLocation(file.path, srcRoot), region: { startLine: n.line, endLine: n.endLine } } }],
+  })));
   const results = files.flatMap((file) => {
     const artifact = artifactLocation(file.path, srcRoot);
     return file.findings.map((f) => sarifResult(f, artifact));
@@ -120,7 +126,7 @@ export function sarifLog(files: readonly FileReport[], options: SarifOptions = {
       tool: { driver: { name: 'AuditLens', informationUri: INFORMATION_URI, version: VERSION, semanticVersion: VERSION, rules: sarifRules() } },
       invocations: [{
         executionSuccessful: unusable.length === 0,
-        ...(unusable.length ? { toolExecutionNotifications: unusable.map((text) => ({ level: 'error' as const, message: { text } })) } : {}),
+        ...(unusable.length || skipped.length ? { toolExecutionNotifications: [...unusable.map((text) => ({ level: 'error' as const, message: { text } })), ...skipped] } : {}),
       }],
       originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(srcRoot) } },
       columnKind: 'utf16CodeUnits',

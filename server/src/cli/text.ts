@@ -4,7 +4,7 @@
  * them, per-function lines only with --verbose, and one summary line.
  */
 import type { SyntaxProblem } from '../parse/cParser';
-import type { FileReport, FunctionReport } from '../report/checkReport';
+import { functionLabel, type FileReport, type FunctionReport } from '../report/checkReport';
 
 /** Syntax problems listed per file before the rest is summarised in a count. */
 const MAX_SYNTAX_LINES = 10;
@@ -21,6 +21,8 @@ export function formatFileText(report: FileReport, problems: readonly SyntaxProb
     out.push(`${path}:${p.line + 1}:${p.column + 1}: note: ${p.message} [syntax]`);
   }
   if (problems.length > MAX_SYNTAX_LINES) out.push(`${path}: note: ${problems.length - MAX_SYNTAX_LINES} more syntax errors`);
+  // said, so that "no findings" is only ever about what was analysed
+  for (const n of report.notAnalysed ?? []) out.push(`${path}:${n.line}:1: note: ${functionLabel(n.function)} was not analysed: ${n.reason}; the rest of the file was [not-analysed]`);
   // with a baseline, the accepted findings are counted in the summary, not listed
   for (const f of report.findings) {
     if (f.baselineState === 'unchanged') continue;
@@ -46,7 +48,8 @@ export function formatSummary(files: readonly FileReport[], unusable: number, ba
     .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => (s === 'information' ? `${n} information` : plural(n, s)));
-  const parts = [`checked ${plural(files.length, 'file')} (${plural(functions, 'function')})`];
+  const skipped = files.reduce((n, f) => n + (f.notAnalysed?.length ?? 0), 0);
+  const parts = [`checked ${plural(files.length, 'file')} (${plural(functions, 'function')}${skipped ? `, ${skipped} not analysed` : ''})`];
   const fresh = baseline ? ' new' : '';
   parts.push(findings.length ? `${plural(findings.length, 'finding')}${fresh} (${bySeverity.join(', ')})` : `no${fresh} findings`);
   if (baseline) {

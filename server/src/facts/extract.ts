@@ -27,8 +27,11 @@ type Mode = 'read' | 'write' | 'rw' | AccessMode | 'marked-read' | 'marked-write
 const ERRNO_RE = /^-E[A-Z0-9]+$/;
 
 export function extractFunctionFacts(fn: Ast, src: SourceView, scope: FileScope): FunctionFacts {
-  const declarator = fn.children.find((c) => c.type.endsWith('declarator'))!;
-  const body = fn.children.find((c) => c.type === 'compound_statement')!;
+  const declarator = fn.children.find((c) => c.type.endsWith('declarator'));
+  const body = fn.children.find((c) => c.type === 'compound_statement');
+  // what a buffer looks like while a definition is being typed (`static void {`)
+  if (!declarator) throw new Error('the definition has no name or parameter list yet');
+  if (!body) throw new Error('the definition has no body');
   const fnDecl = findFunctionDeclarator(declarator);
   const name = fnDecl ? nameOfDeclarator(kids(fnDecl)[0], src) ?? '' : '';
   const params = fnDecl ? paramsOf(fnDecl, src) : [];

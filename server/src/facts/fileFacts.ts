@@ -5,7 +5,7 @@
  */
 import type { ParsedSource } from '../parse/cParser';
 import type { FunctionSymbol, Outline, Span } from '../parse/outline';
-import { mirror } from '../parse/mirror';
+import { mirror, NestingTooDeep } from '../parse/mirror';
 import { SourceView, kids, stripParens } from './ast';
 import { extractFunctionFacts, FileScope } from './extract';
 import type { FieldBinding, FunctionFacts } from './types';
@@ -54,6 +54,19 @@ export interface FileFacts {
   macros: { name: string; span: Span }[];
   /** How many functions were re-extracted (not served from cache) for this version. */
   extracted: number;
+  /**
+   * Functions whose facts could not be read (a declaration the extractor does not
+   * understand, nesting deeper than it reads), or that broke the model or a rule: left out
+   * of everything downstream, and reported in every output. The rest of the file is analysed.
+   */
+  notAnalysed: NotAnalysed[];
+}
+
+export interface NotAnalysed {
+  name: string;
+  span: Span;
+  /** One sentence: what could not be done and why. */
+  reason: string;
 }
 
 /**
@@ -187,7 +200,11 @@ export function* lineMatches(text: string, re: RegExp, anchor: RegExp): Generato
 const REGISTRATION_WORDS = /EXPORT_SYMBOL|__setup|early_param|initcall|module_init|module_exit/g;
 const DIRECTIVE = /#/g;
 
-export function buildFileFacts(outline: Outline, owner?: string): FileFacts {
+/**
+ * `exclude`: functions to leave out with a reason (the model or a rule failed on them; see
+ * analyser.ts). A function whose facts cannot be extracted is left out the same way.
+ */
+export function buildFileFacts(outline: Outline, owner?: string, exclude?: ReadonlyMap<string, string>): FileFacts {
   const source = outline.source;
   const text = source.text;
   const globals = new Map<string, GlobalFact>();
@@ -206,14 +223,28 @@ export function buildFileFacts(outline: Outline, owner?: string): FileFacts {
   const bindings: FileFacts['bindings'] = [];
   let extracted = 0;
   const used = owner !== undefined ? new Set<FunctionFacts>() : undefined;
+  const notAnalysed: NotAnalysed[] = [];
   const root = source.tree.rootNode;
   for (const sym of outline.functions) {
+    const excluded = exclude?.get(sym.name);
+    if (excluded !== undefined) {
+      notAnalysed.push({ name: sym.name, span: sym.span, reason: excluded });
+      continue;
+    }
     const fnText = text.slice(sym.span.start, sym.span.end);
-    const { facts, hit } = cached(scopeKey, fnText, () => {
-      const node = root.descendantForIndex(sym.span.start, sym.span.end - 1) ?? root;
-      const def = node.type === 'function_definition' ? node : findAncestor(node, 'function_definition');
-      return extractFunctionFacts(mirror(def ?? node), new SourceView(text, sym.span.start), scope);
-    });
+    let got: { facts: FunctionFacts; hit: boolean };
+    try {
+      got = cached(scopeKey, fnText, () => {
+        const node = root.descendantForIndex(sym.span.start, sym.span.end - 1) ?? root;
+        const def = node.type === 'function_definition' ? node : findAncestor(node, 'function_definition');
+        return extractFunctionFacts(mirror(def ?? node), new SourceView(text, sym.span.start), scope);
+      });
+    } catch (err) {
+      // one function the extractor cannot read costs that function, not the file
+      notAnalysed.push({ name: sym.name, span: sym.span, reason: notAnalysedReason('its facts could not be read', err) });
+      continue;
+    }
+    const { facts, hit } = got;
     if (!hit) extracted++;
     used?.add(facts);
     const head = text.slice(sym.span.start, sym.bodySpan.start);
@@ -266,7 +297,15 @@ export function buildFileFacts(outline: Outline, owner?: string): FileFacts {
   // constants defined inside a function body (kauditd_thread's UNICAST_RETRIES) are not top-level macros
   for (const m of lineMatches(text, BODY_DEFINE_RE, DIRECTIVE)) if (!constants.has(m[1])) constants.set(m[1], Number(m[2]));
 
-  return { source, functions, globals, bindings, registrations, constants, macros: outline.macros.map((m) => ({ name: m.name, span: m.span })), extracted };
+  return { source, functions, globals, bindings, registrations, constants, macros: outline.macros.map((m) => ({ name: m.name, span: m.span })), extracted, notAnalysed };
+}
+
+/** Why a function was left out, as a clause (`<fn> was not analysed: <this>`), from the exception. */
+export function notAnalysedReason(what: string, err: unknown): string {
+  if (err instanceof NestingTooDeep) return `it is ${err.message}`;
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return `${what}: it is nested too deeply for the analysis`;
+  const msg = err instanceof Error ? err.message : String(err);
+  return `${what} (${msg.split('\n')[0].slice(0, 160)})`;
 }
 
 function findAncestor(n: import('../parse/cParser').SyntaxNode, type: string) {

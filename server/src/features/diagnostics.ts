@@ -8,6 +8,8 @@ import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analyser';
 import type { Finding, Severity } from '../rules/finding';
 import { toRange } from './convert';
+import type { NotAnalysed } from '../facts/fileFacts';
+import { functionLabel } from '../report/checkReport';
 
 export const DIAGNOSTIC_SOURCE = 'auditlens';
 
@@ -32,9 +34,32 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   information: DiagnosticSeverity.Information,
 };
 
+/** One per function left out of the analysis, on its name: what was not looked at, and why. */
+export function notAnalysedDiagnostics(analysis: Pick<FileAnalysis, 'parsed'> & Partial<Pick<FileAnalysis, 'model'>>): Diagnostic[] {
+  let list: NotAnalysed[] = [];
+  try {
+    list = analysis.model?.file.notAnalysed ?? [];
+  } catch {
+    return []; // the whole file failed: said above
+  }
+  return list.map((n) => ({
+    // the definition's first line, not the whole body
+    range: toRange(analysis.parsed.lines, { start: n.span.start, end: firstLineEnd(analysis.parsed.text, n.span.start, n.span.end) }),
+    severity: DiagnosticSeverity.Warning,
+    source: DIAGNOSTIC_SOURCE,
+    code: 'not-analysed',
+    message: `${functionLabel(n.name)} was not analysed: ${n.reason}. No finding is reported in it, and callers see it as a call the model does not know; the rest of the file is analysed.`,
+  }));
+}
+
+function firstLineEnd(text: string, start: number, end: number): number {
+  const nl = text.indexOf('\n', start);
+  return nl < 0 || nl > end ? end : text[nl - 1] === '\r' ? nl - 1 : nl;
+}
+
 export function analysisDiagnostics(
   uri: string,
-  analysis: Pick<FileAnalysis, 'parsed' | 'findings'>,
+  analysis: Pick<FileAnalysis, 'parsed' | 'findings'> & Partial<Pick<FileAnalysis, 'model'>>,
   options: DiagnosticsOptions = {},
 ): Diagnostic[] {
   const lines = analysis.parsed.lines;
@@ -61,7 +86,16 @@ export function analysisDiagnostics(
     findings = analysis.findings;
   } catch (err) {
     options.onError?.('computing findings', err);
+    // never a silent "no findings": say the file was not analysed
+    out.push({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Warning,
+      source: DIAGNOSTIC_SOURCE,
+      code: 'not-analysed',
+      message: `AuditLens could not analyse this file (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): no finding is reported for it. Please report this.`,
+    });
   }
+  out.push(...notAnalysedDiagnostics(analysis));
   let introduced = new Set<Finding>();
   try {
     introduced = options.introduced?.(findings) ?? introduced;

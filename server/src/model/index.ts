@@ -45,10 +45,13 @@ export interface QueueModel {
   ms: { facts: number; model: number };
 }
 
-/** `owner`: the open document whose version this is (fileFacts drops its superseded functions' facts). */
-export function buildModel(outline: Outline, owner?: string): QueueModel {
+/**
+ * `owner`: the open document whose version this is (fileFacts drops its superseded functions' facts).
+ * `exclude`: functions left out, with why (analyser.ts isolates one that breaks the model or a rule).
+ */
+export function buildModel(outline: Outline, owner?: string, exclude?: ReadonlyMap<string, string>): QueueModel {
   const t0 = performance.now();
-  const file = buildFileFacts(outline, owner);
+  const file = buildFileFacts(outline, owner, exclude);
   const t1 = performance.now();
   const graph = new CallGraph(file);
   const predicates = boundingPredicates(file);

@@ -39,6 +39,21 @@ const LEAVES = new Set([
   'preproc_arg', 'escape_sequence', 'string_content',
 ]);
 
+/**
+ * Deepest tree the analyses read. Their walks (CFG, conditions, flows, the interpreter)
+ * recurse on the tree, a few frames a level; real kernel functions stay under 60 levels.
+ * A deeper function (10,000 nested braces, a 2,000-term expression) is not analysed
+ * rather than blowing the stack for the whole file.
+ */
+export const MAX_AST_DEPTH = 600;
+
+/** A function nested deeper than the analyses read: it is reported "not analysed". */
+export class NestingTooDeep extends Error {
+  constructor() {
+    super(`nested more than ${MAX_AST_DEPTH} syntax levels deep (blocks, conditions or expressions); the analysis reads at most ${MAX_AST_DEPTH}`);
+  }
+}
+
 export function mirror(root: SyntaxNode): Ast {
   const cursor = root.walk();
   try {
@@ -83,6 +98,7 @@ function copyTree(cursor: TreeCursor, base: number): Ast {
     parent.children.push(node);
     if (!i.leaf && cursor.gotoFirstChild()) {
       stack.push(node);
+      if (stack.length > MAX_AST_DEPTH) throw new NestingTooDeep();
       continue;
     }
     while (!cursor.gotoNextSibling()) {

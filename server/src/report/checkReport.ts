@@ -48,6 +48,21 @@ export interface FileReport {
   parse: { errors: number; functions: number; ms: number };
   functions: FunctionReport[];
   findings: FindingReport[];
+  /** Functions left out of the analysis, and why (present only when there are some). */
+  notAnalysed?: NotAnalysedReport[];
+}
+
+export interface NotAnalysedReport {
+  function: string;
+  line: number;
+  endLine: number;
+  /** Why, as a clause: `<function> was not analysed: <reason>`. */
+  reason: string;
+}
+
+/** How outputs name a function that may have no name yet (`static void {` being typed). */
+export function functionLabel(name: string): string {
+  return name ? `${name}()` : 'the function without a name';
 }
 
 export interface CheckReport {
@@ -112,7 +127,14 @@ export function fileReport(path: string, analysis: FileAnalysis): FileReport {
     },
     functions,
     findings: [...analysis.findings].sort(byPosition).map(findingReport),
+    ...notAnalysedOf(analysis),
   };
+}
+
+function notAnalysedOf(analysis: FileAnalysis): { notAnalysed?: NotAnalysedReport[] } {
+  const list = analysis.model.file.notAnalysed;
+  if (!list.length) return {};
+  return { notAnalysed: list.map((n) => ({ function: n.name, line: n.span.line + 1, endLine: n.span.endLine + 1, reason: n.reason })) };
 }
 
 /** Finding spans are 0-based with an exclusive end; the contract is 1-based (end column exclusive, as in SARIF). */
