@@ -58,9 +58,17 @@ describe('a function that cannot be analysed', () => {
     const text = `${DEMO}\nstatic void {\n}\n${FAMILIES['nested ifs']()}`;
     const diags = analysisDiagnostics('file:///x.c', new Analyser().analyseText(text));
     const skipped = diags.filter((d) => d.code === 'not-analysed');
-    expect(skipped.map((d) => d.message.split(' was ')[0])).toEqual(['the function without a name', 'deep_fn()']);
+    expect(skipped.map((d) => String(d.message).split(' was ')[0])).toEqual(['the function without a name', 'deep_fn()']);
     for (const d of skipped) expect(d.range.start.line).toBe(d.range.end.line);
     expect(skipped[1].message).toMatch(/the rest of the file is analysed/);
+  });
+
+  it('explain (the hover) and a simulation say it was not analysed', async () => {
+    const { explainSymbol } = await import('../../server/src/features/explain');
+    const { simulate } = await import('../../server/src/simulate');
+    const a = new Analyser().analyseText(`${DEMO}\n${FAMILIES['nested braces']()}`);
+    expect(explainSymbol(a, 'deep_fn')).toMatch(/^\*\*`deep_fn`\*\* — not analysed: it is nested more than/);
+    expect(simulate(a, { scenario: 'steady', records: 50 }).notes.join('\n')).toMatch(/deep_fn\(\) was not analysed/);
   });
 
   it('an open document stays analysed while a broken definition is typed into it', () => {

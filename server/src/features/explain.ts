@@ -67,6 +67,9 @@ function envOf(analysis: Explainable, uri?: string): ExplainEnv {
 
 function explainName(env: ExplainEnv, name: string, inFunction?: string, at?: number): string | undefined {
   if (env.model.file.functions.has(name)) return functionText(env, name, at);
+  // a function left out of the analysis: say so rather than nothing
+  const skipped = env.model.file.notAnalysed.find((n) => n.name === name);
+  if (skipped) return `**\`${name}\`** — not analysed: ${skipped.reason}.\n\nThe queue model has no facts for it: calls to it are treated as calls it does not know, and no finding is reported in it.`;
   if (env.model.file.globals.has(name)) return explainPath(env, name);
   if (inFunction && ERRNO.test(name)) return errorText(env, name, inFunction);
   return undefined;

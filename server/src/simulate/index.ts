@@ -24,7 +24,7 @@ function knownScenario(options: SimulationOptions): void {
 export function simulate(analysis: FileAnalysis, options: SimulationOptions): SimulationResult {
   knownScenario(options);
   const result = options.explore ? explore(analysis.model, options) : explained(analysis.model, options);
-  if (!result.error) result.notes.push(...unreached(analysis, result));
+  if (!result.error) result.notes.push(...unreached(analysis, result), ...notAnalysed(analysis));
   return result;
 }
 
@@ -35,8 +35,13 @@ export function simulate(analysis: FileAnalysis, options: SimulationOptions): Si
 export function exploreTarget(analysis: FileAnalysis, options: SimulationOptions): { result: SimulationResult; hit: boolean } {
   knownScenario(options);
   const found = exploreFor(analysis.model, options);
-  if (!found.result.error) found.result.notes.push(...unreached(analysis, found.result));
+  if (!found.result.error) found.result.notes.push(...unreached(analysis, found.result), ...notAnalysed(analysis));
   return found;
+}
+
+/** Functions the analysis left out: the run treated calls to them as calls it does not know. */
+function notAnalysed(analysis: FileAnalysis): string[] {
+  return analysis.model.file.notAnalysed.map((n) => `${n.name ? `${n.name}()` : 'a function without a name'} was not analysed (${n.reason}); the run treated calls to it as calls it does not know`);
 }
 
 /**
