@@ -80,3 +80,15 @@ describe('a function that cannot be analysed', () => {
     expect(typing.model.file.notAnalysed).toHaveLength(1);
   });
 });
+
+it('the model summary leads with what it does not include', async () => {
+  const { modelSummary } = await import('../../server/src/features/modelSummary');
+  const { modelSummaryMarkdown } = await import('../../server/src/features/modelSummaryText');
+  const s = modelSummary(new Analyser().analyseText(`${DEMO}\n${FAMILIES['nested parentheses']()}`));
+  expect(s.notAnalysed.map((n) => n.name)).toEqual(['deep_fn']);
+  const md = modelSummaryMarkdown(s, { name: 'x.c' });
+  expect(md.indexOf('## Not analysed')).toBeGreaterThan(0);
+  expect(md.indexOf('## Not analysed')).toBeLessThan(md.indexOf('## Backlog queues'));
+  expect(md).toMatch(/`deep_fn` \(L\d+\): it is nested more than/);
+  expect(modelSummaryMarkdown(modelSummary(new Analyser().analyseText(DEMO)), { name: 'x.c' })).not.toMatch(/Not analysed/);
+});

@@ -98,6 +98,8 @@ export interface ModelSummary {
   findings: FindingCounts & { byRule: (FindingCounts & { rule: string })[] };
   /** Every function with its lines, roles and queue operations: `auditlens check --verbose`. */
   functionRoles: FunctionReport[];
+  /** Functions left out of the analysis, with why (the model above does not include them). */
+  notAnalysed: (SourceRef & { reason: string })[];
 }
 
 export type Summarisable = Pick<FileAnalysis, 'parsed' | 'outline' | 'model' | 'findings'>;
@@ -166,6 +168,7 @@ export function modelSummary(analysis: Summarisable): ModelSummary {
   }
 
   return {
+    notAnalysed: model.file.notAnalysed.map((n) => ({ name: n.name, line: n.span.line + 1, reason: n.reason })),
     functions: functions.length,
     syntaxErrors: parsed.problems.length,
     queues,

@@ -48,7 +48,14 @@ export function modelSummaryMarkdown(s: ModelSummary, options: SummaryTextOption
     findingsPhrase(s.findings),
   ];
   if (s.syntaxErrors) headline.push(plural(s.syntaxErrors, 'syntax error'));
+  if (s.notAnalysed.length) headline.push(`${s.notAnalysed.length} not analysed`);
   out.push(headline.join(' · '), '');
+  if (s.notAnalysed.length) {
+    // first: what follows describes the file without these
+    out.push('## Not analysed', '');
+    for (const n of s.notAnalysed) out.push(`- ${n.name ? code(n.name) : 'a function without a name'} (${at(n.line)}): ${n.reason}. Nothing below includes it.`);
+    out.push('');
+  }
 
   out.push('## Backlog queues', '');
   if (!s.queues.length) out.push('None: no global `struct sk_buff_head` is declared in this file.', '');
