@@ -92,3 +92,14 @@ it('the model summary leads with what it does not include', async () => {
   expect(md).toMatch(/`deep_fn` \(L\d+\): it is nested more than/);
   expect(modelSummaryMarkdown(modelSummary(new Analyser().analyseText(DEMO)), { name: 'x.c' })).not.toMatch(/Not analysed/);
 });
+
+it('a patch that adds a function the analysis cannot read: the review says so and reviews the rest', async () => {
+  const { reviewPatch } = await import('../../server/src/patch/review');
+  const { unifiedDiff } = await import('../../server/src/patch/diff');
+  const after = `${TRIGGER}\n${FAMILIES['else-if chain']()}`;
+  const patch = `From: A <a@example.org>\nSubject: [PATCH] audit: add deep_fn\n\n---\n${unifiedDiff(TRIGGER, after, 'kernel/audit.c')}`;
+  const r = reviewPatch(patch, { base: TRIGGER });
+  expect(r.problems.join('\n')).toMatch(/kernel\/audit\.c: deep_fn\(\) was not analysed: .* \(after the patch\)/);
+  expect(r.findings.filter((f) => f.status === 'unchanged').map((f) => f.finding.rule)).toContain('AQ103');
+  expect(r.unreviewed).toEqual([]);
+});

@@ -8,6 +8,7 @@
  */
 import { Analyser, FileAnalysis } from '../analyser';
 import type { RuleOptions } from '../rules';
+import { functionLabel } from '../report/checkReport';
 import type { Finding } from '../rules/finding';
 import { applyFilePatch } from './apply';
 import { ASSUMED_CONSUMER, ASSUMED_DRAIN, assumedConsumer } from './assumedBindings';
@@ -114,24 +115,43 @@ export function reviewPatch(text: string, options: ReviewOptions = {}): ReviewRe
   result.unreviewed = result.files.filter((f) => !C_FILE.test(f));
   for (const file of cFiles) {
     const path = file.newPath || file.oldPath;
-    const useBase = options.base !== undefined && (cFiles.length === 1 || !options.basePath || baseName(options.basePath) === baseName(path));
-    const pair = useBase ? baseImages(analyser, file, options.base!) : fragmentPair(analyser, file);
-    result.images.push(pair);
-    result.problems.push(...pair.problems.map((p) => `${path}: ${p}`));
-    const found = classify(pair);
-    // hunks that did not fit the base: their functions reviewed from the hunks, merged in
-    if (pair.rebuilt) {
-      const keys = new Set(found.map((r) => `${r.status}|${findingKey(r.finding)}`));
-      for (const r of classify(pair.rebuilt)) if (!keys.has(`${r.status}|${findingKey(r.finding)}`)) found.push({ ...r, rebuilt: true });
-      result.changes.push(...modelChanges(pair.rebuilt.pre.model, pair.rebuilt.post.model, path));
+    // one file of a series the review cannot take costs that file, not the series
+    try {
+      reviewFile(result, analyser, file, path, cFiles.length, options);
+    } catch (err) {
+      result.unreviewed.push(path);
+      result.problems.push(`${path}: not reviewed: AuditLens failed on it (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); the other files were`);
     }
-    result.findings.push(...found);
-    result.changes.push(...modelChanges(pair.pre.model, pair.post.model, path));
-    for (const fp of [pair, ...(pair.rebuilt ? [pair.rebuilt] : [])]) if (fp.mode === 'fragments') result.changes.push(...unboundDrainChanges(fp, path));
-    result.readings.push(...pair.readings);
-    result.baseMismatch.push(...pair.readings.filter((r) => r.reason));
   }
   return result;
+}
+
+function reviewFile(result: ReviewResult, analyser: Analyser, file: FilePatch, path: string, cFileCount: number, options: ReviewOptions): void {
+  const useBase = options.base !== undefined && (cFileCount === 1 || !options.basePath || baseName(options.basePath) === baseName(path));
+  const pair = useBase ? baseImages(analyser, file, options.base!) : fragmentPair(analyser, file);
+  result.images.push(pair);
+  result.problems.push(...pair.problems.map((p) => `${path}: ${p}`));
+  // functions an image's analysis left out: what the review says is not about them
+  const skipped = new Map<string, string[]>();
+  for (const [image, side] of [[pair.pre, 'before'], [pair.post, 'after']] as const) {
+    for (const n of image.model.file.notAnalysed) {
+      const key = `${functionLabel(n.name)} was not analysed: ${n.reason}`;
+      skipped.set(key, [...(skipped.get(key) ?? []), side]);
+    }
+  }
+  for (const [what, sides] of skipped) result.problems.push(`${path}: ${what} (${sides.join(' and ')} the patch)`);
+  const found = classify(pair);
+  // hunks that did not fit the base: their functions reviewed from the hunks, merged in
+  if (pair.rebuilt) {
+    const keys = new Set(found.map((r) => `${r.status}|${findingKey(r.finding)}`));
+    for (const r of classify(pair.rebuilt)) if (!keys.has(`${r.status}|${findingKey(r.finding)}`)) found.push({ ...r, rebuilt: true });
+    result.changes.push(...modelChanges(pair.rebuilt.pre.model, pair.rebuilt.post.model, path));
+  }
+  result.findings.push(...found);
+  result.changes.push(...modelChanges(pair.pre.model, pair.post.model, path));
+  for (const fp of [pair, ...(pair.rebuilt ? [pair.rebuilt] : [])]) if (fp.mode === 'fragments') result.changes.push(...unboundDrainChanges(fp, path));
+  result.readings.push(...pair.readings);
+  result.baseMismatch.push(...pair.readings.filter((r) => r.reason));
 }
 
 /** One line that says how the patch was read, for the top of every output. */
