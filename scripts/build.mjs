@@ -41,6 +41,7 @@ const entries = [
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', shipped: true },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', shipped: true },
   { entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' },
+  { entryPoints: ['scripts/fuzz/main.ts'], outfile: 'dist/fuzz.js' },
   // The web extension (package.json "browser"): client and a server that runs in a web worker,
   // WebAssembly parser only. Node built-ins the shared modules import are browser stand-ins.
   { entryPoints: ['client/src/extensionWeb.ts'], outfile: 'dist/web/client.js', platform: 'browser', target: 'es2022', plugins: [webShims], shipped: true },
