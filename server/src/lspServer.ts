@@ -7,6 +7,7 @@
 import {
   CancellationToken,
   Connection,
+  Disposable,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   ErrorCodes,
@@ -38,6 +39,7 @@ import { DEFAULT_SETTINGS, readSettings, ServerSettings } from './settings';
 import type { Finding } from './rules/finding';
 import { parserEngine } from './parse/engine';
 import { utf8Length } from './parse/utf8';
+import { commandArguments, NOTIFICATION_PARAMS, PARAMS, paramsProblem, type Shape } from './features/params';
 
 /** What the server gets from where it runs. */
 export interface ServerHost {
@@ -112,6 +114,43 @@ export function startServer(connection: Connection, host: ServerHost): void {
   function logError(what: string, err: unknown): void {
     const detail = err instanceof Error ? err.stack ?? err.message : String(err);
     connection.console.error(`${what} failed: ${detail}`);
+  }
+
+  /** InvalidParams with what is wrong; the log gets the same line (no stack: nothing failed inside). */
+  function invalidParams(method: string, problem: string): ResponseError<void> {
+    connection.console.warn(`${method}: invalid params: ${problem}`);
+    return new ResponseError(ErrorCodes.InvalidParams, problem);
+  }
+
+  /** A request handler that runs only on params of the request's shape (features/params.ts); others are answered InvalidParams. */
+  function checked<A extends [unknown, ...unknown[]], R>(method: string, shape: Shape, handle: (...args: A) => R): (...args: A) => R | ResponseError<void> {
+    return (...args) => {
+      const problem = paramsProblem(shape, args[0]);
+      return problem ? invalidParams(method, problem) : handle(...args);
+    };
+  }
+
+  /**
+   * The connection as TextDocuments sees it: the document-sync notifications' handlers run only
+   * on params of their shape; others are logged in a line and ignored (a notification has no answer).
+   */
+  function checkedSync(): Parameters<typeof documents.listen>[0] {
+    const wrap = <H extends (p: any, ...rest: any[]) => unknown>(method: string, shape: Shape, register: (h: H) => Disposable) =>
+      (handler: H) =>
+        register(((p: unknown, ...rest: unknown[]) => {
+          const problem = paramsProblem(shape, p);
+          if (!problem) return handler(p, ...rest);
+          connection.console.warn(`${method}: invalid params, ignored: ${problem}`);
+          return []; // (willSaveWaitUntil's "no edits"; the notifications' return is not read)
+        }) as H);
+    return {
+      onDidOpenTextDocument: wrap('textDocument/didOpen', NOTIFICATION_PARAMS.didOpen, (h) => connection.onDidOpenTextDocument(h)),
+      onDidChangeTextDocument: wrap('textDocument/didChange', NOTIFICATION_PARAMS.didChange, (h) => connection.onDidChangeTextDocument(h)),
+      onDidCloseTextDocument: wrap('textDocument/didClose', NOTIFICATION_PARAMS.didClose, (h) => connection.onDidCloseTextDocument(h)),
+      onWillSaveTextDocument: wrap('textDocument/willSave', NOTIFICATION_PARAMS.save, (h) => connection.onWillSaveTextDocument(h)),
+      onWillSaveTextDocumentWaitUntil: wrap('textDocument/willSaveWaitUntil', NOTIFICATION_PARAMS.save, (h) => connection.onWillSaveTextDocumentWaitUntil(h)),
+      onDidSaveTextDocument: wrap('textDocument/didSave', NOTIFICATION_PARAMS.save, (h) => connection.onDidSaveTextDocument(h)),
+    };
   }
 
   connection.onInitialize((params): InitializeResult => {
@@ -400,38 +439,38 @@ export function startServer(connection: Connection, host: ServerHost): void {
     }),
   );
 
-  connection.onDocumentSymbol((p) =>
+  connection.onDocumentSymbol(checked('textDocument/documentSymbol', PARAMS.textDocument, (p) =>
     guard('documentSymbol', [], () => {
       const a = tracker.analysisFor(p.textDocument.uri);
       return a ? documentSymbols(a) : [];
     }),
-  );
+  ));
 
-  connection.onDefinition((p) =>
+  connection.onDefinition(checked('textDocument/definition', PARAMS.textDocumentPosition, (p) =>
     guard('definition', [], () => {
       const a = tracker.analysisFor(p.textDocument.uri);
       return a ? definition(a, p.textDocument.uri, p.position) : [];
     }),
-  );
+  ));
 
-  connection.onReferences((p) =>
+  connection.onReferences(checked('textDocument/references', PARAMS.references, (p) =>
     guard('references', [], () => {
       const a = tracker.analysisFor(p.textDocument.uri);
       return a ? references(a, p.textDocument.uri, p.position, p.context.includeDeclaration) : [];
     }),
-  );
+  ));
 
   /** One line of an open document, by URI. */
   const lineOf = (uri: string) => (line: number) => lineText(documents.get(uri), line);
 
-  connection.onDocumentLinks((p) =>
+  connection.onDocumentLinks(checked('textDocument/documentLink', PARAMS.textDocument, (p) =>
     guard('documentLinks', [], () => {
       const report = reportReviews.get(p.textDocument.uri);
       return report ? kcsanLinks(report, lineOf(p.textDocument.uri)) : [];
     }),
-  );
+  ));
 
-  connection.onHover((p) =>
+  connection.onHover(checked('textDocument/hover', PARAMS.textDocumentPosition, (p) =>
     guard('hover', null, () => {
       const report = reportReviews.get(p.textDocument.uri);
       if (report) return kcsanHover(report, p.position, lineOf(p.textDocument.uri));
@@ -446,9 +485,9 @@ export function startServer(connection: Connection, host: ServerHost): void {
       const a = tracker.analysisFor(p.textDocument.uri);
       return a ? hover(a, p.position, { uri: p.textDocument.uri, onError: logError }) : null;
     }),
-  );
+  ));
 
-  connection.onCodeLens((p) =>
+  connection.onCodeLens(checked('textDocument/codeLens', PARAMS.textDocument, (p) =>
     guard('codeLens', [], () => {
       const report = reportReviews.get(p.textDocument.uri);
       if (report) return kcsanCodeLenses(report);
@@ -457,18 +496,22 @@ export function startServer(connection: Connection, host: ServerHost): void {
       const a = tracker.analysisFor(p.textDocument.uri);
       return a ? codeLenses(a, p.textDocument.uri) : [];
     }),
-  );
+  ));
 
-  connection.onCodeAction((p) =>
+  connection.onCodeAction(checked('textDocument/codeAction', PARAMS.codeAction, (p) =>
     guard('codeAction', [], () => {
       const report = reportReviews.get(p.textDocument.uri);
       if (report) return kcsanCodeActions(report, p.range);
       const a = tracker.analysisFor(p.textDocument.uri);
       return a ? codeActions(a, p.textDocument.uri, p.range) : [];
     }),
-  );
+  ));
 
-  connection.onExecuteCommand(async (p, token, workDone) => {
+  connection.onExecuteCommand(checked('workspace/executeCommand', PARAMS.executeCommand, async (p, token, workDone) => {
+    const args = commandArguments(p.command, { draftReply: DRAFT_REPLY, simulate: SIMULATE_COMMAND, compare: COMPARE_COMMAND });
+    if (!args) return invalidParams('workspace/executeCommand', `params.command: no command ${JSON.stringify(p.command)} (the server's: ${[DRAFT_REPLY, SIMULATE_COMMAND, COMPARE_COMMAND].join(', ')})`);
+    const problem = paramsProblem(args, p.arguments)?.replace(/^params/, 'params.arguments');
+    if (problem) return invalidParams('workspace/executeCommand', problem);
     if (p.command === SIMULATE_COMMAND || p.command === COMPARE_COMMAND) {
       const ctx: SimulationContext = {
         analysisFor: (uri) => tracker.analysisFor(uri),
@@ -493,25 +536,24 @@ export function startServer(connection: Connection, host: ServerHost): void {
       }
     }
     return guard(p.command, null, () => {
-      if (p.command !== DRAFT_REPLY) return null;
-      const uri = String(p.arguments?.[0] ?? '');
+      const uri = String(p.arguments![0]);
       const review = patchReviews.get(uri);
       return review ? patchReply(review, { footnote: configs.forUri(uri).replyFootnote }) : null;
     });
-  });
+  }));
 
   // The status is pushed after each analysis (sendStatus); the client asks only for a document it has none of.
-  connection.onRequest(STATUS_REQUEST, (p: DocumentParams) =>
+  connection.onRequest(STATUS_REQUEST, checked(STATUS_REQUEST, PARAMS.document, (p: DocumentParams) =>
     guard('status', { ...FAILED_STATUS }, () => documentStatus(tracker.get(p.uri), patchReviews.get(p.uri), reportReviews.get(p.uri))),
-  );
+  ));
 
-  connection.onRequest<ModelSummaryReply, void>(MODEL_SUMMARY_REQUEST, (p: DocumentParams) =>
+  connection.onRequest<ModelSummaryReply, void>(MODEL_SUMMARY_REQUEST, checked(MODEL_SUMMARY_REQUEST, PARAMS.document, (p: DocumentParams) =>
     guard<ModelSummaryReply>('modelSummary', { error: 'internal error (see the AuditLens output)' }, () => modelSummaryReply(tracker.get(p.uri), p.uri)),
-  );
+  ));
 
   connection.onRequest(CHECK_FILES_REQUEST, async (raw: unknown, token: CancellationToken) => {
     const params = parseCheckFilesParams(raw);
-    if ('error' in params) throw new ResponseError(ErrorCodes.InvalidParams, params.error);
+    if ('error' in params) return invalidParams(CHECK_FILES_REQUEST, params.error);
     const reporter = connection.window.attachWorkDoneProgress((raw as { workDoneToken?: string | number }).workDoneToken);
     const result = await checkFiles(params, {
       analyser,
@@ -534,6 +576,6 @@ export function startServer(connection: Connection, host: ServerHost): void {
     return result;
   });
 
-  documents.listen(connection);
+  documents.listen(checkedSync());
   connection.listen();
 }

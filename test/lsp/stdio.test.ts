@@ -276,11 +276,11 @@ describe('language server over stdio: robustness', () => {
     await server.diagnostics(uri, 2);
   });
 
-  it('logs a failing handler and answers with an empty result instead of crashing', async () => {
-    // A malformed request (no textDocument) makes the handler throw inside the server.
-    expect(await server.connection.sendRequest(HoverRequest.type, {} as never)).toBeNull();
-    expect(await server.connection.sendRequest(DocumentSymbolRequest.type, {} as never)).toEqual([]);
-    expect(server.logs.some((m) => /hover failed/.test(m))).toBe(true);
+  it('answers a malformed request with InvalidParams, not a handler\'s TypeError (reliability.test.ts has the rest)', async () => {
+    await expect(server.connection.sendRequest(HoverRequest.type, {} as never)).rejects.toMatchObject({ code: -32602, message: 'params.textDocument must be an object, not missing' });
+    await expect(server.connection.sendRequest(DocumentSymbolRequest.type, {} as never)).rejects.toMatchObject({ code: -32602 });
+    expect(server.logs.some((m) => /TypeError/.test(m))).toBe(false);
+    expect(await symbolsOf('file:///work/junk/audit.c')).toBeInstanceOf(Array);
   });
 
   it('still exits cleanly', async () => {
