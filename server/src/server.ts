@@ -69,7 +69,9 @@ initParserEngine().then(
         read: (p) => fs.readFileSync(p, 'utf8'),
       },
       workingTree: (analyser, onBaseline) => new WorkingTreeBaseline(analyser, onBaseline),
-      yieldToConnection: () => new Promise((resolve) => setImmediate(resolve)),
+      // Two turns of the event loop: in the first, stdin is read and the connection queues what came
+      // (its own setImmediate, behind ours); the second lets that run before the long work goes on.
+      yieldToConnection: () => new Promise((resolve) => setImmediate(() => setImmediate(resolve))),
     });
   },
   (err) => {

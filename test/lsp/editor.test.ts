@@ -154,7 +154,7 @@ describe('auditlens/checkFiles over LSP', () => {
     expect(progress.at(-1)).toEqual({ kind: 'end' });
   });
 
-  it('stops between files on a cancel and answers with what it checked', async () => {
+  it('stops on a cancel and answers with what it checked', async () => {
     const files = Array.from({ length: 60 }, (_, i) => ({ uri: uriOf('many', `t${i}`, 'kernel', 'audit.c') }));
     const source = new CancellationTokenSource();
     // cancel as soon as the server says it started on the first file
@@ -165,7 +165,7 @@ describe('auditlens/checkFiles over LSP', () => {
     listening.dispose();
     expect(result.cancelled).toBe(true);
     expect(result.requested).toBe(60);
-    expect(result.files.length).toBeGreaterThanOrEqual(1);
+    // the file it was in when the cancel came is left out (a cancel is honoured between the stages of a file)
     expect(result.files.length).toBeLessThan(60);
     // what was checked stays published
     for (const f of result.files) expect(s.server.publishedFor(f.uri).length).toBeGreaterThan(0);

@@ -5,14 +5,16 @@
  * nobody opened show in the Problems view. Open documents are not re-read:
  * their diagnostics, from the editor's current text, are already published.
  *
- * Files are checked one at a time with a yield in between, so a
- * $/cancelRequest is read and honoured before the next file; what was checked
- * until then is returned (and stays published). No LSP types here: the
- * server adapts its connection to CheckEnv.
+ * Files are checked one at a time, and each in stages (parse, outline, model,
+ * findings) with a yield before each: the connection gets a turn, so hovers and
+ * edits of other documents are answered while a big file is checked, and a
+ * $/cancelRequest is honoured at the next stage. What was checked until then is
+ * returned (and stays published); a file cancelled midway is left out. No LSP
+ * types here: the server adapts its connection to CheckEnv.
  */
 import * as path from 'node:path';
 import type { Analyser, FileAnalysis } from '../analyser';
-import { analyseFile, looksLikePatch, notCReason, unusableReason } from '../input/read';
+import { looksLikePatch, notCReason, readSource, unusableReason } from '../input/read';
 import { uriPath, type TrackedDocument } from './documents';
 import { countFindings } from './modelSummary';
 import type { CheckedFile, CheckFilesParams, CheckFilesResult } from './requests';
@@ -38,7 +40,7 @@ export interface CheckEnv {
   publish(uri: string, analysis: FileAnalysis | undefined): void;
   token: { readonly isCancellationRequested: boolean };
   progress: CheckProgress;
-  /** Gives the connection a turn (to read a cancel) between files. */
+  /** Gives the connection a turn (to answer a request, to read a cancel) between files and between the stages of one. */
   yieldToConnection(): Promise<void>;
 }
 
@@ -82,23 +84,29 @@ export async function checkFiles(params: CheckFilesParams, env: CheckEnv): Promi
   try {
     let i = 0;
     for (const [uri, text] of targets) {
-      await env.yieldToConnection();
-      if (env.token.isCancellationRequested) {
-        result.cancelled = true;
-        break;
-      }
+      if (!(await turn(env))) break;
       const name = displayPath(uriPath(uri), env.roots);
       env.progress.report(Math.floor((100 * i) / targets.size), `${i + 1}/${targets.size} ${name}`);
-      result.files.push(checkOne(uri, text, name, env));
+      const checked = await checkOne(uri, text, name, env);
+      if (!checked) break;
+      result.files.push(checked);
       i++;
     }
+    result.cancelled = env.token.isCancellationRequested && result.files.length < targets.size;
   } finally {
     env.progress.done();
   }
   return result;
 }
 
-function checkOne(uri: string, text: string | undefined, name: string, env: CheckEnv): CheckedFile {
+/** The connection's turn; false when the check was cancelled meanwhile. */
+async function turn(env: CheckEnv): Promise<boolean> {
+  await env.yieldToConnection();
+  return !env.token.isCancellationRequested;
+}
+
+/** One file, its stages separated by turns of the connection; undefined when cancelled midway. */
+async function checkOne(uri: string, text: string | undefined, name: string, env: CheckEnv): Promise<CheckedFile | undefined> {
   const none = { error: 0, warning: 0, information: 0 };
   const open = env.openDocument(uri);
   if (open) {
@@ -106,22 +114,54 @@ function checkOne(uri: string, text: string | undefined, name: string, env: Chec
     if (!open.analysis) return { uri, path: name, source: 'open', findings: none, problem: `${name}: open, but not audit C code AuditLens analyses` };
     return counted(uri, name, 'open', open.analysis, false, env);
   }
-  let analysis: FileAnalysis | string;
   let source: CheckedFile['source'];
+  let read: { text: string } | { refused: string };
+  let label: string;
   if (text !== undefined) {
     source = 'text';
-    analysis = analyseText(env.analyser, name, text, env.maxFileSize);
+    label = name;
+    const refused = textRefusal(name, text, env.maxFileSize);
+    read = refused ? { refused } : { text };
   } else if (uri.startsWith('file:')) {
+    // as `auditlens check` reads it (input/read.ts's analyseFile), with turns between the stages
     source = 'disk';
-    analysis = analyseFile(env.analyser, uriPath(uri), env.maxFileSize);
+    label = uriPath(uri);
+    try {
+      read = { text: readSource(label, env.maxFileSize) };
+    } catch (err) {
+      read = { refused: unusableReason(label, err) };
+    }
   } else {
     return { uri, path: name, source: 'text', findings: none, problem: `${name}: not on a local file system, and its text was not sent` };
   }
+  const analysis = 'refused' in read ? read.refused : await analyseInStages(env, label, read.text);
+  if (analysis === undefined) return undefined;
   if (typeof analysis === 'string') {
     env.publish(uri, undefined);
     return { uri, path: name, source, findings: none, problem: editorReason(analysis) };
   }
   return counted(uri, name, source, analysis, true, env);
+}
+
+/**
+ * Parse, outline (and the refusal of what is not C), model, findings: each stage is
+ * computed after a turn of the connection. An exception is the file's reason, as in
+ * the CLI; undefined when the check was cancelled between stages.
+ */
+async function analyseInStages(env: CheckEnv, label: string, text: string): Promise<FileAnalysis | string | undefined> {
+  try {
+    const analysis = env.analyser.analyseText(text);
+    if (!(await turn(env))) return undefined;
+    const notC = notCReason(label, analysis);
+    if (notC) return notC;
+    if (!(await turn(env))) return undefined;
+    void analysis.model;
+    if (!(await turn(env))) return undefined;
+    void analysis.findings;
+    return analysis;
+  } catch (err) {
+    return unusableReason(label, err);
+  }
 }
 
 function counted(uri: string, name: string, source: CheckedFile['source'], analysis: FileAnalysis, publish: boolean, env: CheckEnv): CheckedFile {
@@ -134,16 +174,11 @@ function counted(uri: string, name: string, source: CheckedFile['source'], analy
   }
 }
 
-/** The CLI's refusals for text that did not come from a local file (a virtual file system). */
-function analyseText(analyser: Analyser, name: string, text: string, maxSize: number): FileAnalysis | string {
+/** The CLI's refusals for text that did not come from a local file (a virtual file system), before it is parsed. */
+function textRefusal(name: string, text: string, maxSize: number): string | undefined {
   const bytes = utf8Length(text);
   if (bytes > maxSize) return `${name}: is ${bytes} bytes, over auditlens.maxFileSize (${maxSize})`;
   if (text.includes('\0')) return `${name}: looks like a binary file (it contains NUL bytes), not C source`;
   if (looksLikePatch(text)) return `${name}: looks like a patch; open it with AuditLens: Review Patch`;
-  try {
-    const analysis = analyser.analyseText(text);
-    return notCReason(name, analysis) ?? analysis;
-  } catch (err) {
-    return unusableReason(name, err);
-  }
+  return undefined;
 }
