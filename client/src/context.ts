@@ -7,7 +7,11 @@
 import * as vscode from 'vscode';
 import {
   BaseLanguageClient as LanguageClient,
+  CloseAction,
+  CloseHandlerResult,
   DocumentSelector,
+  ErrorAction,
+  ErrorHandler,
   ExecuteCommandRequest,
   LanguageClientOptions,
   State,
@@ -16,6 +20,7 @@ import {
 import { STATUS_NOTIFICATION, TRUST_NOTIFICATION, type StatusNotification } from '../../server/src/features/requests';
 import { documentOf } from './editors';
 import { LatencyLog } from './latency';
+import { RestartPolicy } from './restartPolicy';
 import type { ServerCommands } from './simulationPanel';
 import type { ParserInfo } from './statusView';
 
@@ -64,6 +69,8 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
   readonly onDidChangeStatus = this.statusEmitter.event;
   private currentState: ServerState = 'stopped';
   private readonly latency: LatencyLog;
+  /** Restarts a server that stopped unexpectedly once, then leaves it stopped if it stops again soon. */
+  private readonly restarts = new RestartPolicy();
 
   constructor(
     private readonly extension: vscode.ExtensionContext,
@@ -125,6 +132,7 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
 
   async restart(): Promise<void> {
     this.output.info('Restarting the AuditLens server');
+    this.restarts.reset();
     await this.stop();
     await this.start();
   }
@@ -244,6 +252,28 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
     this.stateEmitter.fire(state);
   }
 
+  /**
+   * Replaces vscode-languageclient's default (up to four restarts in three minutes, with a
+   * generic notice): a server that stopped unexpectedly is restarted once, and the user is
+   * told; if it stops again soon it is left stopped, with a button to restart it. The client
+   * writes the message to the AuditLens output channel; the notification is ours (`handled`).
+   */
+  private errorHandler(): ErrorHandler {
+    return {
+      // as the default: a few read or write errors are let pass, then the client stops the server
+      error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+      closed: (): CloseHandlerResult => {
+        const decision = this.restarts.closed();
+        if (decision.restart) {
+          void vscode.window.showWarningMessage(`AuditLens: ${decision.message}`);
+        } else {
+          void vscode.window.showErrorMessage(`AuditLens: ${decision.message}`, 'Restart Server').then((pick) => (pick ? this.restart() : undefined));
+        }
+        return { action: decision.restart ? CloseAction.Restart : CloseAction.DoNotRestart, message: decision.message, handled: true };
+      },
+    };
+  }
+
   private createClient(): LanguageClient {
     const config = vscode.workspace.getConfiguration('auditlens');
     const trusted = vscode.workspace.isTrusted;
@@ -251,6 +281,7 @@ export class AuditLensContext implements vscode.Disposable, ServerCommands {
       documentSelector: documentSelector((vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)),
       outputChannel: this.output,
       middleware: this.latency.middleware(),
+      errorHandler: this.errorHandler(),
       // Read at start; later changes are pulled by the server (workspace/configuration).
       initializationOptions: {
         maxFileSize: config.get<number>('maxFileSize'),
