@@ -151,22 +151,39 @@ function changedWindow(before: string, after: string, samePrefix: number, sameSu
   return { start: prefix, oldEnd: before.length - suffix, newEnd: after.length - suffix };
 }
 
+/**
+ * ERROR and MISSING nodes in document order (parents before what they contain), each once. A
+ * walk that enters only subtrees holding an error: a query over the whole tree (how this was
+ * found before) slowed down with depth (100,000 unclosed braces took minutes inside the query
+ * cursor), and reported some ERROR nodes twice.
+ */
 function syntaxProblems(tree: Tree): SyntaxProblem[] {
   if (!tree.rootNode.hasError) return [];
   const out: SyntaxProblem[] = [];
-  for (const cap of compileQuery(syntaxProblemsScm).captures(tree.rootNode)) {
-    const n = cap.node;
-    const missing = cap.name === 'missing';
-    out.push({
-      kind: missing ? 'missing' : 'error',
-      start: n.startIndex,
-      end: n.endIndex,
-      line: n.startPosition.row,
-      column: n.startPosition.column,
-      endLine: n.endPosition.row,
-      endColumn: n.endPosition.column,
-      message: missing ? `syntax error: expected ${n.type}` : 'syntax error: tree-sitter-c cannot read this code',
-    });
+  const stack: SyntaxNode[] = [tree.rootNode];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const n = stack.pop()!;
+    const missing = n.isMissing;
+    // an ERROR directly inside an ERROR of the same extent is the same problem
+    const key = `${n.startIndex}:${n.endIndex}:${missing}`;
+    if ((missing || n.type === 'ERROR') && !seen.has(key)) {
+      seen.add(key);
+      out.push({
+        kind: missing ? 'missing' : 'error',
+        start: n.startIndex,
+        end: n.endIndex,
+        line: n.startPosition.row,
+        column: n.startPosition.column,
+        endLine: n.endPosition.row,
+        endColumn: n.endPosition.column,
+        message: missing ? `syntax error: expected ${n.type}` : 'syntax error: tree-sitter-c cannot read this code',
+      });
+    }
+    if (missing) continue;
+    const kids = n.children;
+    // an ERROR node can report no error of its own (tree-sitter gives some a zero cost): still one
+    for (let i = kids.length - 1; i >= 0; i--) if (kids[i].hasError || kids[i].type === 'ERROR') stack.push(kids[i]);
   }
   return out;
 }

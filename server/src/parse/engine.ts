@@ -38,6 +38,8 @@ export interface SyntaxNode {
   readonly firstNamedChild: SyntaxNode | null;
   readonly previousSibling: SyntaxNode | null;
   readonly hasError: boolean;
+  /** A node tree-sitter inserted to recover (`MISSING ";"`). */
+  readonly isMissing: boolean;
   childForFieldName(name: string): SyntaxNode | null;
   childrenForFieldName(name: string): SyntaxNode[];
   descendantForIndex(start: number, end?: number): SyntaxNode | null;
