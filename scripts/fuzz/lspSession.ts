@@ -30,6 +30,12 @@ interface Reply {
   error?: { code: number; message: string };
 }
 
+/**
+ * Errors the JSON-RPC layer logs about a malformed message the session sent on purpose: saying
+ * so is the right answer to such a message (a notification cannot be answered), not a failure.
+ */
+const MALFORMED_MESSAGE_LOGS = /^(Received empty message|Received message which is neither a response nor a notification message|Received response message without id|Notification \S+ defines .* but received|Notification handler '[^']+' failed with message: Unknown change event received)/;
+
 const frame = (body: string) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 /** Replaces the `{uri}` placeholder the plan uses for the document's URI. */
@@ -102,7 +108,7 @@ export async function runLspSession(c: LspCase, opts: { serverPath: string; cwd:
         const result = msg.method === 'workspace/configuration' ? (msg.params?.items ?? []).map(() => null) : null;
         send({ id: msg.id, result });
       } else if (msg.method !== undefined) {
-        if (msg.method === 'window/logMessage' && msg.params?.type === 1) problem('internal', `error logged: ${String(msg.params.message).split('\n').slice(0, 2).join(' | ').slice(0, 300)}`);
+        if (msg.method === 'window/logMessage' && msg.params?.type === 1 && !MALFORMED_MESSAGE_LOGS.test(String(msg.params.message))) problem('internal', `error logged: ${String(msg.params.message).split('\n').slice(0, 2).join(' | ').slice(0, 300)}`);
         if (msg.method === 'auditlens/statusChanged' && msg.params?.status?.text === 'analysis failed') problem('internal', `status "analysis failed"${msg.params.status.detail ? `: ${msg.params.status.detail}` : ''}`);
       } else if (typeof msg.id === 'number' && pending.has(msg.id)) {
         const done = pending.get(msg.id)!;

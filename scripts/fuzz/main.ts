@@ -169,11 +169,15 @@ async function runCliCase(o: Options, c: CliCase, preload: string, work: string,
   const run = await runChild([BIN, ...argsFor(file)], { cwd: work, limits: o.limits, preload });
   let { outcome, detail } = classifyCli(run, o.limits);
   let refFile: string | undefined;
-  if (c.reference && (outcome === 'ok' || outcome === 'slow' || outcome === 'memory')) {
+  if (c.reference && (outcome === 'ok' || outcome === 'slow' || outcome === 'memory' || outcome === 'unusable')) {
     refFile = join(work, `case-${id}-lf${c.ext}`);
     writeFileSync(refFile, c.reference);
     const ref = await runChild([BIN, ...argsFor(refFile)], { cwd: work, limits: o.limits, preload });
-    if (classifyCli(ref, o.limits).outcome === 'ok') {
+    if (classifyCli(ref, o.limits).outcome !== 'ok') {
+      if (outcome === 'ok') detail = 'the LF file is not usable: nothing to compare';
+    } else if (outcome === 'unusable') {
+      ({ outcome, detail } = { outcome: 'wrong', detail: `${c.note.split(';')[0]}: refused (${detail}) where the LF file is read` });
+    } else {
       const diff = compareSummaries(checkSummary(run.stdout), checkSummary(ref.stdout));
       if (diff) ({ outcome, detail } = { outcome: 'wrong', detail: `${c.note.split(';')[0]}: ${diff}` });
     }
@@ -341,11 +345,16 @@ async function main(): Promise<void> {
     const cliFamilies = families.filter((f) => f !== 'lsp');
     const wantLsp = o.families.has('lsp') && (lspLane ? worker === 0 : !cliFamilies.length || (taken + 1) % 11 === 0);
     taken++;
+    // a session needs time to be worth it: near the end the lane stops, the CLI cases go on
+    if (wantLsp && deadline - Date.now() < 20_000 && (lspLane || cliFamilies.length)) return lspLane ? undefined : { kind: 'cli', index: nextCliIndex() };
     if (wantLsp) return { kind: 'lsp', index: nextLsp++ };
     if (lspLane && worker === 0) return undefined;
     if (!cliFamilies.length) return undefined;
+    return { kind: 'cli', index: nextCliIndex() };
+  };
+  const nextCliIndex = () => {
     while (!o.families.has(scheduleCli('full', nextCli)!.family)) nextCli++;
-    return { kind: 'cli', index: nextCli++ };
+    return nextCli++;
   };
 
   let lastProgress = Date.now();

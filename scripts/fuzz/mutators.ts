@@ -58,8 +58,9 @@ export interface CliCase {
   /** The file behind SECOND, when the command has one. */
   second?: SeedFile;
   /**
-   * Line-ending cases: the same text with LF endings. The runner checks it with the same
-   * arguments and the two analyses must agree (functions and findings, at the same lines).
+   * Line-ending cases: the same text with LF endings. The runner runs it with the same
+   * arguments and the two must agree (functions and findings, or a review's hunks and
+   * findings, at the same lines).
    */
   reference?: Buffer;
 }
@@ -277,14 +278,17 @@ function havoc(rng: Rng, buf: Buffer): { buf: Buffer; note: string } {
 }
 
 type Ending = 'cr' | 'crlf' | 'mixed';
-function withEndings(text: string, ending: Ending, rng: Rng): string {
+export function withEndings(text: string, ending: Ending, rng: Rng): string {
   if (ending === 'cr') return text.replace(/\n/g, '\r');
   if (ending === 'crlf') return text.replace(/\n/g, '\r\n');
-  // mixed: each line break independently LF, CRLF or CR
+  // mixed: each line break independently LF, CRLF or CR (but never a CR then an LF for an empty
+  // line: that is one CRLF break, and the line would be lost)
   let out = '';
   let last = 0;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-    out += text.slice(last, i) + rng.pick(['\n', '\r\n', '\r']);
+    const line = text.slice(last, i);
+    const afterCr = out.endsWith('\r') && !line;
+    out += line + rng.pick(afterCr ? ['\r\n', '\r'] : ['\n', '\r\n', '\r']);
     last = i + 1;
   }
   return out + text.slice(last);
@@ -327,6 +331,8 @@ interface OpResult {
   reference?: string;
   /** Forces a command (e.g. the line-ending comparison runs check --format json). */
   args?: string[];
+  /** The forced command's second file. */
+  second?: SeedFile;
 }
 
 type COp = (ctx: Ctx) => OpResult;
@@ -563,8 +569,18 @@ export const PATCH_OPS: Record<string, POp> = {
     return { text: `On Mon, someone wrote:\n${ls.join('\n')}`, note: `quoted ${depth} deep${all ? '' : ', some lines unquoted'}` };
   },
   'line-endings': (ctx) => {
-    const ending = ctx.rng.pick<Ending>(['cr', 'crlf', 'mixed']);
-    return { text: withEndings(ctx.seed.text.replace(/\r\n?/g, '\n'), ending, ctx.rng), note: `${ending} line endings` };
+    // CRLF (a patch saved from a Windows mail client) must review as LF does; CR-only or mixed must not fail
+    const ending = ctx.mode === 'smoke' ? 'crlf' : ctx.rng.pick<Ending>(['crlf', 'crlf', 'cr', 'mixed']);
+    const text = ctx.seed.text.replace(/\r\n?/g, '\n');
+    if (ending !== 'crlf') return { text: withEndings(text, ending, ctx.rng), note: `${ending} line endings` };
+    const base = ctx.rng.chance(0.6) && ctx.seeds.bases.length ? ctx.rng.pick(ctx.seeds.bases) : undefined;
+    return {
+      text: withEndings(text, ending, ctx.rng),
+      reference: text,
+      note: `${ending} line endings, compared with LF`,
+      args: ['review', '--no-config', '--format', 'json', INPUT, ...(base ? ['--base', SECOND] : [])],
+      second: base,
+    };
   },
   'byte-insert': bytePOp('byte-insert'),
   'token-insert': bytePOp('token-insert'),
@@ -865,7 +881,7 @@ export function cliCase(seeds: Seeds, runSeed: number, mode: Mode, index: number
   const text = r.text ?? input.toString('latin1');
   const ext = sched.family === 'c' ? '.c' : sched.family === 'kcsan' ? '.txt' : sched.op === 'many-mails' ? '.mbox' : /\.(eml|mbox|diff|txt)$/.exec(seed.name)?.[0] ?? '.patch';
   let cmd: { args: string[]; second?: SeedFile; what: string };
-  if (r.args) cmd = { args: r.args, what: r.args[0] };
+  if (r.args) cmd = { args: r.args, second: r.second, what: `${r.args[0]}${r.second ? ` --base ${r.second.name}` : ''}` };
   else if (sched.family === 'c') cmd = cCommand(ctx, text, mode === 'smoke' ? index : undefined);
   else if (sched.family === 'patch') cmd = patchCommand(ctx);
   else cmd = kcsanCommand(ctx);

@@ -168,9 +168,10 @@ export function classifyCli(r: ChildRun, limits: Limits): { outcome: Outcome; de
   return { outcome: 'ok', detail: '' };
 }
 
-/** What a `check --format json` run says, reduced to what must not depend on line endings. */
+/** What a `check --format json` (or `review --format json`) run says, reduced to what must not depend on line endings. */
 export function checkSummary(stdout: string): { functions: string[]; findings: string[] } | undefined {
   try {
+    if (/^\{\s*"version": 1,\s*"patch"/.test(stdout)) return reviewSummary(stdout);
     const j = JSON.parse(stdout) as { files: { functions: { name: string; line: number; endLine: number }[]; findings: { rule: string; line: number; column: number; endLine: number; function?: string }[] }[] };
     const f = j.files[0];
     return {
@@ -180,6 +181,14 @@ export function checkSummary(stdout: string): { functions: string[]; findings: s
   } catch {
     return undefined;
   }
+}
+
+function reviewSummary(stdout: string): { functions: string[]; findings: string[] } | undefined {
+  const j = JSON.parse(stdout) as { patch: { files: string[]; hunks: number }; findings: { rule: string; status: string; file?: string; line: number; function?: string }[] };
+  return {
+    functions: [`${j.patch.hunks} hunks in ${j.patch.files.join(', ')}`],
+    findings: j.findings.map((x) => `${x.rule} ${x.status}@${x.file ?? ''}:${x.line}${x.function ? ` in ${x.function}` : ''}`).sort(),
+  };
 }
 
 /** The first difference between two check summaries, or undefined when they agree. */

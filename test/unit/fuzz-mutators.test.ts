@@ -5,7 +5,7 @@
  * The harness itself is not run here (it is not a test: `npm run fuzz`).
  */
 import { describe, expect, it } from 'vitest';
-import { cliCase, lspCase, LADDERS, scheduleCli, SMOKE_CASES, C_OPS, PATCH_OPS, KCSAN_OPS, INPUT, SECOND, type Seeds, type CliCase } from '../../scripts/fuzz/mutators';
+import { withEndings, cliCase, lspCase, LADDERS, scheduleCli, SMOKE_CASES, C_OPS, PATCH_OPS, KCSAN_OPS, INPUT, SECOND, type Seeds, type CliCase } from '../../scripts/fuzz/mutators';
 import { Rng } from '../../scripts/fuzz/rng';
 import { checkSummary, classifyCli, compareSummaries, type ChildRun } from '../../scripts/fuzz/run';
 import { fixture } from '../shared';
@@ -103,6 +103,16 @@ describe('fuzz mutators', () => {
     expect(text(smokeOp('c', 'many-functions')).match(/^static \w+ fuzz_[fq]\d+\(/gm)).toHaveLength(2000);
     expect(Math.max(...text(smokeOp('c', 'long-line')).split('\n').map((l) => l.length))).toBeGreaterThanOrEqual(262_144);
     expect(text(smokeOp('c', 'unclosed-braces')).split('{').length - 1).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('CR, CRLF and mixed line endings keep every line (a CR before an empty line is not turned into a CRLF)', () => {
+    const lf = 'a\n\n\nb\n\nc\n\n';
+    for (let seed = 0; seed < 50; seed++) {
+      for (const ending of ['cr', 'crlf', 'mixed'] as const) {
+        const out = withEndings(lf, ending, new Rng(seed));
+        expect(out.split(/\r\n|\r|\n/)).toEqual(lf.split('\n'));
+      }
+    }
   });
 
   it('patches: corrupt hunk headers, many files, a huge added line, an mbox of many mails', () => {
