@@ -196,6 +196,20 @@ export function* lineMatches(text: string, re: RegExp, anchor: RegExp): Generato
     yield m;
   }
 }
+/**
+ * How much of a file the analysis reads: kernel/audit.c has about 100 functions and 80 KiB of
+ * them. Beyond these a file is generated, not written, and the time and memory of the rest
+ * would be spent for nothing: the functions past the bound are reported not analysed.
+ */
+export const MAX_FUNCTIONS = 5_000;
+export const FUNCTION_TEXT_BUDGET = 2 * 1024 * 1024;
+
+function overBudget(total: number, index: number): string {
+  return index >= MAX_FUNCTIONS
+    ? `the file has ${total.toLocaleString('en')} functions and the analysis reads the first ${MAX_FUNCTIONS.toLocaleString('en')} (kernel/audit.c has about 100)`
+    : `the functions before it already fill the ${FUNCTION_TEXT_BUDGET / 1024 / 1024} MiB of function text the analysis reads (kernel/audit.c has about 80 KiB)`;
+}
+
 /** The words a registration line or a #define line starts with. */
 const REGISTRATION_WORDS = /EXPORT_SYMBOL|__setup|early_param|initcall|module_init|module_exit/g;
 const DIRECTIVE = /#/g;
@@ -225,7 +239,21 @@ export function buildFileFacts(outline: Outline, owner?: string, exclude?: Reado
   const used = owner !== undefined ? new Set<FunctionFacts>() : undefined;
   const notAnalysed: NotAnalysed[] = [];
   const root = source.tree.rootNode;
-  for (const sym of outline.functions) {
+  let budget = FUNCTION_TEXT_BUDGET;
+  for (const [index, sym] of outline.functions.entries()) {
+    // a generated file of a hundred thousand functions is no audit code: read a bounded part,
+    // and say so once for the rest
+    budget -= sym.span.end - sym.span.start;
+    if (index >= MAX_FUNCTIONS || budget < 0) {
+      const last = outline.functions[outline.functions.length - 1];
+      const rest = outline.functions.length - index - 1;
+      notAnalysed.push({
+        name: sym.name,
+        span: { ...sym.span, end: last.span.end, endLine: last.span.endLine, endColumn: last.span.endColumn },
+        reason: `${rest ? `nor the ${rest.toLocaleString('en')} function${rest === 1 ? '' : 's'} after it (to line ${last.span.endLine + 1}): ` : ''}${overBudget(outline.functions.length, index)}`,
+      });
+      break;
+    }
     const excluded = exclude?.get(sym.name);
     if (excluded !== undefined) {
       notAnalysed.push({ name: sym.name, span: sym.span, reason: excluded });

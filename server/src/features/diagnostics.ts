@@ -66,10 +66,10 @@ export function analysisDiagnostics(
   const max = options.maxSyntaxProblems ?? 100;
   const problems = analysis.parsed.problems;
   const out: Diagnostic[] = problems.slice(0, max).map((p) => ({
-    range: toRange(lines, p),
-    severity: DiagnosticSeverity.Error,
+    range: toRange(lines, p.kind === 'skipped' ? { start: p.start, end: p.start } : p),
+    severity: p.kind === 'skipped' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
     source: DIAGNOSTIC_SOURCE,
-    code: 'syntax',
+    code: p.kind === 'skipped' ? 'not-analysed' : 'syntax',
     message: p.message,
   }));
   if (problems.length > max) {

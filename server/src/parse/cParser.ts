@@ -11,7 +11,8 @@ import syntaxProblemsScm from './queries/syntax-problems.scm';
 export type { SyntaxNode, Tree };
 
 export interface SyntaxProblem {
-  kind: 'error' | 'missing';
+  /** `skipped`: a line too long to be code, not read (see MAX_LINE). */
+  kind: 'error' | 'missing' | 'skipped';
   start: number;
   end: number;
   line: number;
@@ -76,10 +77,11 @@ export class KernelCParser {
     const t0 = performance.now();
     const text = lineBreaksAsLf(original);
     const lines = new LineIndex(text);
-    if (!previous) {
-      const { text: normalised, blanks, resumePoints } = normaliseKernelSource(text);
+    const overlong = overlongLines(text, lines);
+    if (!previous || overlong.length || previous.problems.some((p) => p.kind === 'skipped')) {
+      const { text: normalised, blanks, resumePoints } = normaliseKernelSource(overlong.length ? blankLines(text, overlong) : text);
       const tree = this.parser.parse(normalised);
-      return { text, normalised, blanks, resumePoints, tree, lines, problems: syntaxProblems(tree), ms: performance.now() - t0, incremental: false };
+      return { text, normalised, blanks, resumePoints, tree, lines, problems: [...overlong, ...syntaxProblems(tree)], ms: performance.now() - t0, incremental: false };
     }
     const raw = changedWindow(previous.text, text, 0, 0);
     if (!raw) return { ...previous, text, lines, ms: performance.now() - t0, incremental: true };
@@ -121,6 +123,39 @@ export class KernelCParser {
     }
     return { text, normalised, blanks, resumePoints, tree, lines, problems: syntaxProblems(tree), ms: performance.now() - t0, incremental };
   }
+}
+
+/**
+ * Longest line read. No kernel source has a line near it; a generated one (a 4 MiB table on one
+ * line) would cost the normaliser and tree-sitter hundreds of megabytes, so it is blanked (same
+ * length, so every offset holds) and reported as not read.
+ */
+export const MAX_LINE = 64 * 1024;
+
+function overlongLines(text: string, lines: LineIndex): SyntaxProblem[] {
+  if (text.length <= MAX_LINE) return [];
+  const out: SyntaxProblem[] = [];
+  for (let start = 0; start < text.length;) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    if (end - start > MAX_LINE) {
+      const line = lines.positionAt(start).line;
+      out.push({ kind: 'skipped', start, end, line, column: 0, endLine: line, endColumn: end - start, message: `line ${line + 1} is ${(end - start).toLocaleString('en')} characters long: lines over ${MAX_LINE.toLocaleString('en')} are not read (no kernel code has one), so nothing on it is analysed` });
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+function blankLines(text: string, skipped: readonly SyntaxProblem[]): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (const p of skipped) {
+    parts.push(text.slice(at, p.start), ' '.repeat(p.end - p.start));
+    at = p.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 /**
