@@ -21,7 +21,8 @@ const FAMILIES: Record<string, () => string> = {
   'nested ifs': () => `int deep_fn(int x)\n{\n${'if (x) {\n'.repeat(DEPTH)}x++;\n${'}\n'.repeat(DEPTH)}return x;\n}\n`,
   'nested braces': () => `int deep_fn(int x)\n{\n${'{\n'.repeat(DEPTH)}x++;\n${'}\n'.repeat(DEPTH)}return x;\n}\n`,
   'else-if chain': () => `int deep_fn(int x)\n{\n${Array.from({ length: DEPTH }, (_, i) => `${i ? 'else ' : ''}if (x == ${i}) x += ${i};`).join('\n')}\nreturn x;\n}\n`,
-  'long expression': () => `int deep_fn(int x)\n{\nreturn ${Array.from({ length: DEPTH }, (_, i) => `x * ${i}`).join(' + ')};\n}\n`,
+  // a term a line: on one line it would pass the longest line read (cParser MAX_LINE)
+  'long expression': () => `int deep_fn(int x)\n{\nreturn ${Array.from({ length: DEPTH }, (_, i) => `x * ${i}`).join(' +\n')};\n}\n`,
   'nested parentheses': () => `int deep_fn(int x)\n{\nreturn ${'('.repeat(DEPTH)}x${')'.repeat(DEPTH)};\n}\n`,
 };
 

@@ -54,3 +54,17 @@ describe('a file of more functions than any audit code', () => {
     expect(report.findings.map((f) => `${f.rule} ${f.function}`)).toEqual(keys(TRIGGER).map((k) => k.replace(/ \d+$/, '')));
   });
 });
+
+describe('a patch touching more C files than any audit patch', () => {
+  it('reviews the first ones and names the rest as not reviewed, once', async () => {
+    const { reviewPatch, MAX_REVIEWED_FILES } = await import('../../server/src/patch/review');
+    const n = MAX_REVIEWED_FILES + 50;
+    const parts = ['From: Gen <g@example.org>', 'Subject: [PATCH] tree-wide', '', '---'];
+    for (let i = 0; i < n; i++) parts.push(`--- a/f${i}.c`, `+++ b/f${i}.c`, '@@ -1 +1,2 @@', ' a;', `+b${i};`);
+    const r = reviewPatch(`${parts.join('\n')}\n`);
+    expect(r.unreviewed).toHaveLength(50);
+    expect(r.unreviewed[0]).toBe(`f${MAX_REVIEWED_FILES}.c`);
+    expect(r.problems.filter((p) => /more C files not reviewed/.test(p))).toEqual([`50 more C files not reviewed (f${MAX_REVIEWED_FILES}.c, f${MAX_REVIEWED_FILES + 1}.c, f${MAX_REVIEWED_FILES + 2}.c, …): the patch touches ${n} and a review reads the first ${MAX_REVIEWED_FILES}`]);
+    expect(r.readings).toHaveLength(MAX_REVIEWED_FILES);
+  });
+});

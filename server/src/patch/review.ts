@@ -97,6 +97,8 @@ export interface ReviewOptions {
 }
 
 const C_FILE = /\.(c|h)$/;
+/** C files of one patch reviewed (an audit patch touches one or two). */
+export const MAX_REVIEWED_FILES = 200;
 
 export function reviewPatch(text: string, options: ReviewOptions = {}): ReviewResult {
   const patch = parsePatch(text);
@@ -113,6 +115,13 @@ export function reviewPatch(text: string, options: ReviewOptions = {}): ReviewRe
   const analyser = new Analyser();
   analyser.options = { rules: options.rules };
   result.unreviewed = result.files.filter((f) => !C_FILE.test(f));
+  // a patch touching hundreds of C files is a tree-wide change, not an audit patch: the first
+  // ones are reviewed and the rest named as not reviewed, so time and memory stay bounded
+  if (cFiles.length > MAX_REVIEWED_FILES) {
+    const rest = cFiles.splice(MAX_REVIEWED_FILES).map((f) => f.newPath || f.oldPath);
+    result.unreviewed.push(...rest);
+    result.problems.push(`${rest.length.toLocaleString('en')} more C files not reviewed (${rest.slice(0, 3).join(', ')}, …): the patch touches ${(rest.length + MAX_REVIEWED_FILES).toLocaleString('en')} and a review reads the first ${MAX_REVIEWED_FILES}`);
+  }
   for (const file of cFiles) {
     const path = file.newPath || file.oldPath;
     // one file of a series the review cannot take costs that file, not the series
@@ -174,7 +183,7 @@ export function readingSummary(r: ReviewResult): string {
   // functions the hunks show only in part: what needs the whole function is not judged there
   const partial = [...new Set(r.images.flatMap((i) => [...i.partial, ...(i.rebuilt ? [...i.rebuilt.partial] : [])]))].filter((f) => f !== ASSUMED_CONSUMER);
   if (partial.length) line += `. Shown only in part: ${partial.map((f) => `${f}()`).join(', ')} (record ownership, drain loops and hook bindings outside the hunks are not judged there; review against the tree with --base for those)`;
-  if (r.unreviewed.length) line += `. Not reviewed: ${r.unreviewed.join(', ')}`;
+  if (r.unreviewed.length) line += `. Not reviewed: ${r.unreviewed.length > 5 ? `${r.unreviewed.slice(0, 5).join(', ')} and ${(r.unreviewed.length - 5).toLocaleString('en')} more` : r.unreviewed.join(', ')}`;
   return line;
 }
 
