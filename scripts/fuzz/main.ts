@@ -226,7 +226,8 @@ async function runLspCase(o: Options, c: LspCase, preload: string, work: string,
     writeFileSync(kept, r.transcript);
     writeFileSync(`${kept}.problems.txt`, r.problems.map((p) => `${p.outcome}: ${p.detail}\n`).join(''));
     result.input = kept;
-    result.repro = `node ${quote(shown(SERVER))} --stdio < ${quote(kept)} > /dev/null   # every frame the session sent`;
+    // stdin stays open a while: at its end the server exits, before answering what it read
+    result.repro = `(cat ${quote(kept)}; sleep 30) | node ${quote(shown(SERVER))} --stdio | tr '\\r' '\\n' | grep -a -e '"error"' -e '"type":1'   # the frames the session sent`;
   }
   return result;
 }

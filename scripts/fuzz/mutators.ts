@@ -533,13 +533,14 @@ export const PATCH_OPS: Record<string, POp> = {
     const n = size(ctx, 'patchFiles');
     const parts: string[] = [];
     for (let i = 0; i < n; i++) {
-      const f = `drivers/fuzz/file_${i}.c`;
-      parts.push(`diff --git a/${f} b/${f}\n--- a/${f}\n+++ b/${f}\n@@ -${i + 1} +${i + 1} @@\n-\tx = ${i};\n+\tx = ${i + 1};\n`);
+      const f = `d/f${i}.c`; // short: 100,000 of them stay under the 8 MiB default limit
+      parts.push(`diff --git a/${f} b/${f}\n--- a/${f}\n+++ b/${f}\n@@ -1 +1 @@\n-a\n+b\n`);
     }
     const text = ctx.seed.text;
     const end = text.search(/^-- \n/m);
     const at = end >= 0 ? end : text.length;
-    return { text: nl(text.slice(0, at)) + parts.join('') + text.slice(at), note: `${n} more files, one small hunk each` };
+    const out = nl(text.slice(0, at)) + parts.join('') + text.slice(at);
+    return { text: out, note: `${n} more files, one small hunk each (${Math.round(out.length / 1024)} KiB)`, ...(out.length > 8_000_000 ? { args: ['review', '--no-config', INPUT, '--max-size', '100M'] } : {}) };
   },
   'huge-added-line': (ctx) => {
     const len = size(ctx, 'addedLine');

@@ -151,7 +151,7 @@ const cut = (s: string, n = 240) => (s.length > n ? `${s.slice(0, n)}...` : s);
 export function classifyCli(r: ChildRun, limits: Limits): { outcome: Outcome; detail: string } {
   const mb = Math.round(r.peakKb / 1024);
   if (r.timedOut) return { outcome: 'hang', detail: `still running after ${Math.round(limits.timeoutMs / 1000)} s (killed)` };
-  if (r.killedForMemory) return { outcome: 'memory', detail: `RSS passed ${limits.killMb} MB (killed)` };
+  if (r.killedForMemory) return { outcome: 'memory', detail: `RSS passed ${limits.killMb} MB (killed after ${(r.ms / 1000).toFixed(1)} s)` };
   if (r.signal) return { outcome: 'crash', detail: `killed by ${r.signal}: ${cut(firstLine(r.stderr))}` };
   if (r.code !== 0 && r.code !== 1 && r.code !== 2) return { outcome: 'crash', detail: `exit ${r.code}: ${cut(firstLine(r.stderr))}` };
   if (/internal error/i.test(r.stderr)) return { outcome: 'internal', detail: cut(r.stderr.split('\n').find((l) => /internal error/i.test(l)) ?? '') };
@@ -162,7 +162,7 @@ export function classifyCli(r: ChildRun, limits: Limits): { outcome: Outcome; de
     if (ls.length !== 1 || !ls[0].trim()) return { outcome: 'crash', detail: `exit 2 with ${ls.length} lines on stderr (the contract is one): ${cut(ls.slice(0, 3).join(' | '))}` };
   }
   if (/internal error/i.test(r.stdout)) return { outcome: 'internal', detail: `in the output: ${cut(r.stdout.split('\n').find((l) => /internal error/i.test(l)) ?? '')}` };
-  if (mb > limits.memoryMb) return { outcome: 'memory', detail: `peak RSS ${mb} MB > ${limits.memoryMb} MB` };
+  if (mb > limits.memoryMb) return { outcome: 'memory', detail: `peak RSS ${mb} MB > ${limits.memoryMb} MB${r.ms > limits.slowMs ? `, and ${(r.ms / 1000).toFixed(1)} s > ${limits.slowMs / 1000} s` : ''}` };
   if (r.ms > limits.slowMs) return { outcome: 'slow', detail: `${(r.ms / 1000).toFixed(1)} s > ${limits.slowMs / 1000} s` };
   if (r.code === 2) return { outcome: 'unusable', detail: cut(r.stderr.trim()) };
   return { outcome: 'ok', detail: '' };
