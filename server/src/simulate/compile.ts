@@ -24,6 +24,8 @@ const ASSIGNING = new Set(['rcu_assign_pointer', 'RCU_INIT_POINTER', 'WRITE_ONCE
 export interface Node {
   kind: CfgNode['kind'];
   line: number;
+  /** A statement, condition or return: what a task's line ring keeps. */
+  traced: boolean;
   exec?: (f: Frame) => void;
   test?: (f: Frame) => boolean;
   value?: Expr;
@@ -85,7 +87,8 @@ export class FunctionCompiler {
   }
 
   private node(n: CfgNode): Node {
-    const out: Node = { kind: n.kind, line: this.lineOf(n.ast), succ: n.succ.map((s) => s.to) };
+    const traced = n.kind === 'stmt' || n.kind === 'cond' || n.kind === 'switch' || n.kind === 'return';
+    const out: Node = { kind: n.kind, line: this.lineOf(n.ast), traced, succ: n.succ.map((s) => s.to) };
     const a = n.ast;
     switch (n.kind) {
       case 'stmt':

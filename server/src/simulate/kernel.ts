@@ -68,6 +68,16 @@ export interface SeqStep {
   record?: number;
 }
 
+/** A violation as the run records it: with the records it is about and the events before it. */
+export interface RawViolation {
+  invariant: Invariant;
+  message: string;
+  queue?: string;
+  trace: TraceStep[];
+  records: number[];
+  window: SeqStep[];
+}
+
 export class World implements Kernel {
   tick = 0;
   private seq = 0;
@@ -83,7 +93,7 @@ export class World implements Kernel {
   stop = false;
   readonly threads: { fn: string; arg: Value }[] = [];
   readonly abstractedCalls: { [name: string]: number } = {};
-  readonly violations: { invariant: Invariant; message: string; queue?: string; trace: TraceStep[]; records: number[]; window: SeqStep[]; spin?: boolean; loop?: TraceStep[] }[] = [];
+  readonly violations: RawViolation[] = [];
   /** Observations that are no invariant's business, for the result's notes. */
   readonly notes: string[] = [];
   private readonly overByAdmission = new Set<string>();
@@ -229,10 +239,12 @@ export class World implements Kernel {
    * Records the first violation of each invariant (of `bounded`, the first for each queue);
    * `records` names the records it is about, for a focused re-run.
    */
-  violation(invariant: Invariant, message: string, records: number[] = [], queue?: string): void {
-    if (this.violations.some((v) => v.invariant === invariant && v.queue === queue)) return;
+  violation(invariant: Invariant, message: string, records: number[] = [], queue?: string): RawViolation | undefined {
+    if (this.violations.some((v) => v.invariant === invariant && v.queue === queue)) return undefined;
     const window = this.window();
-    this.violations.push({ invariant, message, ...(queue ? { queue } : {}), trace: window.map((s) => s.step), records, window });
+    const v: RawViolation = { invariant, message, ...(queue ? { queue } : {}), trace: window.map((s) => s.step), records, window };
+    this.violations.push(v);
+    return v;
   }
 
   private enqueue(q: Queue, r: Value, head: boolean): void {

@@ -8,19 +8,17 @@
  */
 import type { QueueModel } from '../model';
 import { Compiled, Expr, Frame, FunctionCompiler } from './compile';
+import { LivelockError, MAX_CALL_DEPTH, StackOverflowError, TaskStopped } from './lockup';
+import { LINE_RING, LineRing, TaskContext } from './task';
 import { num, truthy, Value } from './values';
 
 /** Why a task stopped running: blocked on a condition, asleep for some ticks, or just letting others run. */
 export type Wait = { kind: 'wait'; until: () => boolean } | { kind: 'sleep'; ticks: number } | { kind: 'yield' };
 
-/** Statements kept by the line ring. */
-const LINE_RING = 512;
-
-export class LivelockError extends Error {
-  constructor(readonly fn: string, readonly steps: number) {
-    super(`more than ${steps} steps inside one call of ${fn}()`);
-  }
-}
+/** Statements a task over its budget runs on with its ring on, to see the loop it goes round. */
+const PROBE_STEPS = 2 * LINE_RING;
+/** Statements of a spinning loop kept for its report. */
+export const LOOP_SHOWN = 30;
 
 /** What the modelled kernel provides to the interpreter. */
 export interface Kernel {
@@ -46,7 +44,6 @@ export interface Kernel {
   /** Whether enter/leave matter for this function (kept off the hot path otherwise). */
   watches?(name: string): boolean;
 }
-
 export interface Cell {
   v: Value;
 }
@@ -59,24 +56,22 @@ export class Machine {
   readonly unknownValues = new Set<string>();
   private readonly compiled = new Map<string, Compiled>();
   private readonly sleepy = new Set<string>();
-  /** Interpreted statements so far, and within the current top-level call. */
+  /** Interpreted statements so far, all tasks together. */
   steps = 0;
-  private callSteps = 0;
-  private depth = 0;
-  private topCall = '';
   /** Where the interpreter is, for traces. */
   line = 0;
   fn = '';
   /**
-   * Every statement's line, kept in a ring when set: a re-run that explains a spin records the
-   * loop the task went round (off in the first run, where it would cost on every step).
+   * The task on the CPU: its call depth, its budget of statements between sleeps and its line
+   * ring. The scheduler switches it before it resumes a task; calls made outside any task
+   * (boot: the initcalls) run as `boot`.
    */
-  lineTrace = false;
-  private readonly lineRing = { lines: new Int32Array(LINE_RING), fns: new Array<string>(LINE_RING), ticks: new Int32Array(LINE_RING), next: 0 };
-  /** The clock for the line ring (the harness's tick). */
+  task: TaskContext;
+  /** The clock for line rings (the harness's tick). */
   now: () => number = () => 0;
 
   constructor(private readonly model: QueueModel, readonly kernel: Kernel, private readonly budget: number) {
+    this.task = this.newTask('the boot task (initcalls)');
     // which functions may sleep: they call a sleeping API, directly or through the file's functions
     const sleeps = (callee: string) => SLEEPING_APIS.test(callee) || !!kernel.mayBlock?.(callee);
     for (const [name, e] of model.file.functions) if (e.facts.calls.some((c) => c.callee && sleeps(c.callee))) this.sleepy.add(name);
@@ -88,6 +83,11 @@ export class Machine {
         if (e.facts.calls.some((c) => c.callee && this.sleepy.has(c.callee))) { this.sleepy.add(name); changed = true; }
       }
     }
+  }
+
+  /** A context for a new task, with the run's budget of statements between sleeps. */
+  newTask(name: string): TaskContext {
+    return new TaskContext(name, this.budget);
   }
 
   has(name: string): boolean {
@@ -111,60 +111,58 @@ export class Machine {
   }
 
   callCompiled(c: Compiled, args: Value[]): Value {
-    if (this.depth === 0) { this.callSteps = 0; this.topCall = c.name; }
-    this.depth++;
+    const t = this.task;
+    this.enter(c, t);
     if (c.watched) this.kernel.enter?.(c.name, args);
     try {
-      return this.run(c, args);
+      return this.run(c, args, t);
     } finally {
       if (c.watched) this.kernel.leave?.(c.name);
-      this.depth--;
+      t.depth--;
     }
   }
 
   /** Calls a function of the file as a task that yields where it would sleep. */
   *callGen(name: string, args: Value[]): Generator<Wait, Value> {
     const c = this.compile(name);
-    if (!c.sleeps) return this.call(name, args);
-    this.depth++;
+    if (!c.sleeps) return this.callCompiled(c, args);
+    const t = this.task;
+    this.enter(c, t);
     if (c.watched) this.kernel.enter?.(c.name, args);
     try {
-      return yield* this.runGen(c, args);
+      return yield* this.runGen(c, args, t);
     } finally {
       if (c.watched) this.kernel.leave?.(c.name);
-      this.depth--;
+      t.depth--;
     }
   }
 
-  private traceLine(line: number, fn: string): void {
-    const r = this.lineRing;
-    const at = r.next++ % LINE_RING;
-    r.lines[at] = line;
-    r.fns[at] = fn;
-    r.ticks[at] = this.now();
+  /** One more call open on the task's stack: a new outermost call starts a fresh budget; too deep is a stack overflow. */
+  private enter(c: Compiled, t: TaskContext): void {
+    if (t.depth === 0) {
+      t.fresh();
+      t.top = c.name;
+    } else if (t.depth >= MAX_CALL_DEPTH) {
+      throw new StackOverflowError(c.name, MAX_CALL_DEPTH, t.name);
+    }
+    t.depth++;
   }
 
   /**
-   * The last trip round the loop the task is stuck in: the statements since the previous visit
-   * of the last one (one iteration), oldest first, at most `max`.
+   * The task ran its budget of statements without sleeping. The first time, it runs on with its
+   * ring on, so that the report can say which loop it goes round (and in which function);
+   * the second time it is stopped.
    */
-  lastLoop(max: number): { line: number; fn: string; tick: number }[] {
-    const r = this.lineRing;
-    const n = Math.min(r.next, LINE_RING);
-    const at = (i: number) => (r.next - 1 - i + LINE_RING * 2) % LINE_RING;
-    if (!n) return [];
-    const last = at(0);
-    let period = n;
-    for (let i = 1; i < n; i++) {
-      const k = at(i);
-      if (r.lines[k] === r.lines[last] && r.fns[k] === r.fns[last]) { period = i; break; }
+  private overBudget(t: TaskContext): void {
+    if (!t.probing) {
+      t.probing = true;
+      t.limit = t.steps + PROBE_STEPS;
+      t.ring ??= new LineRing();
+      return;
     }
-    const out: { line: number; fn: string; tick: number }[] = [];
-    for (let i = Math.min(period, max) - 1; i >= 0; i--) {
-      const k = at(i);
-      out.push({ line: r.lines[k], fn: r.fns[k], tick: r.ticks[k] });
-    }
-    return out;
+    const owner = t.ring!.loopOwner();
+    const loop = t.ring!.lastLoop(LOOP_SHOWN);
+    throw new LivelockError(owner?.fn ?? this.fn, this.budget, t.name, loop);
   }
 
   sleeps(name: string): boolean {
@@ -179,7 +177,7 @@ export class Machine {
     return f;
   }
 
-  private run(c: Compiled, args: Value[]): Value {
+  private run(c: Compiled, args: Value[], t: TaskContext): Value {
     const f = this.frame(c, args);
     const savedFn = this.fn;
     this.fn = c.name;
@@ -188,9 +186,9 @@ export class Machine {
       for (;;) {
         const n = c.nodes[id];
         this.steps++;
-        if (++this.callSteps > this.budget) throw new LivelockError(this.topCall, this.budget);
+        if (++t.steps > t.limit) this.overBudget(t);
         this.line = n.line;
-        if (this.lineTrace && (n.kind === 'stmt' || n.kind === 'cond' || n.kind === 'switch' || n.kind === 'return')) this.traceLine(n.line, c.name);
+        if (t.ring !== undefined && n.traced) t.ring.push(n.line, c.name, id, t.depth, this.now());
         switch (n.kind) {
           case 'stmt':
             n.exec!(f);
@@ -213,64 +211,72 @@ export class Machine {
             id = n.succ[0];
         }
       }
+    } catch (err) {
+      // the task is being stopped: this call is one line of its call trace
+      if (err instanceof TaskStopped) err.frames.push({ fn: c.name, line: c.nodes[id].line });
+      throw err;
     } finally {
       this.fn = savedFn;
     }
   }
 
-  private *runGen(c: Compiled, args: Value[]): Generator<Wait, Value> {
+  private *runGen(c: Compiled, args: Value[], t: TaskContext): Generator<Wait, Value> {
     const f = this.frame(c, args);
-    if (this.depth === 1) { this.callSteps = 0; this.topCall = c.name; }
     let id = c.entry;
-    for (;;) {
-      const n = c.nodes[id];
-      this.fn = c.name;
-      this.line = n.line;
-      if (this.lineTrace && (n.kind === 'stmt' || n.kind === 'cond' || n.kind === 'switch' || n.kind === 'return')) this.traceLine(n.line, c.name);
-      this.steps++;
-      // a task that loops without ever sleeping is spinning on its CPU: the same budget as a call
-      if (++this.callSteps > this.budget) throw new LivelockError(this.topCall, this.budget);
-      switch (n.kind) {
-        case 'stmt':
-          if (n.sleepy) yield* this.slept(n.sleepy(f), c.name, n.line);
-          else n.exec!(f);
-          id = n.succ[0];
-          break;
-        case 'cond': {
-          let ok: boolean;
-          if (n.sleepyValue) {
-            const v = yield* this.slept(n.sleepyValue(f), c.name, n.line);
-            ok = truthy(v);
-          } else ok = n.test ? n.test(f) : true;
-          id = ok ? n.succ[0] : n.succ[1] ?? n.succ[0];
-          break;
+    try {
+      for (;;) {
+        const n = c.nodes[id];
+        this.fn = c.name;
+        this.line = n.line;
+        if (t.ring !== undefined && n.traced) t.ring.push(n.line, c.name, id, t.depth, this.now());
+        this.steps++;
+        // a task that loops without ever sleeping is spinning on its CPU: the same budget as a call
+        if (++t.steps > t.limit) this.overBudget(t);
+        switch (n.kind) {
+          case 'stmt':
+            if (n.sleepy) yield* this.slept(n.sleepy(f), c, id, t);
+            else n.exec!(f);
+            id = n.succ[0];
+            break;
+          case 'cond': {
+            let ok: boolean;
+            if (n.sleepyValue) {
+              const v = yield* this.slept(n.sleepyValue(f), c, id, t);
+              ok = truthy(v);
+            } else ok = n.test ? n.test(f) : true;
+            id = ok ? n.succ[0] : n.succ[1] ?? n.succ[0];
+            break;
+          }
+          case 'switch': {
+            const v = num(n.value!(f));
+            const hit = n.cases!.find((x) => x.value === v);
+            id = hit ? hit.to : n.defaultTo!;
+            break;
+          }
+          case 'return':
+            if (n.sleepyValue) return yield* this.slept(n.sleepyValue(f), c, id, t);
+            return n.value ? n.value(f) : 0;
+          case 'exit':
+            return 0;
+          default:
+            id = n.succ[0];
         }
-        case 'switch': {
-          const v = num(n.value!(f));
-          const hit = n.cases!.find((x) => x.value === v);
-          id = hit ? hit.to : n.defaultTo!;
-          break;
-        }
-        case 'return':
-          if (n.sleepyValue) return yield* this.slept(n.sleepyValue(f), c.name, n.line);
-          return n.value ? n.value(f) : 0;
-        case 'exit':
-          return 0;
-        default:
-          id = n.succ[0];
       }
+    } catch (err) {
+      if (err instanceof TaskStopped) err.frames.push({ fn: c.name, line: c.nodes[id].line });
+      throw err;
     }
   }
 
   /** Runs a sleeping part of a statement; each wake-up starts a fresh budget. */
-  private *slept<T>(g: Generator<Wait, T>, fn: string, line: number): Generator<Wait, T> {
+  private *slept<T>(g: Generator<Wait, T>, c: Compiled, id: number, t: TaskContext): Generator<Wait, T> {
     for (let r = g.next(); ; r = g.next()) {
       if (r.done) return r.value;
       yield r.value;
       // other tasks ran meanwhile: this one is back where it slept, with a fresh budget
-      this.callSteps = 0;
-      this.fn = fn;
-      this.line = line;
+      t.fresh();
+      this.fn = c.name;
+      this.line = c.nodes[id].line;
     }
   }
 
@@ -286,4 +292,3 @@ export class Machine {
     return c;
   }
 }
-

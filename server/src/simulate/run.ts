@@ -6,7 +6,10 @@
  */
 import type { QueueModel } from '../model';
 import { Halt, KERNEL_CONSTANTS, SeqStep, World } from './kernel';
-import { LivelockError, Machine, Wait } from './machine';
+import { Machine, Wait } from './machine';
+import { lockupReport, overflowReport, Report } from './callTrace';
+import { LivelockError, StackOverflowError, TaskStopped } from './lockup';
+import type { TaskContext } from './task';
 import { DEFAULT_FAILURE_RATE, timeline } from './scenario';
 import { admissionSlack, backlogLimitGlobal, bypassProducers, MESSAGE_RECORDS, senderPenalty, connectionControl, coverageOf, fileSendTimeout, initGlobals, initialValue, KTHREAD, PRODUCER, producerPath, socketGetters, WAITING_PRODUCERS } from './harness';
 import type { ScenarioName, SimulationOptions, SimulationResult, TraceStep } from './types';
@@ -19,6 +22,8 @@ interface Task {
   name: string;
   /** The task struct `current` is while this task runs. */
   as: Struct;
+  /** What the interpreter keeps for it: call depth, budget, line ring, where it sleeps. */
+  ctx: TaskContext;
   gen: Generator<Wait, Value>;
   wait?: Wait;
   wakeAt: number;
@@ -38,11 +43,9 @@ const WINDOW_TAIL = 12;
  */
 export function explained(model: QueueModel, options: SimulationOptions, first = runOnce(model, options)): SimulationResult {
   const focus = new Set(first.raw.flatMap((v) => v.records));
-  const spin = first.raw.some((v) => v.spin);
-  if ((!focus.size && !spin) || first.result.error) return first.result;
-  const again = runOnce(model, options, { focus, spin });
+  if (!focus.size || first.result.error) return first.result;
+  const again = runOnce(model, options, { focus });
   const violations = again.raw.map((v) => {
-    if (v.loop) return { invariant: v.invariant, message: v.message, ...queueOf(v), trace: [...v.trace.slice(-WINDOW_TAIL / 2), ...v.loop] };
     if (!v.records.length) return { invariant: v.invariant, message: v.message, ...queueOf(v), trace: v.trace };
     const history = v.records.flatMap((id) => condense(again.focusSteps.filter((s) => s.record === id), id));
     const seen = new Set<number>();
@@ -64,7 +67,7 @@ export function involves(model: QueueModel, options: SimulationOptions, first: R
   if (hits.some((v) => v.trace.some((s) => s.fn === fn))) return true;
   const focus = new Set(hits.flatMap((v) => v.records));
   if (!focus.size) return false;
-  return runOnce(model, options, { focus, spin: false }).focusSteps.some((s) => s.step.fn === fn);
+  return runOnce(model, options, { focus }).focusSteps.some((s) => s.step.fn === fn);
 }
 
 /** Why the main queue can pass its bound with --bypass, for the violation's message. */
@@ -91,11 +94,7 @@ function condense(steps: SeqStep[], id: number): SeqStep[] {
 /** What a re-run records to explain the first run's violations. */
 interface Explain {
   focus: ReadonlySet<number>;
-  spin: boolean;
 }
-
-/** Statements of a spinning loop shown in its trace. */
-const LOOP_STEPS = 30;
 
 /** One run: the caller's result, and what a re-run needs to explain it. */
 export interface Run {
@@ -128,12 +127,11 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   for (const name of socketGetters(model)) world.socketSources.add(name);
   const machine = new Machine(model, world, options.callBudget ?? 200_000);
   world.where = () => ({ line: machine.line, fn: machine.fn });
-  if (explain?.spin) {
-    machine.lineTrace = true;
-    machine.now = () => world.tick;
-  }
+  machine.now = () => world.tick;
+  /** A task stopped for good (a soft lockup, a stack overflow): a termination violation with its report. */
+  const stopped = (err: TaskStopped) => report(world, 'termination', err instanceof LivelockError ? lockupReport(model, world, err) : overflowReport(model, world, err as StackOverflowError));
   const result = (error?: string) => ({
-    result: { ...report(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate, sendTimeout: Number.isFinite(sendTimeout) ? sendTimeout : null, bypass, ...(ending ? { ending } : {}) }, performance.now() - t0, series, notes, unknownInFile, error), coverage },
+    result: { ...summary(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate, sendTimeout: Number.isFinite(sendTimeout) ? sendTimeout : null, bypass, ...(ending ? { ending } : {}) }, performance.now() - t0, series, notes, unknownInFile, error), coverage },
     raw: world.violations,
     focusSteps: world.focusSteps,
   });
@@ -150,7 +148,8 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   try {
     for (const r of model.file.registrations) if (/initcall|module_init/.test(r.macro) && model.file.functions.has(r.fn)) machine.call(r.fn, []);
   } catch (err) {
-    if (!(err instanceof Halt || err instanceof LivelockError)) throw err;
+    if (err instanceof TaskStopped) stopped(err);
+    else if (!(err instanceof Halt)) throw err;
   }
   const consumer = world.threads.find((t) => t.fn === model.consumer)?.fn ?? model.consumer;
   coverage.consumer = consumer;
@@ -159,7 +158,8 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   const connection = connectionControl(model, machine, world);
   connection.set(time.connected(0));
 
-  const tasks: Task[] = [{ name: consumer, as: KTHREAD, gen: machine.callGen(consumer, [0]), wakeAt: 0, done: false }];
+  const kthread = machine.newTask(`the ${consumer}() kthread`);
+  const tasks: Task[] = [{ name: consumer, as: KTHREAD, ctx: kthread, gen: machine.callGen(consumer, [0]), wakeAt: 0, done: false }];
   let producerIs: Struct = PRODUCER;
   if (bypass) {
     const b = bypassProducers(model, machine);
@@ -179,7 +179,8 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   let made = 0;
   const productionTicks = Math.max(time.troubleEnd + 20, 40);
   const perTick = records / productionTicks;
-  tasks.push({ name: 'producers', as: producerIs, gen: producerTask(), wakeAt: 0, done: false });
+  const producers = machine.newTask('a producer task');
+  tasks.push({ name: 'producers', as: producerIs, ctx: producers, gen: producerTask(), wakeAt: 0, done: false });
 
   // after the scenario's records, producers go on at one record a tick until every queue has
   // drained (DESIGN.md: judged on the full delivery), up to as many again; then the run says so
@@ -226,11 +227,11 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
       // the kernel may have dropped a stopped or slow auditd (v4.9-v4.11 give up after a few
       // failed sends); once the trouble is over a healthy auditd registers again (AUDIT_SET)
       if (world.tick >= time.troubleEnd && time.connected(world.tick) && !connection.isSet()) connection.set(true, 'auditd registers again (AUDIT_SET): the kernel had dropped it');
-      schedule(tasks, world);
+      schedule(tasks, world, machine);
       series.push([world.tick, ...world.backlog.map((q) => q.items.length)]);
       if (tasks[1].done && world.tick > time.troubleEnd) {
         world.stop = true;
-        finish(tasks[0], world);
+        finish(tasks[0], world, machine);
         break;
       }
       if (world.tick % 64 === 0) {
@@ -240,14 +241,8 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
     }
   } catch (err) {
     if (err instanceof Cancelled) cancelled = true;
-    else if (err instanceof LivelockError) {
-      world.violation('termination', `${err.message} without sleeping: it spins on its CPU and never gives it up (a livelock; the soft-lockup detector fires)`);
-      const v = world.violations.find((x) => x.invariant === 'termination');
-      if (v) {
-        v.spin = true;
-        if (machine.lineTrace) v.loop = loopSteps(model, machine, world);
-      }
-    } else if (!(err instanceof Halt)) throw err;
+    else if (err instanceof TaskStopped) stopped(err);
+    else if (!(err instanceof Halt)) throw err;
   }
   // progress: once auditd is healthy again for long enough, every record must reach it
   const spun = world.violations.some((v) => v.invariant === 'termination');
@@ -268,24 +263,10 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   return result(cancelled ? 'cancelled' : undefined);
 }
 
-/** The loop a spinning task went round, each statement with its source text. */
-function loopSteps(model: QueueModel, machine: Machine, world: World): TraceStep[] {
-  const queues = world.queueLengths();
-  return machine.lastLoop(LOOP_STEPS).map((s) => ({
-    tick: s.tick,
-    line: s.line,
-    fn: s.fn,
-    event: `runs: ${sourceLine(model, s.line)}`,
-    queues,
-  }));
-}
-
-function sourceLine(model: QueueModel, line: number): string {
-  const lines = model.file.source.lines;
-  const start = lines.offsetAt({ line: line - 1, character: 0 });
-  const end = lines.offsetAt({ line, character: 0 });
-  const text = model.file.source.text.slice(start, end).trim();
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+/** Records a violation with its report: the last events before it, then what the report shows. */
+function report(world: World, invariant: 'termination' | 'progress', r: Report): void {
+  const v = world.violation(invariant, r.message);
+  if (v) v.trace = [...v.trace.slice(-WINDOW_TAIL / 2), ...r.steps];
 }
 
 /** Thrown out of the producer task when the caller cancels the run. */
@@ -304,8 +285,9 @@ function runnable(task: Task, world: World): boolean {
   return w.until();
 }
 
-function resume(task: Task, world: World): void {
+function resume(task: Task, world: World, machine: Machine): void {
   world.current = task.as;
+  machine.task = task.ctx;
   const r = task.gen.next();
   if (r.done) { task.done = true; return; }
   if (r.value.kind !== 'yield') world.sleeping();
@@ -314,12 +296,12 @@ function resume(task: Task, world: World): void {
 }
 
 /** One tick: round-robin over the runnable tasks until all are blocked or asleep. */
-function schedule(tasks: Task[], world: World): void {
+function schedule(tasks: Task[], world: World, machine: Machine): void {
   for (let rounds = 0; rounds < 1_000_000; rounds++) {
     let ran = false;
     for (const task of tasks) {
       if (!runnable(task, world)) continue;
-      resume(task, world);
+      resume(task, world, machine);
       ran = true;
     }
     if (!ran) return;
@@ -327,16 +309,16 @@ function schedule(tasks: Task[], world: World): void {
 }
 
 /** kthread_stop(): the consumer sees kthread_should_stop() at its next wake-up and returns. */
-function finish(task: Task, world: World): void {
+function finish(task: Task, world: World, machine: Machine): void {
   for (let i = 0; i < 100 && !task.done; i++) {
     task.wait = undefined;
-    resume(task, world);
+    resume(task, world, machine);
   }
 }
 
 
 
-function report(model: QueueModel, world: World, machine: Machine, scenario: ScenarioName, parameters: SimulationResult['parameters'], ms: number, points: number[][], notes: string[], unknownInFile: Set<string>, error?: string): SimulationResult {
+function summary(model: QueueModel, world: World, machine: Machine, scenario: ScenarioName, parameters: SimulationResult['parameters'], ms: number, points: number[][], notes: string[], unknownInFile: Set<string>, error?: string): SimulationResult {
   const queues: Record<string, { max: number }> = {};
   for (const q of world.backlog) queues[q.name] = { max: q.max };
   void model;

@@ -1,0 +1,72 @@
+/**
+ * What the kernel would print about a task the run had to stop, as the
+ * violation's message and trace: a soft lockup names the loop the task spins
+ * in and the calls that led there; a stack overflow, the calls that nest
+ * without end. Each names the function of the file the loop (or the cycle) is
+ * really in, and the task that ran it.
+ */
+import type { QueueModel } from '../model';
+import type { World } from './kernel';
+import { LivelockError, MAX_CALL_DEPTH, StackFrame, StackOverflowError } from './lockup';
+import type { RanStep } from './task';
+import type { TraceStep } from './types';
+
+export interface Report {
+  message: string;
+  /** Steps that follow the last events before the violation. */
+  steps: TraceStep[];
+}
+
+/** A soft lockup: the loop, in the function it is in, with the calls that led to it. */
+export function lockupReport(model: QueueModel, world: World, err: LivelockError): Report {
+  const owner = lowest(err.loop);
+  // the open calls down to the function whose loop repeats (its callees come and go each trip)
+  const chain = [...err.frames].reverse().slice(0, owner ? owner.depth : undefined).map((f) => `${f.fn}()`);
+  const via = chain.length > 1 ? `, called as ${chain.join(' → ')}` : '';
+  return {
+    message: `${err.message}, in ${err.task}${via}: it spins on its CPU and never gives it up (a livelock; the soft-lockup detector fires)`,
+    steps: ranSteps(model, world, err.loop),
+  };
+}
+
+/** A stack overflow: the cycle of calls, once round, after the calls that led into it. */
+export function overflowReport(model: QueueModel, world: World, err: StackOverflowError): Report {
+  const { entry, cycle, calls } = err.cycle();
+  const names = [...new Set(cycle.map((f) => `${f.fn}()`))];
+  const what = names.length === 1 ? `${names[0]} calls itself` : names.length === 2 ? `${names[0]} and ${names[1]} call each other` : `${[...names, names[0]].join(' → ')} call round`;
+  const queues = world.queueLengths();
+  // each open call, at the line it made the next one
+  const frames: StackFrame[] = [...entry, ...cycle, ...(cycle.length ? [cycle[0]] : [])];
+  const steps: TraceStep[] = frames.map((f, i) => ({
+    tick: world.tick,
+    line: f.line,
+    fn: f.fn,
+    event: `calls ${(frames[i + 1] ?? cycle[1] ?? cycle[0])?.fn ?? err.fn}(): ${sourceLine(model, f.line)}`,
+    queues,
+  }));
+  const more = calls - cycle.length - 1;
+  if (more > 0 && steps.length) steps.push({ ...steps[steps.length - 1], event: `… ${more} more nested calls round the same cycle …` });
+  return {
+    message: `${what} without end: ${calls} nested calls in ${err.task}${entry.length ? `, entered from ${entry.map((f) => `${f.fn}()`).join(' → ')}` : ''} (the interpreter stops at ${MAX_CALL_DEPTH}; the kernel's stack overflows long before)`,
+    steps,
+  };
+}
+
+/** The statement of a loop's trip run at the shallowest depth: the function whose loop it is. */
+function lowest(loop: RanStep[]): RanStep | undefined {
+  return loop.reduce<RanStep | undefined>((best, s) => (!best || s.depth < best.depth ? s : best), undefined);
+}
+
+/** Statements a task ran, each with its source text. */
+function ranSteps(model: QueueModel, world: World, steps: RanStep[]): TraceStep[] {
+  const queues = world.queueLengths();
+  return steps.map((s) => ({ tick: s.tick, line: s.line, fn: s.fn, event: `runs: ${sourceLine(model, s.line)}`, queues }));
+}
+
+export function sourceLine(model: QueueModel, line: number): string {
+  const lines = model.file.source.lines;
+  const start = lines.offsetAt({ line: line - 1, character: 0 });
+  const end = lines.offsetAt({ line, character: 0 });
+  const text = model.file.source.text.slice(start, end).trim();
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
