@@ -21,6 +21,30 @@ describe('per-function fact cache', () => {
   });
 });
 
+describe('typing into a name re-extracts only what uses the name', () => {
+  it('renaming a function re-extracts it and its callers, not the whole file', () => {
+    clearFactCache();
+    const analyser = new Analyser();
+    const text = versionFixture('v2022');
+    const first = analyser.update('file:///r/kernel/audit.c', text, 1).model;
+    const total = first.file.functions.size;
+    // the definition of kauditd_rehold_skb typed into, one letter at a time
+    const callers = first.graph.callers('kauditd_rehold_skb').length + [...first.file.functions.values()].filter((e) => e.facts.bindings.some((b) => b.fn === 'kauditd_rehold_skb')).length;
+    let renamed = text;
+    for (const [v, suffix] of ['x', 'xy', 'xyz'].entries()) {
+      renamed = text.replace('static void kauditd_rehold_skb(', `static void kauditd_rehold_skb${suffix}(`);
+      const m = analyser.update('file:///r/kernel/audit.c', renamed, v + 2).model;
+      expect(m.file.functions.has(`kauditd_rehold_skb${suffix}`)).toBe(true);
+      // the renamed function, and those whose text names it (the name is no longer a function there)
+      expect(m.file.extracted).toBeLessThanOrEqual(1 + Math.max(callers, 2));
+      expect(m.file.extracted).toBeLessThan(total / 4);
+    }
+    // and the analysis is what a fresh one says
+    const fresh = new Analyser().analyseText(renamed);
+    expect(analyser.get('file:///r/kernel/audit.c')!.findings.map((f) => `${f.rule} ${f.function} ${f.message}`)).toEqual(fresh.findings.map((f) => `${f.rule} ${f.function} ${f.message}`));
+  });
+});
+
 describe('the fact cache stays bounded over a long session', () => {
   it('forgets old versions of the edited function first, by the size of their text', () => {
     clearFactCache();

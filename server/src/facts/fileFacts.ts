@@ -70,8 +70,10 @@ export interface NotAnalysed {
 }
 
 /**
- * Facts by file scope (the globals and functions an identifier may name), then by
- * function text. Two levels, so no key is built by concatenating whole functions.
+ * Facts by function text, then by what the file's scope says of the names that text uses
+ * (which of its identifiers are globals, which are functions of the file): nothing else of
+ * the file changes a function's facts, so renaming one function, or typing into a name,
+ * re-extracts only the functions that use that name, not every function of the file.
  * Bounded by the source text it holds, least recently used first: every keystroke makes
  * a new version of one function, and a function's facts (its tree, CFG, atoms) weigh
  * 50 to 100 bytes per byte of its text, so a count bound let a long session keep hundreds
@@ -79,7 +81,12 @@ export interface NotAnalysed {
  * facts whatever the cache forgets.
  */
 const CACHE_TEXT_BUDGET = 512 * 1024;
-const factCache = new Map<string, Map<string, FunctionFacts>>();
+interface TextEntry {
+  /** The identifiers the text uses (comments and strings included: a key too fine is still right). */
+  idents: string[];
+  byScope: Map<string, FunctionFacts>;
+}
+const factCache = new Map<string, TextEntry>();
 /** Recency order of the cached functions (oldest first), with where each lives and its text's size. */
 const recency = new Map<FunctionFacts, { scopeKey: string; fnText: string }>();
 let cachedText = 0;
@@ -109,9 +116,9 @@ function evict(facts: FunctionFacts): void {
   if (!where) return;
   recency.delete(facts);
   cachedText -= where.fnText.length;
-  const scope = factCache.get(where.scopeKey)!;
-  scope.delete(where.fnText);
-  if (!scope.size) factCache.delete(where.scopeKey);
+  const entry = factCache.get(where.fnText)!;
+  entry.byScope.delete(where.scopeKey);
+  if (!entry.byScope.size) factCache.delete(where.fnText);
 }
 
 /** Records what `owner`'s new version used and drops what only its previous version did. */
@@ -132,16 +139,42 @@ export function factCacheSize(): { functions: number; textChars: number } {
   return { functions: recency.size, textChars: cachedText };
 }
 
-function cached(scopeKey: string, fnText: string, make: () => FunctionFacts): { facts: FunctionFacts; hit: boolean } {
-  const hit = factCache.get(scopeKey)?.get(fnText);
+const IDENT = /[A-Za-z_]\w*/g;
+
+/** The part of the file's scope a function's text depends on: which of its names are globals or functions. */
+function scopeKeyOf(entry: TextEntry, scope: FileScope): string {
+  let key = '';
+  for (const id of entry.idents) {
+    const g = scope.globals.has(id);
+    const f = scope.functions.has(id);
+    if (g || f) key += `${id}${g ? (f ? '=gf' : '=g') : '=f'},`;
+  }
+  return key;
+}
+
+function cached(scope: FileScope, fnText: string, make: () => FunctionFacts): { facts: FunctionFacts; hit: boolean } {
+  let entry = factCache.get(fnText);
+  if (!entry) {
+    entry = { idents: [...new Set(fnText.match(IDENT) ?? [])].sort(), byScope: new Map() };
+    factCache.set(fnText, entry);
+  }
+  const scopeKey = scopeKeyOf(entry, scope);
+  const hit = entry.byScope.get(scopeKey);
   if (hit) {
     const where = recency.get(hit)!;
     recency.delete(hit);
     recency.set(hit, where);
     return { facts: hit, hit: true };
   }
-  const facts = make();
-  (factCache.get(scopeKey) ?? factCache.set(scopeKey, new Map()).get(scopeKey)!).set(fnText, facts);
+  let facts: FunctionFacts;
+  try {
+    facts = make();
+  } catch (err) {
+    // an extraction that threw leaves no empty entry behind
+    if (!entry.byScope.size) factCache.delete(fnText);
+    throw err;
+  }
+  entry.byScope.set(scopeKey, facts);
   recency.set(facts, { scopeKey, fnText });
   cachedText += fnText.length;
   for (const old of recency.keys()) {
@@ -231,7 +264,6 @@ export function buildFileFacts(outline: Outline, owner?: string, exclude?: Reado
     globals.set(g.name, { name: g.name, kind, type: g.type ?? '', isStatic: !!g.isStatic, isRcu, rcuBy: isRcu ? 'annotation' : undefined, span: g.span, nameSpan: g.nameSpan });
   }
   const scope: FileScope = { globals: new Set(globals.keys()), functions: new Set(outline.functions.map((f) => f.name)) };
-  const scopeKey = [...scope.globals].sort().join(',') + '|' + [...scope.functions].sort().join(',');
 
   const functions = new Map<string, FunctionEntry>();
   const bindings: FileFacts['bindings'] = [];
@@ -262,7 +294,7 @@ export function buildFileFacts(outline: Outline, owner?: string, exclude?: Reado
     const fnText = text.slice(sym.span.start, sym.span.end);
     let got: { facts: FunctionFacts; hit: boolean };
     try {
-      got = cached(scopeKey, fnText, () => {
+      got = cached(scope, fnText, () => {
         const node = root.descendantForIndex(sym.span.start, sym.span.end - 1) ?? root;
         const def = node.type === 'function_definition' ? node : findAncestor(node, 'function_definition');
         return extractFunctionFacts(mirror(def ?? node), new SourceView(text, sym.span.start), scope);
