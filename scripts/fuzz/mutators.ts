@@ -104,6 +104,7 @@ export const LADDERS = {
   nesting: [50, 300, 1_000, 2_000, 5_000, 10_000, 20_000],
   functions: [100, 1_000, 10_000, 30_000, 100_000],
   longLine: [16_384, 262_144, 1_048_576, 4_194_304],
+  statements: [1_000, 10_000, 100_000, 1_000_000],
   openBraces: [100, 1_000, 10_000, 100_000],
   patchFiles: [10, 100, 1_000, 10_000, 100_000],
   addedLine: [65_536, 524_288, 2_097_152],
@@ -116,6 +117,7 @@ const SMOKE_SIZE: Record<keyof typeof LADDERS, number> = {
   nesting: 2_000,
   functions: 2_000,
   longLine: 262_144,
+  statements: 10_000,
   openBraces: 2_000,
   patchFiles: 1_000,
   addedLine: 262_144,
@@ -407,6 +409,18 @@ export const C_OPS: Record<string, COp> = {
     const placed = kind === 'comment' ? placeTopLevel(ctx, ctx.seed.text, line) : placeInBody(ctx, ctx.seed.text, line, 'fuzz_long_line');
     return { text: placed.text, note: `one ${len}-byte line (${kind}) ${placed.where}` };
   },
+  'many-statements': (ctx) => {
+    // one function with n statements, in lines of ordinary length (a long line is another case)
+    const n = size(ctx, 'statements');
+    const kind = ctx.rng.pick(['empty', 'increments', 'queueing', 'conditions']);
+    const body =
+      kind === 'empty' ? `\t${';'.repeat(1000)}\n`.repeat(Math.floor(n / 1000)) + `\t${';'.repeat(n % 1000)}\n`
+      : kind === 'increments' ? '\ty++;\n'.repeat(n)
+      : kind === 'queueing' ? '\tskb_queue_tail(&audit_queue, skb);\n'.repeat(n)
+      : '\tif (x > y)\n\t\ty++;\n'.repeat(n);
+    const placed = placeInBody(ctx, ctx.seed.text, body, 'fuzz_many_statements');
+    return { text: placed.text, note: `${n} statements (${kind}) in one function, ${placed.where}` };
+  },
   'unclosed-braces': (ctx) => {
     const n = size(ctx, 'openBraces');
     const newlines = ctx.rng.chance(0.5);
@@ -616,8 +630,11 @@ export const KCSAN_OPS: Record<string, POp> = {
   frames: (ctx) => {
     const rng = ctx.rng;
     let n = 0;
+    const frames = ctx.seed.text.match(/\b([A-Za-z_][\w.]*)\+0x([0-9a-f]+)\/0x([0-9a-f]+)/g)?.length ?? 0;
+    const forced = rng.int(Math.max(1, frames)); // at least one frame changes
+    let k = 0;
     const text = ctx.seed.text.replace(/\b([A-Za-z_][\w.]*)\+0x([0-9a-f]+)\/0x([0-9a-f]+)/g, (all, fn: string, off: string, len: string) => {
-      if (!rng.chance(0.5)) return all;
+      if (k++ !== forced && !rng.chance(0.5)) return all;
       n++;
       switch (rng.int(6)) {
         case 0: return `${fn}+0x${'f'.repeat(rng.range(9, 40))}/0x${len}`;
@@ -629,6 +646,7 @@ export const KCSAN_OPS: Record<string, POp> = {
       }
     });
     const text2 = text.replace(/kernel\/audit\.c:(\d+)/g, (all) => (rng.chance(0.3) ? `kernel/audit.c:${rng.pick(['0', '-1', '999999999', '', '12a'])}` : all));
+    if (!frames) return { text: `${nl(text2)} audit_log_start+0x${'f'.repeat(20)}/0x0 kernel/audit.c:99999999999\n`, note: 'no frames to corrupt: a corrupt one appended' };
     return { text: text2, note: `${n} stack frames corrupted` };
   },
   'many-reports': (ctx) => {

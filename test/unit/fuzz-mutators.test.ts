@@ -103,6 +103,7 @@ describe('fuzz mutators', () => {
     expect(text(smokeOp('c', 'many-functions')).match(/^static \w+ fuzz_[fq]\d+\(/gm)).toHaveLength(2000);
     expect(Math.max(...text(smokeOp('c', 'long-line')).split('\n').map((l) => l.length))).toBeGreaterThanOrEqual(262_144);
     expect(text(smokeOp('c', 'unclosed-braces')).split('{').length - 1).toBeGreaterThanOrEqual(2000);
+    expect(text(smokeOp('c', 'many-statements')).split(';').length - 1).toBeGreaterThanOrEqual(10_000);
   });
 
   it('CR, CRLF and mixed line endings keep every line (a CR before an empty line is not turned into a CRLF)', () => {
