@@ -1,10 +1,10 @@
 /**
- * Liveness (issue 16): a task that spins or recurses without end breaks
- * `termination`, and each report names the function the loop (or the cycle)
- * is really in and the task that ran it.
+ * Liveness (issue 16): a task that sleeps for ever breaks `progress`, one that
+ * spins or recurses without end breaks `termination`, and each report names
+ * the function the loop (or the cycle) is really in and the task that ran it.
  * The fixtures (test/fixtures/simulate/liveness/) are our own small backlog,
- * each changed in one place; the clean twins spin or recurse too, but are
- * bounded, and must stay clean. Renaming every function must not
+ * each changed in one place; the clean twins sleep, spin or recurse too, but
+ * are woken or bounded, and must stay clean. Renaming every function must not
  * change an answer: the simulator goes by what the code does.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { Analyser } from '../../server/src/analyser';
 import { simulate, SCENARIOS } from '../../server/src/simulate';
 import { World } from '../../server/src/simulate/kernel';
-import { MAX_CALL_DEPTH, StackOverflowError } from '../../server/src/simulate/lockup';
+import { HungTaskError, MAX_CALL_DEPTH, StackOverflowError } from '../../server/src/simulate/lockup';
 import { Machine } from '../../server/src/simulate/machine';
 import type { SimulationResult, Violation } from '../../server/src/simulate/types';
 import { CORPUS, fixture, hasShared, needsShared, readShared } from '../shared';
@@ -40,8 +40,8 @@ function quotesItsLines(source: string, v: Violation): void {
   }
 }
 
-describe('clean twins: spinning and recursing that ends stays clean', () => {
-  for (const name of ['base', 'clean-bounded-spin', 'clean-bounded-recursion']) {
+describe('clean twins: sleeping, spinning and recursing that ends stays clean', () => {
+  for (const name of ['base', 'clean-woken-at-top', 'clean-woken-helper', 'clean-producer-end-waits', 'clean-bounded-spin', 'clean-bounded-recursion']) {
     it(name, () => {
       const r = run(text(name));
       expect(r.error).toBeUndefined();
@@ -57,6 +57,63 @@ describe('clean twins: spinning and recursing that ends stays clean', () => {
       expect(r.records.queued, scenario).toBe(0);
     }
   });
+});
+
+describe('progress: a consumer that sleeps for ever', () => {
+  const cases: [string, string, RegExp][] = [
+    ['consumer-sleeps-at-top', 'lq_kthread', /in a loop it can never leave/],
+    ['consumer-sleeps-in-helper', 'lq_idle', /in a loop it can never leave/],
+    ['consumer-waits-on-flag', 'lq_throttle', /going round a loop that sleeps and never gets on/],
+    ['consumer-waits-for-ever', 'lq_kthread', /waiting for a condition nothing made true/],
+    ['consumer-stalls-after-sending', 'lq_kthread', /in a loop it can never leave/],
+  ];
+  for (const [name, fn, how] of cases) {
+    it(`${name}: progress, naming ${fn}() and how it sleeps, with the loop in the trace`, () => {
+      const source = text(name);
+      const r = run(source);
+      const v = only(r, 'progress');
+      expect(v.message).toMatch(/^lq_kthread\(\) delivered no record in 120 s \(12000 ticks\) of healthy auditd \(connected and reading\) while \d+ records waited on the queues/);
+      expect(v.message).toMatch(new RegExp(`: it sleeps at line \\d+ in ${fn}\\(\\)`));
+      expect(v.message).toMatch(how);
+      const end = v.trace.filter((s) => /^(runs|sleeps): /.test(s.event));
+      expect(end.length).toBeGreaterThan(0);
+      expect(end.every((s) => s.fn === fn)).toBe(true);
+      expect(end.some((s) => /schedule|msleep|wait_event/.test(s.event))).toBe(true);
+      quotesItsLines(source, v);
+      expect(r.records.queued).toBeGreaterThan(0);
+      if (name === 'consumer-stalls-after-sending') expect(r.records.delivered).toBeGreaterThan(100);
+      else {
+        expect(r.records.delivered).toBe(0);
+        expect(v.message).toMatch(/it has delivered none since the run began/);
+      }
+    });
+  }
+
+  it('stops the run once the consumer is hung, not after 100,000 ticks', () => {
+    const r = run(text('consumer-sleeps-at-top'));
+    expect(r.stats.ticks).toBeLessThan(13_000);
+  });
+});
+
+describe('progress: a producer path that sleeps for ever', () => {
+  const cases: [string, string, RegExp][] = [
+    ['producer-sleeps-at-end', 'lq_log_end', /in a loop it can never leave/],
+    ['producer-sleeps-in-wait', 'lq_log_start', /going round a loop that sleeps and never gets on/],
+    ['producer-waits-in-enqueue', 'lq_enqueue', /waiting for a condition nothing made true/],
+  ];
+  for (const [name, fn, how] of cases) {
+    it(`${name}: progress, naming ${fn}()`, () => {
+      const source = text(name);
+      const r = run(source);
+      const v = only(r, 'progress');
+      expect(v.message).toMatch(new RegExp(`^the producer path has not finished a record for 120 s \\(12000 ticks\\) while auditd was connected and reading and lq_queue had room: it sleeps at line \\d+ in ${fn}\\(\\)`));
+      expect(v.message).toMatch(how);
+      expect(v.trace.filter((s) => /^(runs|sleeps): /.test(s.event)).every((s) => s.fn === fn)).toBe(true);
+      quotesItsLines(source, v);
+      // the record the producer holds is not leaked: it never finished with it
+      expect(r.records.dropped).toBe(0);
+    });
+  }
 });
 
 describe('termination: a spin is named by the function its loop is in, and the task that ran it', () => {
@@ -122,6 +179,12 @@ describe('termination: recursion without end is a stack overflow with its call c
     expect((err as StackOverflowError).frames).toHaveLength(MAX_CALL_DEPTH);
     expect((err as StackOverflowError).cycle()).toMatchObject({ entry: [], cycle: [{ fn: 'down', line: 3 }], calls: MAX_CALL_DEPTH });
   });
+
+  it('a wait that cannot end where no other task runs is a hung task, not a hang of the simulator', () => {
+    const model = new Analyser().analyseText('static int ready;\n\nstatic int stuck(void)\n{\n\twait_event(wq, ready);\n\treturn 1;\n}\n').model;
+    const world = new World({ limit: 64, send: { outcome: () => 0 }, traceSize: 16, drains: new Map(), sendTimeout: 0 }, model.file.constants);
+    expect(() => new Machine(model, world, 10_000).call('stuck', [])).toThrow(HungTaskError);
+  });
 });
 
 describe('the same answers when every function is renamed', () => {
@@ -132,7 +195,7 @@ describe('the same answers when every function is renamed', () => {
     names.forEach((n, i) => { out = out.replace(new RegExp(`\\b${n}\\b`, 'g'), `fn${i}_x`); });
     return { out, map: new Map(names.map((n, i) => [n, `fn${i}_x`])) };
   };
-  for (const name of ['spin-in-enqueue', 'spin-calls-helper', 'recursion-mutual', 'clean-bounded-recursion']) {
+  for (const name of ['consumer-sleeps-in-helper', 'producer-sleeps-at-end', 'spin-in-enqueue', 'recursion-mutual', 'clean-woken-helper']) {
     it(name, () => {
       const source = text(name);
       const { out, map } = rename(source);
@@ -149,6 +212,7 @@ describe('the same answers when every function is renamed', () => {
 describe('the command line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'auditlens-liveness-'));
   for (const [name, invariant, what] of [
+    ['consumer-sleeps-at-top', 'progress', /it sleeps at line \d+ in lq_kthread\(\), in a loop it can never leave/],
     ['spin-in-record-end', 'termination', /inside one call of lq_log_end\(\) without sleeping, in a producer task/],
     ['recursion-self-hook', 'termination', /lq_sent_hook\(\) calls itself without end/],
   ] as const) {
@@ -175,11 +239,23 @@ describe.skipIf(!hasShared)(needsShared('liveness on the real kernel/audit.c'), 
   };
   const endOf = 'void audit_log_end(struct audit_buffer *ab)\n{\n';
 
+  it('kauditd_thread() asleep for ever at its top: progress, with the loop', () => {
+    const v = only(run(edit('\tset_freezable();\n', '\tset_freezable();\n\twhile (1)\n\t\tschedule();\n')), 'progress');
+    expect(v.message).toMatch(/^kauditd_thread\(\) delivered no record .* it sleeps at line \d+ in kauditd_thread\(\), in a loop it can never leave/);
+    expect(v.trace.at(-1)!.event).toBe('runs: schedule();');
+  });
+
   it('a spin in audit_log_end() is named audit_log_end(), not kauditd_thread()', () => {
     const v = only(run(edit(endOf, `${endOf}\tint spins = 0;\n\n\twhile (1)\n\t\tspins++;\n`)), 'termination');
     expect(v.message).toMatch(/^more than 200000 steps inside one call of audit_log_end\(\) without sleeping/);
     expect(v.message).not.toMatch(/kauditd_thread/);
     expect(v.trace.filter((s) => s.event.startsWith('runs: ')).every((s) => s.fn === 'audit_log_end')).toBe(true);
+  });
+
+  it('audit_log_end() asleep for ever: progress naming audit_log_end() (audit_init() logs at boot, so boot never gets past it)', () => {
+    const v = only(run(edit(endOf, `${endOf}\twhile (1)\n\t\tschedule();\n`)), 'progress');
+    expect(v.message).toMatch(/audit_log_end\(\)/);
+    expect(v.message).toMatch(/it sleeps at line \d+ in audit_log_end\(\), in a loop it can never leave/);
   });
 
   it('a recursive hook in kauditd_send_queue()\'s path is a termination violation', () => {

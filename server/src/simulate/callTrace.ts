@@ -1,14 +1,17 @@
 /**
- * What the kernel would print about a task the run had to stop, as the
- * violation's message and trace: a soft lockup names the loop the task spins
- * in and the calls that led there; a stack overflow, the calls that nest
- * without end. Each names the function of the file the loop (or the cycle) is
- * really in, and the task that ran it.
+ * What the kernel would print about a task the run had to stop or give up on,
+ * as the violation's message and trace: a soft lockup names the loop the task
+ * spins in and the calls that led there; a stack overflow, the calls that nest
+ * without end; a hung task, where it sleeps and the loop it sleeps in. Each
+ * names the function of the file the loop (or the cycle) is really in, and the
+ * task that ran it.
  */
 import type { QueueModel } from '../model';
-import type { World } from './kernel';
-import { LivelockError, MAX_CALL_DEPTH, StackFrame, StackOverflowError } from './lockup';
-import type { RanStep } from './task';
+import { KERNEL_CONSTANTS, World } from './kernel';
+import type { Hung } from './hungTask';
+import { HungTaskError, LivelockError, MAX_CALL_DEPTH, StackFrame, StackOverflowError } from './lockup';
+import { LOOP_SHOWN, Machine } from './machine';
+import type { RanStep, SleepSite, TaskContext } from './task';
 import type { TraceStep } from './types';
 
 export interface Report {
@@ -50,6 +53,47 @@ export function overflowReport(model: QueueModel, world: World, err: StackOverfl
     message: `${what} without end: ${calls} nested calls in ${err.task}${entry.length ? `, entered from ${entry.map((f) => `${f.fn}()`).join(' → ')}` : ''} (the interpreter stops at ${MAX_CALL_DEPTH}; the kernel's stack overflows long before)`,
     steps,
   };
+}
+
+/** A hung task: where it sleeps, and how (in a loop with no way out, or waiting for what never comes). */
+export function hungReport(model: QueueModel, machine: Machine, world: World, who: Hung, t: TaskContext, what: { consumer: string; mainQueue?: string; ticks: number }): Report {
+  const asleep = sleeping(model, machine, world, t.ring?.lastLoop(LOOP_SHOWN) ?? [], t.sleptAt);
+  const secs = `${what.ticks / (KERNEL_CONSTANTS.HZ ?? 100)} s (${what.ticks} ticks)`;
+  const message = who === 'consumer'
+    ? `${what.consumer}() delivered no record in ${secs} of healthy auditd (connected and reading) while ${world.queued()} records waited on the queues${world.delivered === 0 ? '; it has delivered none since the run began' : ''}: ${asleep.where}`
+    : `the producer path has not finished a record for ${secs} while auditd was connected and reading${what.mainQueue ? ` and ${what.mainQueue} had room` : ''}: ${asleep.where}`;
+  return { message, steps: asleep.steps };
+}
+
+/** A task that sleeps where nothing else can run (boot, a hook called through a pointer): it never returns. */
+export function inPlaceReport(model: QueueModel, machine: Machine, world: World, err: HungTaskError): Report {
+  const asleep = sleeping(model, machine, world, err.loop, err.site);
+  const owner = lowest(err.loop);
+  const chain = [...err.frames].reverse().slice(0, owner ? owner.depth : undefined).map((f) => `${f.fn}()`);
+  const via = chain.length > 1 ? ` (called as ${chain.join(' → ')})` : '';
+  return {
+    message: `${err.task} never gets past ${err.fn}()${via}, which sleeps where no other task can run until it returns: ${asleep.where}`,
+    steps: asleep.steps,
+  };
+}
+
+/** Where a task sleeps and how, from the loop it was seen going round (else the place it went to sleep). */
+function sleeping(model: QueueModel, machine: Machine, world: World, loop: RanStep[], site: SleepSite): { where: string; steps: TraceStep[] } {
+  const owner = lowest(loop);
+  const place = owner ?? site;
+  const trapped = !!place.fn && place.node >= 0 && !machine.canReturn(place.fn, place.node);
+  const how = trapped
+    ? 'in a loop it can never leave: every wake-up goes round to sleep again'
+    : owner
+      ? 'going round a loop that sleeps and never gets on'
+      : `waiting for a condition nothing made true${site.tick >= 0 ? ` (asleep since tick ${site.tick})` : ''}`;
+  const at = site.fn ? site : place;
+  const loopIn = owner && owner.fn !== at.fn ? `, called from a loop in ${owner.fn}() at line ${owner.line}` : '';
+  const where = at.fn ? `it sleeps at line ${at.line} in ${at.fn}()${loopIn}, ${how}` : 'it never ran';
+  const steps = owner
+    ? ranSteps(model, world, loop)
+    : site.fn ? [{ tick: Math.max(0, site.tick), line: site.line, fn: site.fn, event: `sleeps: ${sourceLine(model, site.line)}`, queues: world.queueLengths() }] : [];
+  return { where, steps };
 }
 
 /** The statement of a loop's trip run at the shallowest depth: the function whose loop it is. */

@@ -26,6 +26,8 @@ export interface Node {
   line: number;
   /** A statement, condition or return: what a task's line ring keeps. */
   traced: boolean;
+  /** A condition that is a constant (`while (1)`): the way it always goes. */
+  constant?: boolean;
   exec?: (f: Frame) => void;
   test?: (f: Frame) => boolean;
   value?: Expr;
@@ -47,6 +49,8 @@ export interface Compiled {
   sleeps: boolean;
   /** The kernel wants to know when this function is entered and left (drains). */
   watched: boolean;
+  /** Per node, 1 when a return is still reachable from it (worked out when first asked). */
+  returns?: Uint8Array;
   /** Statics and locals that are queues need a fresh object per frame. */
   init: ((f: Frame) => void)[];
 }
@@ -102,6 +106,8 @@ export class FunctionCompiler {
           const t = this.expr(a);
           out.test = (f) => truthy(t(f));
           out.sleepyValue = this.sleepyValue(a);
+          const k = constantOf(a, this.src);
+          if (k !== undefined) out.constant = k;
         }
         // succ order from the CFG: true edge first
         const te = n.succ.find((s) => s.branch === true);
@@ -518,9 +524,9 @@ export class FunctionCompiler {
         }
         const sleeper = m.kernel.sleeper(name);
         if (sleeper) {
-          // a sleeping API in an expression the task cannot yield from: run it once without sleeping
+          // a sleeping API in an expression the task cannot yield from: run in place, without the others
           const args = compileArgs();
-          return (f) => { const g = sleeper(args, f); let r = g.next(); while (!r.done) r = g.next(); return r.value; };
+          return (f) => m.sleepInPlace(sleeper(args, f));
         }
         // an unknown call: its arguments run for their side effects
         const effects = compileArgs(true).filter((x) => x !== UNREAD);
@@ -547,6 +553,19 @@ function isStaticRef(v: Value): boolean {
 function eq(a: Value, b: Value): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a === b;
   return same(a, b);
+}
+
+/** The truth of a condition that is a literal (`1`, `true`, `!0`), else undefined. */
+function constantOf(a: Ast, src: SourceView): boolean | undefined {
+  const e = stripParens(a);
+  if (e.type === 'number_literal') return parseNumber(src.of(e)) !== 0;
+  if (e.type === 'true') return true;
+  if (e.type === 'false' || e.type === 'null') return false;
+  if (e.type === 'unary_expression' && operatorOf(e) === '!' && kids(e)[0]) {
+    const inner = constantOf(kids(e)[0], src);
+    return inner === undefined ? undefined : !inner;
+  }
+  return undefined;
 }
 
 function nameOf(d: Ast, src: SourceView): string | undefined {

@@ -76,19 +76,28 @@ export function producerPath(model: QueueModel, machine: Machine, world: World):
       yield* machine.callGen(producer, args(world.newRecord()));
     };
   }
+  // the end of a record does not sleep in the kernel; a file whose end does sleeps where it says
+  const endSleeps = machine.sleeps(ender ?? producer);
   return function* () {
     if (wait) {
       const w = model.file.functions.get(wait)!.facts;
       const args = w.params.map((p) => (/gfp/.test(p.type) ? 0xcc0 : /int|u32|type/.test(p.type) ? 1100 : 0));
       const buffer = yield* machine.callGen(wait, args);
       if (!buffer) return; // refused: counted lost by the code if it said so
-      if (ender) { machine.call(ender, [buffer]); return; }
+      if (ender) {
+        if (endSleeps) yield* machine.callGen(ender, [buffer]);
+        else machine.call(ender, [buffer]);
+        return;
+      }
       // no separate end function: hand the buffer's record to the producer
       const rec = (buffer as Struct).fields?.skb ?? world.newRecord();
-      machine.call(producer, pf.params.map((_, i) => (i === skbParam ? rec : buffer)));
+      const a = pf.params.map((_, i) => (i === skbParam ? rec : buffer));
+      if (endSleeps) yield* machine.callGen(producer, a);
+      else machine.call(producer, a);
       return;
     }
-    machine.call(producer, args(world.newRecord()));
+    if (endSleeps) yield* machine.callGen(producer, args(world.newRecord()));
+    else machine.call(producer, args(world.newRecord()));
   };
 }
 

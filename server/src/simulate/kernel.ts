@@ -167,6 +167,15 @@ export class World implements Kernel {
     return this.backlog.reduce((n, q) => n + q.items.length, 0);
   }
 
+  /** Live records on no backlog queue: in the hands of a task (or leaked by the code). */
+  inFlight(): number {
+    const queued = new Set<Record>();
+    for (const q of this.backlog) for (const r of q.items) queued.add(r);
+    let n = 0;
+    for (const r of this.live) if (!queued.has(r)) n++;
+    return n;
+  }
+
   // --- invariants and trace -----------------------------------------------------------------
 
   /**

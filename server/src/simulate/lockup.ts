@@ -5,7 +5,7 @@
  * frames, and each frame adds itself on the way out, so the error carries the
  * task's call trace as the kernel's report would.
  */
-import type { RanStep } from './task';
+import type { RanStep, SleepSite } from './task';
 
 /** Calls of the file's functions one task may have open at once. */
 export const MAX_CALL_DEPTH = 256;
@@ -34,6 +34,17 @@ export abstract class TaskStopped extends Error {
 export class LivelockError extends TaskStopped {
   constructor(readonly fn: string, readonly steps: number, task: string, readonly loop: RanStep[] = []) {
     super(`more than ${steps} steps inside one call of ${fn}() without sleeping`, task);
+  }
+}
+
+/**
+ * A task that sleeps where it cannot yield to the others (boot's initcalls, a hook called
+ * through a pointer), in a loop that sleeps on or a wait whose condition stays false: nothing
+ * else runs until it returns, so it never does. A hung task, not a spin.
+ */
+export class HungTaskError extends TaskStopped {
+  constructor(readonly fn: string, task: string, readonly loop: RanStep[], readonly site: SleepSite) {
+    super(`${fn}() sleeps and never returns`, task);
   }
 }
 

@@ -7,8 +7,8 @@
  * can yield to the scheduler exactly where the kernel would sleep.
  */
 import type { QueueModel } from '../model';
-import { Compiled, Expr, Frame, FunctionCompiler } from './compile';
-import { LivelockError, MAX_CALL_DEPTH, StackOverflowError, TaskStopped } from './lockup';
+import { Compiled, Expr, Frame, FunctionCompiler, Node } from './compile';
+import { HungTaskError, LivelockError, MAX_CALL_DEPTH, StackOverflowError, TaskStopped } from './lockup';
 import { LINE_RING, LineRing, TaskContext } from './task';
 import { num, truthy, Value } from './values';
 
@@ -17,6 +17,8 @@ export type Wait = { kind: 'wait'; until: () => boolean } | { kind: 'sleep'; tic
 
 /** Statements a task over its budget runs on with its ring on, to see the loop it goes round. */
 const PROBE_STEPS = 2 * LINE_RING;
+/** Wake-ups a sleep run in place may take before the task counts as hung: 120 s of jiffies, as khungtaskd. */
+const IN_PLACE_WAKEUPS = 12_000;
 /** Statements of a spinning loop kept for its report. */
 export const LOOP_SHOWN = 30;
 
@@ -67,7 +69,7 @@ export class Machine {
    * (boot: the initcalls) run as `boot`.
    */
   task: TaskContext;
-  /** The clock for line rings (the harness's tick). */
+  /** The clock for line rings and sleep sites (the harness's tick). */
   now: () => number = () => 0;
 
   constructor(private readonly model: QueueModel, readonly kernel: Kernel, private readonly budget: number) {
@@ -156,17 +158,49 @@ export class Machine {
   private overBudget(t: TaskContext): void {
     if (!t.probing) {
       t.probing = true;
+      t.probeSleeps = t.sleptInPlace;
       t.limit = t.steps + PROBE_STEPS;
       t.ring ??= new LineRing();
       return;
     }
     const owner = t.ring!.loopOwner();
     const loop = t.ring!.lastLoop(LOOP_SHOWN);
+    // a loop that went to sleep on each trip is no spin: it sleeps where nothing else can run
+    if (t.sleptInPlace > t.probeSleeps) throw new HungTaskError(owner?.fn ?? this.fn, t.name, loop, { ...t.sleptAt });
     throw new LivelockError(owner?.fn ?? this.fn, this.budget, t.name, loop);
+  }
+
+  /**
+   * A sleeping API where the task cannot yield (boot, a hook called through a pointer): it
+   * runs without the others. A wait that does not end within the hung-task timeout never will
+   * (nothing else runs to end it).
+   */
+  sleepInPlace(g: Generator<Wait, Value>): Value {
+    const t = this.task;
+    t.sleptInPlace++;
+    // where, for a report; it is back before any other task runs, so never `asleep`
+    t.sleep(this.fn, this.line, -1, this.now());
+    t.asleep = false;
+    let r = g.next();
+    for (let woken = 0; !r.done; woken++) {
+      if (woken >= IN_PLACE_WAKEUPS) throw new HungTaskError(this.fn, t.name, [], { ...t.sleptAt });
+      r = g.next();
+    }
+    return r.value;
   }
 
   sleeps(name: string): boolean {
     return this.sleepy.has(name);
+  }
+
+  /**
+   * Whether a task at `node` of `fn` can still return from it. A loop whose exits are all
+   * constant conditions (`while (1)`, `for (;;)`) keeps a task that sleeps in it for ever.
+   */
+  canReturn(fn: string, node: number): boolean {
+    const c = this.compile(fn);
+    c.returns ??= returning(c);
+    return c.returns[node] === 1;
   }
 
   private frame(c: Compiled, args: Value[]): Frame {
@@ -268,12 +302,17 @@ export class Machine {
     }
   }
 
-  /** Runs a sleeping part of a statement; each wake-up starts a fresh budget. */
+  /**
+   * Runs a sleeping part of a statement; each wake-up starts a fresh budget. The innermost
+   * function that sleeps notes where (the outer ones see the task already asleep).
+   */
   private *slept<T>(g: Generator<Wait, T>, c: Compiled, id: number, t: TaskContext): Generator<Wait, T> {
     for (let r = g.next(); ; r = g.next()) {
       if (r.done) return r.value;
+      if (!t.asleep) t.sleep(c.name, c.nodes[id].line, id, this.now());
       yield r.value;
       // other tasks ran meanwhile: this one is back where it slept, with a fresh budget
+      t.asleep = false;
       t.fresh();
       this.fn = c.name;
       this.line = c.nodes[id].line;
@@ -291,4 +330,30 @@ export class Machine {
     this.compiled.set(name, c);
     return c;
   }
+}
+
+/** For each node of a compiled function: 1 when a return can still be reached from it. */
+function returning(c: Compiled): Uint8Array {
+  const preds: number[][] = c.nodes.map(() => []);
+  c.nodes.forEach((n, i) => {
+    for (const to of successors(n)) preds[to]?.push(i);
+  });
+  const out = new Uint8Array(c.nodes.length);
+  const todo: number[] = [];
+  c.nodes.forEach((n, i) => {
+    if (n.kind === 'return' || n.kind === 'exit') { out[i] = 1; todo.push(i); }
+  });
+  while (todo.length) {
+    for (const p of preds[todo.pop()!]) if (!out[p]) { out[p] = 1; todo.push(p); }
+  }
+  return out;
+}
+
+/** Where a node can go on: a condition that is a constant (`while (1)`, `for (;;)`) goes one way only. */
+function successors(n: Node): number[] {
+  if (n.kind === 'switch') return [...(n.cases ?? []).map((x) => x.to), ...(n.defaultTo !== undefined ? [n.defaultTo] : [])];
+  if (n.kind !== 'cond') return n.succ;
+  if (!n.test || n.constant === true) return [n.succ[0]];
+  if (n.constant === false) return [n.succ[1] ?? n.succ[0]];
+  return n.succ;
 }

@@ -7,8 +7,9 @@
 import type { QueueModel } from '../model';
 import { Halt, KERNEL_CONSTANTS, SeqStep, World } from './kernel';
 import { Machine, Wait } from './machine';
-import { lockupReport, overflowReport, Report } from './callTrace';
-import { LivelockError, StackOverflowError, TaskStopped } from './lockup';
+import { hungReport, inPlaceReport, lockupReport, overflowReport, Report } from './callTrace';
+import { HUNG_TASK_TICKS, HungTaskWatch } from './hungTask';
+import { HungTaskError, LivelockError, StackOverflowError, TaskStopped } from './lockup';
 import type { TaskContext } from './task';
 import { DEFAULT_FAILURE_RATE, timeline } from './scenario';
 import { admissionSlack, backlogLimitGlobal, bypassProducers, MESSAGE_RECORDS, senderPenalty, connectionControl, coverageOf, fileSendTimeout, initGlobals, initialValue, KTHREAD, PRODUCER, producerPath, socketGetters, WAITING_PRODUCERS } from './harness';
@@ -128,8 +129,18 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   const machine = new Machine(model, world, options.callBudget ?? 200_000);
   world.where = () => ({ line: machine.line, fn: machine.fn });
   machine.now = () => world.tick;
-  /** A task stopped for good (a soft lockup, a stack overflow): a termination violation with its report. */
-  const stopped = (err: TaskStopped) => report(world, 'termination', err instanceof LivelockError ? lockupReport(model, world, err) : overflowReport(model, world, err as StackOverflowError));
+  /** Tasks that never finished what they were doing: the records they hold are not leaked. */
+  const stuck: string[] = [];
+  /**
+   * A task stopped for good: a soft lockup or a stack overflow breaks termination; a task asleep
+   * where no other can run (boot, a hook called through a pointer) breaks progress.
+   */
+  const stopped = (err: TaskStopped) => {
+    if (err instanceof HungTaskError) {
+      stuck.push(err.task);
+      report(world, 'progress', inPlaceReport(model, machine, world, err));
+    } else report(world, 'termination', err instanceof LivelockError ? lockupReport(model, world, err) : overflowReport(model, world, err as StackOverflowError));
+  };
   const result = (error?: string) => ({
     result: { ...summary(model, world, machine, options.scenario, { records, backlogLimit: limit, seed, troubleTicks, failureRate, sendTimeout: Number.isFinite(sendTimeout) ? sendTimeout : null, bypass, ...(ending ? { ending } : {}) }, performance.now() - t0, series, notes, unknownInFile, error), coverage },
     raw: world.violations,
@@ -181,6 +192,13 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   const perTick = records / productionTicks;
   const producers = machine.newTask('a producer task');
   tasks.push({ name: 'producers', as: producerIs, ctx: producers, gen: producerTask(), wakeAt: 0, done: false });
+  const watch = new HungTaskWatch(HUNG_TASK_TICKS);
+  /** One record through the producer path, timed for the hung-task watch. */
+  function* record(): Generator<Wait, void> {
+    watch.recordSince = world.tick;
+    yield* producer!();
+    watch.recordSince = -1;
+  }
 
   // after the scenario's records, producers go on at one record a tick until every queue has
   // drained (DESIGN.md: judged on the full delivery), up to as many again; then the run says so
@@ -195,7 +213,7 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
         if (world.tick > time.troubleEnd) {
           trailing++;
           made++;
-          yield* producer!();
+          yield* record();
         }
         yield { kind: 'sleep', ticks: 1 };
         continue;
@@ -209,7 +227,7 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
           options.progress?.(Math.min(0.99, made / records));
           if (options.cancelled?.()) throw new Cancelled();
         }
-        yield* producer!();
+        yield* record();
         // audit_log_end() woke kauditd: it gets a CPU after a few more records (producers run
         // on other CPUs meanwhile), so it drains in small batches as it does in the kernel
         if (made % BATCH === 0) yield YIELD;
@@ -220,6 +238,15 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   }
 
   let cancelled = false;
+  /** The task the hung-task watch stopped the run for, and the one it is watching meanwhile. */
+  let hung: TaskContext | undefined;
+  let watched: TaskContext | undefined;
+  const watchTask = (t: TaskContext | undefined) => {
+    if (watched === t) return;
+    if (watched) { watched.traced = false; watched.ring = undefined; }
+    watched = t;
+    t?.trace();
+  };
   try {
     for (world.tick = 0; world.tick < MAX_TICKS; world.tick++) {
       if (time.connectAt.includes(world.tick) && world.tick > 0) connection.set(true);
@@ -229,6 +256,18 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
       if (world.tick >= time.troubleEnd && time.connected(world.tick) && !connection.isSet()) connection.set(true, 'auditd registers again (AUDIT_SET): the kernel had dropped it');
       schedule(tasks, world, machine);
       series.push([world.tick, ...world.backlog.map((q) => q.items.length)]);
+      // progress: while auditd is healthy, records get on, or the task that keeps them is hung
+      const healthy = world.tick >= time.troubleEnd && time.connected(world.tick) && time.outcome(world.tick) === 0 && connection.isSet();
+      const full = !!mainQueue && limit > 0 && mainQueue.items.length >= limit;
+      const state = watch.check(world.tick, healthy, world.delivered, world.queued(), full);
+      if (state === 'consumer' || state === 'producer') {
+        hung = state === 'consumer' ? kthread : producers;
+        stuck.push(hung.name);
+        report(world, 'progress', hungReport(model, machine, world, state, hung, { consumer, mainQueue: mainQueue?.name, ticks: HUNG_TASK_TICKS }));
+        break;
+      }
+      // halfway there: keep the statements the suspect runs, to show the loop it is in
+      watchTask(state === 'suspect-consumer' ? kthread : state === 'suspect-producer' ? producers : undefined);
       if (tasks[1].done && world.tick > time.troubleEnd) {
         world.stop = true;
         finish(tasks[0], world, machine);
@@ -245,10 +284,10 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
     else if (!(err instanceof Halt)) throw err;
   }
   // progress: once auditd is healthy again for long enough, every record must reach it
-  const spun = world.violations.some((v) => v.invariant === 'termination');
-  if (!cancelled && !spun && trailing >= trailCap && world.queued() > 0) {
+  const cutShort = !!hung || world.violations.some((v) => v.invariant === 'termination');
+  if (!cancelled && !cutShort && trailing >= trailCap && world.queued() > 0) {
     world.violation('progress', `the queues never drained: ${world.queued()} records were still queued after auditd had been back for ${world.tick - time.troubleEnd} ticks and producers had made ${trailing} more records`);
-  } else if (!cancelled && !spun && world.produced > 0 && world.delivered === 0 && time.connected(world.tick)) {
+  } else if (!cancelled && !cutShort && world.produced > 0 && world.delivered === 0 && time.connected(world.tick)) {
     world.violation('progress', `auditd was connected and healthy at the end, yet none of the ${world.produced} records reached it`);
   }
   if (options.scenario === 'eagain-burst' && !Number.isFinite(sendTimeout)) {
@@ -256,7 +295,10 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   }
   notes.push(...world.notes);
   world.settleCredits();
-  const unaccounted = world.produced - world.delivered - world.queued() - world.lost - world.dropped;
+  // a hung task still holds the record it was working on: not leaked, never finished
+  const held = stuck.length ? world.inFlight() : 0;
+  if (held) notes.push(`${held} record${held === 1 ? ' was' : 's were'} still held by ${stuck.join(' and ')} when the run stopped (neither queued nor freed: it never finished with ${held === 1 ? 'it' : 'them'})`);
+  const unaccounted = world.produced - world.delivered - world.queued() - world.lost - world.dropped - held;
   if (!world.violations.some((v) => v.invariant === 'termination') && !cancelled && unaccounted !== 0) {
     world.violation('accounting', `${unaccounted} records are neither delivered, queued, nor counted lost (leaked)`);
   }

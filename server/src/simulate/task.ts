@@ -85,6 +85,14 @@ export class LineRing {
   }
 }
 
+/** Where a task went to sleep: the statement, its function, and when. */
+export interface SleepSite {
+  fn: string;
+  line: number;
+  node: number;
+  tick: number;
+}
+
 export class TaskContext {
   /** Calls of the file's functions now open on the task's stack. */
   depth = 0;
@@ -100,6 +108,13 @@ export class TaskContext {
   traced = false;
   /** Its outermost call of a function of the file. */
   top = '';
+  /** Sleeps it took where it could not yield (run in place), and how many when the probe began. */
+  sleptInPlace = 0;
+  probeSleeps = 0;
+  /** Asleep now (set by the innermost function that sleeps, cleared when it wakes). */
+  asleep = false;
+  /** Where it last went to sleep (meaningful once it has slept). */
+  readonly sleptAt: SleepSite = { fn: '', line: 0, node: -1, tick: -1 };
 
   constructor(readonly name: string, readonly budget: number) {
     this.limit = budget;
@@ -109,6 +124,15 @@ export class TaskContext {
   trace(): void {
     this.traced = true;
     this.ring ??= new LineRing();
+  }
+
+  sleep(fn: string, line: number, node: number, tick: number): void {
+    this.asleep = true;
+    const at = this.sleptAt;
+    at.fn = fn;
+    at.line = line;
+    at.node = node;
+    at.tick = tick;
   }
 
   /** It slept or started a new outermost call: a fresh budget, and the probe (if any) is over. */
