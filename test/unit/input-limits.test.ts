@@ -68,3 +68,24 @@ describe('a patch touching more C files than any audit patch', () => {
     expect(r.readings).toHaveLength(MAX_REVIEWED_FILES);
   });
 });
+
+describe('a file larger than any audit code', () => {
+  it('is read up to a function end past the bound; the rest is reported not read, with its lines', async () => {
+    const { MAX_PARSED } = await import('../../server/src/parse/cParser');
+    const fn = (i: number) => `static int gen_fn_${i}(int x)\n{\n\treturn x + ${i};\n}\n`;
+    let gen = '';
+    for (let i = 0; gen.length < MAX_PARSED + 100_000; i++) gen += fn(i);
+    const text = `${TRIGGER}\n${gen}`;
+    const a = new Analyser().analyseText(text);
+    const unread = a.parsed.problems.filter((p) => p.kind === 'skipped');
+    expect(unread).toHaveLength(1);
+    expect(unread[0].message).toMatch(/^lines \d+-\d+ are not read: the file is 2\.\d MiB and the analysis reads the first 2 MiB/);
+    // cut at a line after a function's closing brace: the text before it ends a function
+    expect(text.slice(0, unread[0].start)).toMatch(/\n}\n$/);
+    expect(unread[0].endLine).toBe(text.split('\n').length - 1);
+    const report = fileReport('x.c', a);
+    expect(report.notRead).toHaveLength(1);
+    expect(report.parse.errors).toBe(0);
+    expect(report.findings.map((f) => `${f.rule} ${f.function}`)).toEqual(keys(TRIGGER).map((k) => k.replace(/ \d+$/, '')));
+  });
+});

@@ -109,9 +109,12 @@ export function sarifLog(files: readonly FileReport[], options: SarifOptions = {
   const srcRoot = options.srcRoot ?? process.cwd();
   const unusable = options.unusable ?? [];
   // functions left out of the analysis: the run did not look at them, and says where
-  const skipped: SarifNotification[] = files.flatMap((file) => (file.notAnalysed ?? []).map((n) => ({
+  const skipped: SarifNotification[] = files.flatMap((file) => [
+    ...(file.notAnalysed ?? []).map((n) => ({ text: `${functionLabel(n.function)} was not analysed: ${n.reason}`, line: n.line, endLine: n.endLine })),
+    ...(file.notRead ?? []).map((n) => ({ text: n.reason, line: n.line, endLine: n.endLine })),
+  ].map((n) => ({
     level: 'warning' as const,
-    message: { text: `${functionLabel(n.function)} was not analysed: ${n.reason}` },
+    message: { text: n.text },
     locations: [{ physicalLocation: { artifactLocation: artifactLocation(file.path, srcRoot), region: { startLine: n.line, endLine: n.endLine } } }],
   })));
   const results = files.flatMap((file) => {

@@ -17,10 +17,12 @@ export function formatFileText(report: FileReport, problems: readonly SyntaxProb
     const width = Math.max(0, ...report.functions.map((f) => f.name.length));
     for (const fn of report.functions) out.push(`  ${`${fn.line}-${fn.endLine}`.padEnd(9)} ${fn.name.padEnd(width)}  ${describeModel(fn)}`);
   }
-  for (const p of problems.slice(0, MAX_SYNTAX_LINES)) {
+  for (const p of problems.filter((x) => x.kind === 'skipped')) out.push(`${path}:${p.line + 1}:1: note: ${p.message} [not-read]`);
+  const syntax = problems.filter((x) => x.kind !== 'skipped');
+  for (const p of syntax.slice(0, MAX_SYNTAX_LINES)) {
     out.push(`${path}:${p.line + 1}:${p.column + 1}: note: ${p.message} [syntax]`);
   }
-  if (problems.length > MAX_SYNTAX_LINES) out.push(`${path}: note: ${problems.length - MAX_SYNTAX_LINES} more syntax errors`);
+  if (syntax.length > MAX_SYNTAX_LINES) out.push(`${path}: note: ${syntax.length - MAX_SYNTAX_LINES} more syntax errors`);
   // said, so that "no findings" is only ever about what was analysed
   for (const n of report.notAnalysed ?? []) out.push(`${path}:${n.line}:1: note: ${functionLabel(n.function)} was not analysed: ${n.reason}; the rest of the file was [not-analysed]`);
   // with a baseline, the accepted findings are counted in the summary, not listed
@@ -49,7 +51,8 @@ export function formatSummary(files: readonly FileReport[], unusable: number, ba
     .filter(([, n]) => n > 0)
     .map(([s, n]) => (s === 'information' ? `${n} information` : plural(n, s)));
   const skipped = files.reduce((n, f) => n + (f.notAnalysed?.length ?? 0), 0);
-  const parts = [`checked ${plural(files.length, 'file')} (${plural(functions, 'function')}${skipped ? `, ${skipped} not analysed` : ''})`];
+  const unread = files.reduce((n, f) => n + (f.notRead?.length ?? 0), 0);
+  const parts = [`checked ${plural(files.length, 'file')} (${plural(functions, 'function')}${skipped ? `, ${skipped} not analysed` : ''}${unread ? `, ${plural(unread, 'part')} not read` : ''})`];
   const fresh = baseline ? ' new' : '';
   parts.push(findings.length ? `${plural(findings.length, 'finding')}${fresh} (${bySeverity.join(', ')})` : `no${fresh} findings`);
   if (baseline) {

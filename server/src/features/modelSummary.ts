@@ -170,7 +170,7 @@ export function modelSummary(analysis: Summarisable): ModelSummary {
   return {
     notAnalysed: model.file.notAnalysed.map((n) => ({ name: n.name, line: n.span.line + 1, reason: n.reason })),
     functions: functions.length,
-    syntaxErrors: parsed.problems.length,
+    syntaxErrors: parsed.problems.filter((p) => p.kind !== 'skipped').length,
     queues,
     drains,
     consumer: consumer === undefined ? undefined : {

@@ -89,7 +89,8 @@ export class KernelCParser {
     const t0 = performance.now();
     const text = lineBreaksAsLf(original);
     const lines = new LineIndex(text);
-    const overlong = overlongLines(text, lines);
+    const tail = unreadTail(text, lines);
+    const overlong = [...overlongLines(text, lines, tail[0]?.start ?? text.length), ...tail];
     if (!previous || overlong.length || previous.problems.some((p) => p.kind === 'skipped')) {
       const { text: normalised, blanks, resumePoints } = normaliseKernelSource(overlong.length ? blankLines(text, overlong) : text);
       const tree = this.parser.parse(normalised);
@@ -144,12 +145,12 @@ export class KernelCParser {
  */
 export const MAX_LINE = 64 * 1024;
 
-function overlongLines(text: string, lines: LineIndex): SyntaxProblem[] {
+function overlongLines(text: string, lines: LineIndex, upTo: number): SyntaxProblem[] {
   if (text.length <= MAX_LINE) return [];
   const out: SyntaxProblem[] = [];
-  for (let start = 0; start < text.length;) {
+  for (let start = 0; start < upTo;) {
     const nl = text.indexOf('\n', start);
-    const end = nl < 0 ? text.length : nl;
+    const end = Math.min(nl < 0 ? text.length : nl, upTo);
     if (end - start > MAX_LINE) {
       const line = lines.positionAt(start).line;
       out.push({ kind: 'skipped', start, end, line, column: 0, endLine: line, endColumn: end - start, message: `line ${line + 1} is ${(end - start).toLocaleString('en')} characters long: lines over ${MAX_LINE.toLocaleString('en')} are not read (no kernel code has one), so nothing on it is analysed` });
@@ -159,11 +160,34 @@ function overlongLines(text: string, lines: LineIndex): SyntaxProblem[] {
   return out;
 }
 
+/**
+ * How much of a file is parsed. kernel/audit.c is about 100 KiB; a tree costs tens of bytes a
+ * byte of source, so a generated 8 MiB file would need 300 MB for its tree alone. What follows
+ * the first function end (a `}` at the start of a line) past this is blanked, keeping its
+ * lines, and reported as not read.
+ */
+export const MAX_PARSED = 2 * 1024 * 1024;
+
+function unreadTail(text: string, lines: LineIndex): SyntaxProblem[] {
+  if (text.length <= MAX_PARSED) return [];
+  const close = text.indexOf('\n}', MAX_PARSED);
+  const cutAt = close >= 0 && close < MAX_PARSED + 256 * 1024 ? text.indexOf('\n', close + 2) : text.indexOf('\n', MAX_PARSED);
+  if (cutAt < 0 || cutAt >= text.length - 1) return [];
+  const start = cutAt + 1;
+  const from = lines.positionAt(start);
+  const to = lines.positionAt(text.length);
+  return [{
+    kind: 'skipped', start, end: text.length, line: from.line, column: 0, endLine: to.line, endColumn: to.character,
+    message: `lines ${from.line + 1}-${to.line + 1} are not read: the file is ${(text.length / 1024 / 1024).toFixed(1)} MiB and the analysis reads the first ${MAX_PARSED / 1024 / 1024} MiB (kernel/audit.c is about 100 KiB)`,
+  }];
+}
+
 function blankLines(text: string, skipped: readonly SyntaxProblem[]): string {
   const parts: string[] = [];
   let at = 0;
   for (const p of skipped) {
-    parts.push(text.slice(at, p.start), ' '.repeat(p.end - p.start));
+    // line breaks stay, so lines and columns hold
+    parts.push(text.slice(at, p.start), text.slice(p.start, p.end).split('\n').map((l) => ' '.repeat(l.length)).join('\n'));
     at = p.end;
   }
   parts.push(text.slice(at));

@@ -50,6 +50,8 @@ export interface FileReport {
   findings: FindingReport[];
   /** Functions left out of the analysis, and why (present only when there are some). */
   notAnalysed?: NotAnalysedReport[];
+  /** Lines not read at all (a line over 64 KiB, the part of a file past 2 MiB), and why. */
+  notRead?: { line: number; endLine: number; reason: string }[];
 }
 
 export interface NotAnalysedReport {
@@ -121,14 +123,20 @@ export function fileReport(path: string, analysis: FileAnalysis): FileReport {
   return {
     path,
     parse: {
-      errors: analysis.parsed.problems.length,
+      errors: analysis.parsed.problems.filter((p) => p.kind !== 'skipped').length,
       functions: functions.length,
       ms: Math.round(analysis.parsed.ms * 100) / 100,
     },
     functions,
     findings: [...analysis.findings].sort(byPosition).map(findingReport),
     ...notAnalysedOf(analysis),
+    ...notReadOf(analysis),
   };
+}
+
+function notReadOf(analysis: FileAnalysis): { notRead?: FileReport['notRead'] } {
+  const skipped = analysis.parsed.problems.filter((p) => p.kind === 'skipped');
+  return skipped.length ? { notRead: skipped.map((p) => ({ line: p.line + 1, endLine: p.endLine + 1, reason: p.message })) } : {};
 }
 
 function notAnalysedOf(analysis: FileAnalysis): { notAnalysed?: NotAnalysedReport[] } {
