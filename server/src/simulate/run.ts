@@ -192,13 +192,8 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   const perTick = records / productionTicks;
   const producers = machine.newTask('a producer task');
   tasks.push({ name: 'producers', as: producerIs, ctx: producers, gen: producerTask(), wakeAt: 0, done: false });
+  // progress: how long the producer has been on its record (-1 between records)
   const watch = new HungTaskWatch(HUNG_TASK_TICKS);
-  /** One record through the producer path, timed for the hung-task watch. */
-  function* record(): Generator<Wait, void> {
-    watch.recordSince = world.tick;
-    yield* producer!();
-    watch.recordSince = -1;
-  }
 
   // after the scenario's records, producers go on at one record a tick until every queue has
   // drained (DESIGN.md: judged on the full delivery), up to as many again; then the run says so
@@ -213,7 +208,9 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
         if (world.tick > time.troubleEnd) {
           trailing++;
           made++;
-          yield* record();
+          watch.recordSince = world.tick;
+          yield* producer!();
+          watch.recordSince = -1;
         }
         yield { kind: 'sleep', ticks: 1 };
         continue;
@@ -227,7 +224,9 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
           options.progress?.(Math.min(0.99, made / records));
           if (options.cancelled?.()) throw new Cancelled();
         }
-        yield* record();
+        watch.recordSince = world.tick;
+        yield* producer!();
+        watch.recordSince = -1;
         // audit_log_end() woke kauditd: it gets a CPU after a few more records (producers run
         // on other CPUs meanwhile), so it drains in small batches as it does in the kernel
         if (made % BATCH === 0) yield YIELD;
