@@ -411,8 +411,9 @@ export const C_OPS: Record<string, COp> = {
   },
   'many-statements': (ctx) => {
     // one function with n statements, in lines of ordinary length (a long line is another case)
-    const n = size(ctx, 'statements');
-    const kind = ctx.rng.pick(['empty', 'increments', 'queueing', 'conditions']);
+    const kind = ctx.rng.pick(['empty', 'increments', 'queueing', 'conditions'] as const);
+    // under the 8 MiB default limit whatever the statement (a refused file tests nothing)
+    const n = Math.min(size(ctx, 'statements'), Math.floor(7_500_000 / { empty: 1, increments: 5, queueing: 35, conditions: 19 }[kind]));
     const body =
       kind === 'empty' ? `\t${';'.repeat(1000)}\n`.repeat(Math.floor(n / 1000)) + `\t${';'.repeat(n % 1000)}\n`
       : kind === 'increments' ? '\ty++;\n'.repeat(n)
