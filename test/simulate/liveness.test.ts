@@ -89,6 +89,14 @@ describe('progress: a consumer that sleeps for ever', () => {
     });
   }
 
+  it('consumer-sleeps-in-hook: a hook called through a pointer that sleeps for ever stops the kthread, named with its calls', () => {
+    const source = text('consumer-sleeps-in-hook');
+    const v = only(run(source), 'progress');
+    expect(v.message).toBe(`the lq_kthread() kthread never gets past lq_sent_hook() (called as lq_kthread() → lq_send_queue() → lq_sent_hook()): it sleeps at line ${source.split('\n').findIndex((l) => l.includes('schedule();')) + 1} in lq_sent_hook(), in a loop it can never leave: every wake-up goes round to sleep again`);
+    expect(v.trace.filter((s) => s.event.startsWith('runs: ')).map((s) => s.event)).toEqual(['runs: while (1)', 'runs: schedule();']);
+    quotesItsLines(source, v);
+  });
+
   it('stops the run once the consumer is hung, not after 100,000 ticks', () => {
     const r = run(text('consumer-sleeps-at-top'));
     expect(r.stats.ticks).toBeLessThan(13_000);

@@ -72,13 +72,13 @@ export function inPlaceReport(model: QueueModel, machine: Machine, world: World,
   const chain = [...err.frames].reverse().slice(0, owner ? owner.depth : undefined).map((f) => `${f.fn}()`);
   const via = chain.length > 1 ? ` (called as ${chain.join(' → ')})` : '';
   return {
-    message: `${err.task} never gets past ${err.fn}()${via}, which sleeps where no other task can run until it returns: ${asleep.where}`,
+    message: `${err.task} never gets past ${err.fn}()${via}: ${asleep.where}${asleep.trapped ? '' : ' (the simulator runs boot, and a call through a function pointer, without letting other tasks run: a wait there can only end by itself)'}`,
     steps: asleep.steps,
   };
 }
 
 /** Where a task sleeps and how, from the loop it was seen going round (else the place it went to sleep). */
-function sleeping(model: QueueModel, machine: Machine, world: World, loop: RanStep[], site: SleepSite): { where: string; steps: TraceStep[] } {
+function sleeping(model: QueueModel, machine: Machine, world: World, loop: RanStep[], site: SleepSite): { where: string; steps: TraceStep[]; trapped: boolean } {
   const owner = lowest(loop);
   const place = owner ?? site;
   const trapped = !!place.fn && place.node >= 0 && !machine.canReturn(place.fn, place.node);
@@ -93,7 +93,7 @@ function sleeping(model: QueueModel, machine: Machine, world: World, loop: RanSt
   const steps = owner
     ? ranSteps(model, world, loop)
     : site.fn ? [{ tick: Math.max(0, site.tick), line: site.line, fn: site.fn, event: `sleeps: ${sourceLine(model, site.line)}`, queues: world.queueLengths() }] : [];
-  return { where, steps };
+  return { where, steps, trapped };
 }
 
 /** The statement of a loop's trip run at the shallowest depth: the function whose loop it is. */
