@@ -104,3 +104,12 @@ it('a patch that adds a function the analysis cannot read: the review says so an
   expect(r.findings.filter((f) => f.status === 'unchanged').map((f) => f.finding.rule)).toContain('AQ103');
   expect(r.unreviewed).toEqual([]);
 });
+
+it('a function larger than any kernel function (a generated one of 150,000 statements) is not analysed; the others are', async () => {
+  const { MAX_AST_NODES } = await import('../../server/src/parse/mirror');
+  const big = `int big_fn(int x)\n{\n${'x++;\n'.repeat(Math.ceil(MAX_AST_NODES / 3))}return x;\n}\n`;
+  const { report, keys } = findingKeys(`${TRIGGER}\n${big}`);
+  expect(keys).toEqual(findingKeys(TRIGGER).keys);
+  expect(report.notAnalysed?.map((n) => n.function)).toEqual(['big_fn']);
+  expect(report.notAnalysed![0].reason).toMatch(/larger than the analysis reads: more than [\d,]+ syntax nodes/);
+});

@@ -47,10 +47,17 @@ const LEAVES = new Set([
  */
 export const MAX_AST_DEPTH = 600;
 
-/** A function nested deeper than the analyses read: it is reported "not analysed". */
+/**
+ * Largest function the analyses read, in syntax nodes. The largest function of
+ * kernel/audit.c has about 6,000; every node costs its copy, CFG and facts a few hundred
+ * bytes, so a generated function of a million statements would cost gigabytes.
+ */
+export const MAX_AST_NODES = 100_000;
+
+/** A function nested deeper, or larger, than the analyses read: it is reported "not analysed". */
 export class NestingTooDeep extends Error {
-  constructor() {
-    super(`nested more than ${MAX_AST_DEPTH} syntax levels deep (blocks, conditions or expressions); the analysis reads at most ${MAX_AST_DEPTH}`);
+  constructor(what = `nested more than ${MAX_AST_DEPTH} syntax levels deep (blocks, conditions or expressions); the analysis reads at most ${MAX_AST_DEPTH}`) {
+    super(what);
   }
 }
 
@@ -91,10 +98,12 @@ function copyTree(cursor: TreeCursor, base: number): Ast {
   const top = make(undefined, info());
   const stack: Ast[] = [top];
   if (!cursor.gotoFirstChild()) return top;
+  let count = 1;
   for (;;) {
     const parent = stack[stack.length - 1];
     const i = info();
     const node = make(parent.type, i);
+    if (++count > MAX_AST_NODES) throw new NestingTooDeep(`larger than the analysis reads: more than ${MAX_AST_NODES.toLocaleString('en')} syntax nodes (the largest function of kernel/audit.c has about 6,000)`);
     parent.children.push(node);
     if (!i.leaf && cursor.gotoFirstChild()) {
       stack.push(node);
