@@ -66,7 +66,7 @@ export class Machine {
   /**
    * The task on the CPU: its call depth, its budget of statements between sleeps and its line
    * ring. The scheduler switches it before it resumes a task; calls made outside any task
-   * (boot: the initcalls) run as `boot`.
+   * (the initcalls) run as the boot task.
    */
   task: TaskContext;
   /** The clock for line rings and sleep sites (the harness's tick). */
@@ -141,12 +141,8 @@ export class Machine {
 
   /** One more call open on the task's stack: a new outermost call starts a fresh budget; too deep is a stack overflow. */
   private enter(c: Compiled, t: TaskContext): void {
-    if (t.depth === 0) {
-      t.fresh();
-      t.top = c.name;
-    } else if (t.depth >= MAX_CALL_DEPTH) {
-      throw new StackOverflowError(c.name, MAX_CALL_DEPTH, t.name);
-    }
+    if (t.depth === 0) t.fresh();
+    else if (t.depth >= MAX_CALL_DEPTH) throw new StackOverflowError(c.name, MAX_CALL_DEPTH, t.name);
     t.depth++;
   }
 

@@ -242,7 +242,7 @@ export function runOnce(model: QueueModel, options: SimulationOptions, explain?:
   let watched: TaskContext | undefined;
   const watchTask = (t: TaskContext | undefined) => {
     if (watched === t) return;
-    if (watched) { watched.traced = false; watched.ring = undefined; }
+    watched?.untrace();
     watched = t;
     t?.trace();
   };

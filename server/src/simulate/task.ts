@@ -106,8 +106,6 @@ export class TaskContext {
   ring?: LineRing;
   /** Traced for the whole run (the ring stays on after a probe). */
   traced = false;
-  /** Its outermost call of a function of the file. */
-  top = '';
   /** Sleeps it took where it could not yield (run in place), and how many when the probe began. */
   sleptInPlace = 0;
   probeSleeps = 0;
@@ -126,6 +124,13 @@ export class TaskContext {
     this.ring ??= new LineRing();
   }
 
+  /** Stops keeping them (unless a probe needs the ring). */
+  untrace(): void {
+    this.traced = false;
+    if (!this.probing) this.ring = undefined;
+  }
+
+  /** It goes to sleep at this statement. */
   sleep(fn: string, line: number, node: number, tick: number): void {
     this.asleep = true;
     const at = this.sleptAt;
