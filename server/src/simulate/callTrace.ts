@@ -9,7 +9,7 @@
 import type { QueueModel } from '../model';
 import { KERNEL_CONSTANTS, World } from './kernel';
 import type { Hung } from './hungTask';
-import { HungTaskError, LivelockError, MAX_CALL_DEPTH, StackFrame, StackOverflowError } from './lockup';
+import { HungTaskError, LivelockError, MAX_CALL_DEPTH, StackFrame, StackOverflowError, TaskStopped } from './lockup';
 import { LOOP_SHOWN, Machine } from './machine';
 import type { RanStep, SleepSite, TaskContext } from './task';
 import type { TraceStep } from './types';
@@ -22,12 +22,9 @@ export interface Report {
 
 /** A soft lockup: the loop, in the function it is in, with the calls that led to it. */
 export function lockupReport(model: QueueModel, world: World, err: LivelockError): Report {
-  const owner = lowest(err.loop);
-  // the open calls down to the function whose loop repeats (its callees come and go each trip)
-  const chain = [...err.frames].reverse().slice(0, owner ? owner.depth : undefined).map((f) => `${f.fn}()`);
-  const via = chain.length > 1 ? `, called as ${chain.join(' → ')}` : '';
+  const via = callChain(err, err.owner);
   return {
-    message: `${err.message}, in ${err.task}${via}: it spins on its CPU and never gives it up (a livelock; the soft-lockup detector fires)`,
+    message: `${err.message}, in ${err.task}${via ? `, called as ${via}` : ''}: it spins on its CPU and never gives it up (a livelock; the soft-lockup detector fires)`,
     steps: ranSteps(model, world, err.loop),
   };
 }
@@ -57,7 +54,7 @@ export function overflowReport(model: QueueModel, world: World, err: StackOverfl
 
 /** A hung task: where it sleeps, and how (in a loop with no way out, or waiting for what never comes). */
 export function hungReport(model: QueueModel, machine: Machine, world: World, who: Hung, t: TaskContext, what: { consumer: string; mainQueue?: string; ticks: number }): Report {
-  const asleep = sleeping(model, machine, world, t.ring?.lastLoop(LOOP_SHOWN) ?? [], t.sleptAt);
+  const asleep = sleeping(model, machine, world, t.ring?.lastLoop(LOOP_SHOWN) ?? [], t.ring?.loopOwner(), t.sleptAt);
   const secs = `${what.ticks / (KERNEL_CONSTANTS.HZ ?? 100)} s (${what.ticks} ticks)`;
   const message = who === 'consumer'
     ? `${what.consumer}() delivered no record in ${secs} of healthy auditd (connected and reading) while ${world.queued()} records waited on the queues${world.delivered === 0 ? '; it has delivered none since the run began' : ''}: ${asleep.where}`
@@ -67,19 +64,17 @@ export function hungReport(model: QueueModel, machine: Machine, world: World, wh
 
 /** A task that sleeps where nothing else can run (boot, a hook called through a pointer): it never returns. */
 export function inPlaceReport(model: QueueModel, machine: Machine, world: World, err: HungTaskError): Report {
-  const asleep = sleeping(model, machine, world, err.loop, err.site);
-  const owner = lowest(err.loop);
-  const chain = [...err.frames].reverse().slice(0, owner ? owner.depth : undefined).map((f) => `${f.fn}()`);
-  const via = chain.length > 1 ? ` (called as ${chain.join(' → ')})` : '';
+  const asleep = sleeping(model, machine, world, err.loop, err.owner, err.site);
+  const via = callChain(err, err.owner);
   return {
-    message: `${err.task} never gets past ${err.fn}()${via}: ${asleep.where}${asleep.trapped ? '' : ' (the simulator runs boot, and a call through a function pointer, without letting other tasks run: a wait there can only end by itself)'}`,
+    message: `${err.task} never gets past ${err.fn}()${via ? ` (called as ${via})` : ''}: ${asleep.where}${asleep.trapped ? '' : ' (the simulator runs boot, and a call through a function pointer, without letting other tasks run: a wait there can only end by itself)'}`,
     steps: asleep.steps,
   };
 }
 
 /** Where a task sleeps and how, from the loop it was seen going round (else the place it went to sleep). */
-function sleeping(model: QueueModel, machine: Machine, world: World, loop: RanStep[], site: SleepSite): { where: string; steps: TraceStep[]; trapped: boolean } {
-  const owner = lowest(loop);
+function sleeping(model: QueueModel, machine: Machine, world: World, loop: RanStep[], owner: RanStep | undefined, site: SleepSite): { where: string; steps: TraceStep[]; trapped: boolean } {
+  if (!loop.length) owner = undefined;
   const place = owner ?? site;
   const trapped = !!place.fn && place.node >= 0 && !machine.canReturn(place.fn, place.node);
   const how = trapped
@@ -96,9 +91,13 @@ function sleeping(model: QueueModel, machine: Machine, world: World, loop: RanSt
   return { where, steps, trapped };
 }
 
-/** The statement of a loop's trip run at the shallowest depth: the function whose loop it is. */
-function lowest(loop: RanStep[]): RanStep | undefined {
-  return loop.reduce<RanStep | undefined>((best, s) => (!best || s.depth < best.depth ? s : best), undefined);
+/**
+ * The calls open on the stopped task down to the function whose loop repeats (its callees
+ * come and go each trip): `a() → b()`, or '' when that function is the task's outermost call.
+ */
+function callChain(err: TaskStopped, owner: RanStep | undefined): string {
+  const chain = [...err.frames].reverse().slice(0, owner ? owner.depth : undefined).map((f) => `${f.fn}()`);
+  return chain.length > 1 ? chain.join(' → ') : '';
 }
 
 /** Statements a task ran, each with its source text. */

@@ -32,7 +32,8 @@ export abstract class TaskStopped extends Error {
 
 /** A soft lockup: more statements than the budget without sleeping, in a loop the ring saw. */
 export class LivelockError extends TaskStopped {
-  constructor(readonly fn: string, readonly steps: number, task: string, readonly loop: RanStep[] = []) {
+  /** `loop`: the last trip round it (at most LOOP_SHOWN statements); `owner`: its shallowest statement, in the function whose loop it is. */
+  constructor(readonly fn: string, readonly steps: number, task: string, readonly loop: RanStep[] = [], readonly owner?: RanStep) {
     super(`more than ${steps} steps inside one call of ${fn}() without sleeping`, task);
   }
 }
@@ -43,7 +44,7 @@ export class LivelockError extends TaskStopped {
  * else runs until it returns, so it never does. A hung task, not a spin.
  */
 export class HungTaskError extends TaskStopped {
-  constructor(readonly fn: string, task: string, readonly loop: RanStep[], readonly site: SleepSite) {
+  constructor(readonly fn: string, task: string, readonly loop: RanStep[], readonly site: SleepSite, readonly owner?: RanStep) {
     super(`${fn}() sleeps and never returns`, task);
   }
 }

@@ -162,8 +162,8 @@ export class Machine {
     const owner = t.ring!.loopOwner();
     const loop = t.ring!.lastLoop(LOOP_SHOWN);
     // a loop that went to sleep on each trip is no spin: it sleeps where nothing else can run
-    if (t.sleptInPlace > t.probeSleeps) throw new HungTaskError(owner?.fn ?? this.fn, t.name, loop, { ...t.sleptAt });
-    throw new LivelockError(owner?.fn ?? this.fn, this.budget, t.name, loop);
+    if (t.sleptInPlace > t.probeSleeps) throw new HungTaskError(owner?.fn ?? this.fn, t.name, loop, { ...t.sleptAt }, owner);
+    throw new LivelockError(owner?.fn ?? this.fn, this.budget, t.name, loop, owner);
   }
 
   /**
