@@ -384,8 +384,9 @@ describe('drafted review reply', () => {
   });
 
   it.skipIf(!hasShared)(needsShared('seed 003 (a quoted patch): the date from the attribution, what it introduces asked about'), () => {
-    const { text } = draftReply(reviewPatch(readShared(SEED_003)));
+    const { text, notes } = draftReply(reviewPatch(readShared(SEED_003)));
     expect(text).toMatch(/^On Wed, Nov 23, 2016 at 08:41PM, Paul Moore wrote:$/m);
+    expect(notes.join('\n')).toMatch(/kept no subject/);
     expect(text).toMatch(/^I think this is a problem: kauditd_retry_skb\(\) appends to$/m);
     expect(text).toMatch(/^Please take another look at the above before this goes in\.$/m);
   });

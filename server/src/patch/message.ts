@@ -137,7 +137,8 @@ export function readMessage(lines: readonly string[], start: number, end: number
 
   let rawSubject = pre.inBodySubject ?? header('subject') ?? pre.lineSubject;
   // No subject anywhere (an archive that lost the headers): the commit message's first line is the best name.
-  if (rawSubject === undefined && files.length > 0 && body.length > 0) rawSubject = body[0].text.trim();
+  const subjectGuessed = rawSubject === undefined && files.length > 0 && body.length > 0;
+  if (subjectGuessed) rawSubject = body[0].text.trim();
   if (rawSubject === undefined && fields.size === 0 && files.length === 0 && trailers.length === 0 && comments.comments.length === 0) return undefined;
 
   const encoding = header('content-transfer-encoding');
@@ -150,6 +151,7 @@ export function readMessage(lines: readonly string[], start: number, end: number
     date: pre.date ?? header('date') ?? pre.quotedDate,
     messageId: header('message-id'),
     inReplyTo: header('in-reply-to'),
+    ...(subjectGuessed ? { subjectGuessed: true } : {}),
     to: header('to'),
     cc: header('cc'),
     references: header('references'),

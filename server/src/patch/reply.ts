@@ -136,6 +136,7 @@ function replyHeaders(review: ReviewResult, author: Address | undefined, reviewe
   }
   if (cc.length) out.push(`Cc: ${cc.map(formatAddress).join(',\n    ')}`);
   out.push(`Subject: ${replySubject(subject)}`);
+  if (m?.subjectGuessed) notes.push('the message kept no subject: the draft\'s is the first line of its commit message; put the original subject back before sending');
   const id = messageIds(m?.messageId)[0];
   if (id) {
     const refs = [...new Set([...messageIds(m?.references), ...(messageIds(m?.references).length ? [] : messageIds(m?.inReplyTo)), id])];

@@ -71,6 +71,8 @@ export interface PatchMessage extends SubjectParts {
   date?: string;
   messageId?: string;
   inReplyTo?: string;
+  /** No subject anywhere: `subject` is the commit message's first line. */
+  subjectGuessed?: boolean;
   /** Recipients and thread, as the headers give them (absent on archive pages). */
   to?: string;
   cc?: string;
