@@ -76,7 +76,12 @@ function findMarker(buf: Buffer, from: number, end: number): number {
 function parseMessage(text: string): Message | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Message) : undefined;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    // `params` must be an object or an array when present; a null one made the protocol layer
+    // throw (reading its workDoneToken) before any handler could answer InvalidParams
+    const m = value as { method?: unknown; params?: unknown };
+    if (typeof m.method === 'string' && 'params' in m && (m.params === null || typeof m.params !== 'object')) m.params = {};
+    return value as Message;
   } catch {
     return undefined;
   }
