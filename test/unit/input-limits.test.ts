@@ -89,3 +89,17 @@ describe('a file larger than any audit code', () => {
     expect(report.findings.map((f) => `${f.rule} ${f.function}`)).toEqual(keys(TRIGGER).map((k) => k.replace(/ \d+$/, '')));
   });
 });
+
+describe('an mbox of more mails than any series', () => {
+  it('reviews the first ones and says how many more it did not', async () => {
+    const { reviewPatch, MAX_REVIEWED_MESSAGES } = await import('../../server/src/patch/review');
+    const mail = (i: number) => [
+      `From ${(0x1000 + i).toString(16)} Mon Sep 17 00:00:00 2001`, `From: Gen <g${i}@example.org>`, `Subject: [PATCH ${i}] gen: comment ${i}`, '', `Patch ${i}.`, '', '---',
+      `--- a/f${i}.c`, `+++ b/f${i}.c`, '@@ -1 +1,2 @@', ' a;', `+b${i};`, '',
+    ].join('\n');
+    const n = MAX_REVIEWED_MESSAGES + 7;
+    const r = reviewPatch(Array.from({ length: n }, (_, i) => mail(i)).join('\n'));
+    expect(r.problems.filter((p) => /more messages with a diff not reviewed/.test(p))).toEqual([expect.stringMatching(new RegExp(`^7 more messages with a diff not reviewed \\(from line \\d+, "gen: comment ${MAX_REVIEWED_MESSAGES}"\\): the mbox has ${n} and a review reads the first ${MAX_REVIEWED_MESSAGES}$`))]);
+    expect(r.readings).toHaveLength(MAX_REVIEWED_MESSAGES);
+  });
+});

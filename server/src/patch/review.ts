@@ -100,9 +100,13 @@ const C_FILE = /\.(c|h)$/;
 /** C files of one patch reviewed (an audit patch touches one or two). */
 export const MAX_REVIEWED_FILES = 200;
 
+/** Messages of one mbox reviewed (a series is a few dozen; an archive of thousands is not one patch). */
+export const MAX_REVIEWED_MESSAGES = 100;
+
 export function reviewPatch(text: string, options: ReviewOptions = {}): ReviewResult {
   const patch = parsePatch(text);
-  const messages = patch.messages.filter((m) => m.files.length);
+  const withDiffs = patch.messages.filter((m) => m.files.length);
+  const messages = withDiffs.slice(0, MAX_REVIEWED_MESSAGES);
   const files = messages.flatMap((m) => m.files);
   const hunks = files.flatMap((f) => f.hunks);
   const problems = patch.problems.map((p) => `line ${p.docLine + 1}: ${p.message}`);
@@ -111,6 +115,10 @@ export function reviewPatch(text: string, options: ReviewOptions = {}): ReviewRe
     hunks, lossyHunks: hunks.filter((h) => h.lossy), images: [], findings: [], changes: [], problems,
     readings: [], baseMismatch: [], unreviewed: [],
   };
+  if (withDiffs.length > messages.length) {
+    const first = withDiffs[messages.length];
+    result.problems.push(`${(withDiffs.length - messages.length).toLocaleString('en')} more messages with a diff not reviewed (from line ${first.startLine + 1}, "${first.subject.slice(0, 60)}"): the mbox has ${withDiffs.length.toLocaleString('en')} and a review reads the first ${MAX_REVIEWED_MESSAGES}`);
+  }
   const cFiles = mergeByPath(files.filter((f) => C_FILE.test(f.newPath || f.oldPath)));
   const analyser = new Analyser();
   analyser.options = { rules: options.rules };
