@@ -290,6 +290,11 @@ function lspTable(f: LspFigures, label: string): string {
     `  server RSS: ${f.rss.map((r) => `${r.mb.toFixed(0)} MB after ${r.after}`).join(', ')}`,
   ];
   if (f.curve) lines.push(`  RSS over a long session: ${f.curve.map((c) => `${c.changes}:${c.mb.toFixed(0)}`).join(' ')} (changes sent:MB)`);
+  if (f.nameTyping) {
+    const t = f.nameTyping;
+    const ms = [...t.ms].sort((a, b) => a - b);
+    lines.push(`  typing ${t.chars} characters into a function name (${t.name}, fresh server): peak RSS ${t.peakMb.toFixed(0)} MB (from ${t.beforeMb.toFixed(0)}, ${t.afterMb.toFixed(0)} after), keystroke → diagnostics p50 ${percentile(ms, 50).toFixed(1)} ms p95 ${percentile(ms, 95).toFixed(1)} ms`);
+  }
   return lines.join('\n');
 }
 
@@ -329,7 +334,7 @@ async function main(): Promise<void> {
   const engineInput = existsSync(corpus) ? corpus : resolve(root, 'examples', 'kauditd-demo.c');
   const engines = part('core') ? compareEngines(__filename, engineInput, runs) : [];
   const main = { path: '/bench/kernel/audit.c', text: inputs[0].text };
-  const lsp = part('lsp') ? await measureLsp(resolve(root, 'dist', 'server.js'), main, memoryDocuments(shared), { edits: 200, hovers: 200, longSession }) : undefined;
+  const lsp = part('lsp') ? await measureLsp(resolve(root, 'dist', 'server.js'), main, memoryDocuments(shared), { edits: 200, hovers: 200, longSession, nameTyping: 400 }) : undefined;
   const cli = part('cli') ? cliRows(root, existsSync(corpus) ? corpus : undefined, runs) : undefined;
   if (args.includes('--json')) {
     console.log(JSON.stringify({ node: process.version, cores: cpus().length, rows, simulations, engines, lsp, cli }, null, 2));
