@@ -32,8 +32,8 @@ type Header = { kind: 'ok'; length: number; bytes: number } | { kind: 'incomplet
 /** Reads the header block at `at`; `end` is where the buffered bytes end. */
 export function readHeader(buf: Buffer, at: number, end: number): Header {
   const limit = Math.min(end, at + MAX_HEADER_BYTES);
-  const stop = buf.indexOf(CRLF2, at);
-  if (stop < 0 || stop + 4 > limit) {
+  const stop = buf.subarray(0, limit).indexOf(CRLF2, at);
+  if (stop < 0) {
     // No end yet: keep waiting while what is there can still be the start of a header.
     if (end - at >= MAX_HEADER_BYTES) return { kind: 'bad', reason: `no header end in ${MAX_HEADER_BYTES} bytes`, bytes: 0 };
     return couldBeHeader(buf.toString('latin1', at, limit)) ? { kind: 'incomplete' } : { kind: 'bad', reason: 'bytes that are not a header', bytes: 0 };
@@ -62,12 +62,13 @@ function couldBeHeader(seen: string): boolean {
   return last === '' || (last === '\r' && lines.length > 0) || /^[A-Za-z][A-Za-z0-9-]*(?::[\t\x20-\x7e]*\r?)?$/.test(last);
 }
 
-/** Where the next marker starts at or after `from`, or -1. */
+/** Where the next marker in [from, end) starts, or -1. */
 function findMarker(buf: Buffer, from: number, end: number): number {
+  const within = buf.subarray(0, end); // (a search does not run on past `end`)
   let best = -1;
   for (const m of MARKERS) {
-    const i = buf.indexOf(m, from);
-    if (i >= 0 && i + m.length <= end && (best < 0 || i < best)) best = i;
+    const i = within.indexOf(m, from);
+    if (i >= 0 && (best < 0 || i < best)) best = i;
   }
   return best;
 }
