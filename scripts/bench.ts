@@ -6,7 +6,8 @@
  * It also measures what users wait for: the language server over stdio (benchLsp.ts) and
  * the command line beside checkpatch.pl (benchCli.ts).
  *
- *   node dist/bench.js [--runs N] [--json] [--only core|lsp|cli|sim] [--long-session CHANGES]
+ *   node dist/bench.js [--runs N] [--json] [--only core|lsp|cli|sim|limits] [--long-session CHANGES]
+ *   (limits, the input families at 1x, 4x and 16x, take minutes: only with --only limits)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { parseReports } from '../server/src/kcsan/parse';
 import { triage } from '../server/src/kcsan/triage';
 import { reviewPatch } from '../server/src/patch/review';
 import { simulate } from '../server/src/simulate';
+import { limitsTable, measureLimits } from './benchLimits';
 import type { SimulationOptions } from '../server/src/simulate/types';
 import { KernelCParser } from '../server/src/parse/cParser';
 import { initParserEngine } from '../server/src/parse/nodeEngine';
@@ -336,8 +338,9 @@ async function main(): Promise<void> {
   const main = { path: '/bench/kernel/audit.c', text: inputs[0].text };
   const lsp = part('lsp') ? await measureLsp(resolve(root, 'dist', 'server.js'), main, memoryDocuments(shared), { edits: 200, hovers: 200, longSession, nameTyping: 400 }) : undefined;
   const cli = part('cli') ? cliRows(root, existsSync(corpus) ? corpus : undefined, runs) : undefined;
+  const limits = only === 'limits' ? measureLimits() : undefined;
   if (args.includes('--json')) {
-    console.log(JSON.stringify({ node: process.version, cores: cpus().length, rows, simulations, engines, lsp, cli }, null, 2));
+    console.log(JSON.stringify({ node: process.version, cores: cpus().length, rows, simulations, engines, lsp, cli, limits }, null, 2));
     return;
   }
   const sizes = inputs.map((i) => `${i.label} ${i.text.split('\n').length} lines`).join(', ');
@@ -361,6 +364,7 @@ async function main(): Promise<void> {
     console.log(`\nlanguage server over stdio (node dist/server.js --stdio, one process; memory with the history files and seeds 001 and 003 open)`);
     console.log(lspTable(lsp, inputs[0].label));
   }
+  if (limits) console.log(`\n${limitsTable(limits)}`);
   if (cli) {
     console.log(`\ncommand line, whole process wall time, pair by pair (checkpatch: ${cli.checkpatch})`);
     for (const r of cli.rows) {
