@@ -3,6 +3,7 @@
  * AUDITLENS_SHARED=none runs the suite as if it were absent (as on a clean clone); any other non-empty
  * value is the folder to use instead of ../shared.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 
@@ -38,3 +39,13 @@ export const FIXTURES = resolve(__dirname, 'fixtures');
 export function fixture(name: string): string {
   return readFileSync(resolve(FIXTURES, name), 'utf8');
 }
+
+/** Whether git runs here (a fresh machine may have only Node): tests of git features skip without it. */
+export const hasGit = (() => {
+  try {
+    execFileSync('git', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();

@@ -3,12 +3,13 @@
  * flags: each is run with --help appended, which the argument parser reaches
  * only after every flag before it was accepted.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { auditlens, ensureBuilt, ROOT } from './cliProcess';
+import { hasGit } from '../shared';
 
 beforeAll(() => ensureBuilt());
 
@@ -37,14 +38,6 @@ it('every documented command line parses', () => {
   }
 });
 
-const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 it.skipIf(!hasGit)('the pre-commit hook example stops a commit that removes the retry queue bound, and lets a harmless one through', () => {
   const repo = mkdtempSync(join(tmpdir(), 'auditlens-hook-'));

@@ -32,7 +32,7 @@ import {
   WorkDoneProgressReport,
 } from 'vscode-languageserver/node';
 import type { CheckFilesResult, DocumentStatus, ModelSummaryReply, StatusNotification } from '../../server/src/features/requests';
-import { fixture } from '../shared';
+import { fixture, hasGit } from '../shared';
 import { ensureServerBuilt, ServerProcess } from './serverProcess';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -327,14 +327,6 @@ describe('an archive-damaged patch over LSP', () => {
   });
 });
 
-const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe.skipIf(!hasGit)('workspace trust over LSP', () => {
   it('runs no git for working-tree mode until the client says the workspace is trusted', async () => {

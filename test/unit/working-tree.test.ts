@@ -12,15 +12,8 @@ import { Analyser } from '../../server/src/analyser';
 import { analysisDiagnostics } from '../../server/src/features/diagnostics';
 import { WorkingTreeBaseline } from '../../server/src/features/workingTree';
 import { versionFixture } from '../model/helpers';
+import { hasGit } from '../shared';
 
-const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe.skipIf(!hasGit)('working-tree mode', () => {
   it('marks the findings an uncommitted change introduced, and only those, once git has answered', async () => {
