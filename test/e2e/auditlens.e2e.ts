@@ -218,7 +218,9 @@ describe('AuditLens in VS Code (code-server)', () => {
     await wb.command('AuditLens: Draft Review Reply');
     await wb.page.locator('.tabs-container .tab.active', { hasText: /Untitled/ }).waitFor();
     await wb.viewLine('Subject: Re: [PATCH] audit demo: keep every record that failed with -EAGAIN').waitFor();
-    await wb.viewLine('It introduces AQ101 in demo_retry_skb(); see above.').waitFor();
+    await wb.viewLine('To: Demo Contributor <contributor@example.org>').waitFor();
+    await wb.viewLine('I think this is a problem: demo_retry_skb() appends to audit_retry_queue').waitFor();
+    await wb.viewLine('AuditLens: introduces AQ101').waitFor();
     await poll(() => wb.page.locator('.editor-group-container').count()).toBe(2);
     await shot('review-reply');
   });
