@@ -2,6 +2,7 @@
  * A small seeded random generator for the fuzz harness: the same (seed, case) always
  * gives the same numbers, on every machine and Node version (no Math.random).
  */
+import { rng } from '../../server/src/simulate/scenario';
 
 /** 32-bit mix of a string or numbers (FNV-1a, then a murmur finaliser). */
 export function hash32(...parts: (string | number)[]): number {
@@ -22,10 +23,10 @@ export function hash32(...parts: (string | number)[]): number {
 }
 
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.draw = rng(seed);
   }
 
   /** A generator for one case of a run: depends only on the run's seed and the case's number. */
@@ -33,13 +34,9 @@ export class Rng {
     return new Rng(hash32('auditlens-fuzz', seed, index, salt));
   }
 
-  /** mulberry32: a float in [0, 1). */
+  /** A float in [0, 1): the project's seeded generator (simulate/scenario.ts, mulberry32). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** An integer in [0, n). */
