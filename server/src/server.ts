@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { Connection, createConnection, ProposedFeatures, StreamMessageWriter } from 'vscode-languageserver/node';
 import { FrameReader } from './frameReader';
-import { readSource } from './input/read';
+import { configFiles, readSource } from './input/read';
 import { WorkingTreeBaseline } from './features/workingTree';
 import { childProcessRunner, inProcessRunner } from './features/simulation';
 import { startServer } from './lspServer';
@@ -58,16 +58,7 @@ initParserEngine().then(
       pathOf: (uri) => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined),
       readSource,
       exists: (p) => fs.existsSync(p),
-      configFs: {
-        exists: (p) => {
-          try {
-            return fs.statSync(p).isFile();
-          } catch {
-            return false;
-          }
-        },
-        read: (p) => fs.readFileSync(p, 'utf8'),
-      },
+      configFs: configFiles,
       workingTree: (analyser, onBaseline) => new WorkingTreeBaseline(analyser, onBaseline),
       // Two turns of the event loop: in the first, stdin is read and the connection queues what came
       // (its own setImmediate, behind ours); the second lets that run before the long work goes on.

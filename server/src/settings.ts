@@ -4,6 +4,7 @@
  */
 import type { RuleOptions } from './rules';
 import { RULE_BY_ID } from './rules/catalogue';
+import { isRuleSetting } from './config/projectConfig';
 
 export interface ServerSettings {
   /** Documents larger than this many UTF-8 bytes are not parsed. */
@@ -15,8 +16,6 @@ export interface ServerSettings {
 }
 
 export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({ maxFileSize: 8 * 1024 * 1024, rules: {}, workingTree: true });
-
-const RULE_SETTINGS = new Set(['default', 'off', 'error', 'warning', 'information']);
 
 /** Merges whatever the client sent over `base`, ignoring values of the wrong shape. */
 export function readSettings(raw: unknown, base: Readonly<ServerSettings> = DEFAULT_SETTINGS): ServerSettings {
@@ -30,7 +29,7 @@ export function readSettings(raw: unknown, base: Readonly<ServerSettings> = DEFA
     if (rules && typeof rules === 'object') {
       out.rules = {};
       for (const [id, v] of Object.entries(rules as Record<string, unknown>)) {
-        if (RULE_BY_ID.has(id) && typeof v === 'string' && RULE_SETTINGS.has(v)) out.rules[id] = v as ServerSettings['rules'][string];
+        if (RULE_BY_ID.has(id) && isRuleSetting(v)) out.rules[id] = v;
       }
     }
   }

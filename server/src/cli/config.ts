@@ -4,7 +4,8 @@
  * `--rule RULE=SETTING` over both. A configuration that cannot be read is
  * unusable input (exit 2); keys it does not know are warned about once.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { configFiles } from '../input/read';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, EMPTY_CONFIG, loadConfigFor, mergeRules, parseConfig, parseRuleFlags, ProjectConfig } from '../config/projectConfig';
 import type { RuleOptions } from '../rules';
@@ -18,16 +19,6 @@ export const CONFIG_FLAGS = {
   rule: { takesValue: true, repeatable: true },
 };
 
-const nodeFs = {
-  exists: (p: string) => {
-    try {
-      return statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  },
-  read: (p: string) => readFileSync(p, 'utf8'),
-};
 
 export class CliConfig {
   private readonly byDir = new Map<string, ProjectConfig>();
@@ -57,7 +48,7 @@ export class CliConfig {
     let hit = this.byDir.get(dir);
     if (!hit) {
       try {
-        hit = loadConfigFor(dir, nodeFs);
+        hit = loadConfigFor(dir, configFiles);
       } catch (err) {
         throw this.unusable(err);
       }

@@ -16,6 +16,11 @@ export const CONFIG_NAMES = ['.auditlens.json', 'auditlens.config.json'] as cons
 export type RuleSetting = NonNullable<RuleOptions['rules']>[string];
 const RULE_SETTINGS = new Set<string>(['default', 'off', 'error', 'warning', 'information']);
 
+/** Whether `v` is a rule setting (`off`, a severity, or `default`): the file's, the flags' and the editor's. */
+export function isRuleSetting(v: unknown): v is RuleSetting {
+  return typeof v === 'string' && RULE_SETTINGS.has(v);
+}
+
 export interface SimulationDefaults {
   scenario?: ScenarioName;
   records?: number;
@@ -107,7 +112,7 @@ export function parseConfig(text: string, path: string): ProjectConfig {
 
 function ruleSetting(id: string, v: unknown): string | { why: string } {
   if (!RULE_BY_ID.has(id)) return { why: `no rule ${id} in the catalogue; ignored` };
-  if (typeof v === 'string' && RULE_SETTINGS.has(v)) return v;
+  if (isRuleSetting(v)) return v;
   return { why: `must be off, error, warning, information or default (got ${JSON.stringify(v)}); ignored` };
 }
 

@@ -184,3 +184,15 @@ export function unusableReason(path: string, err: unknown): string {
   // One file breaking the analysis must not hide the others' results.
   return `${path}: internal error while analysing (please report it): ${oneLine(err)}`;
 }
+
+/** Project configuration files (.auditlens.json) as the CLI and the Node server read them. */
+export const configFiles = {
+  exists: (path: string): boolean => {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  },
+  read: (path: string): string => readFileSync(path, 'utf8'),
+};
