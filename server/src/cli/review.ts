@@ -11,7 +11,7 @@ import { REVIEW_USAGE } from './commands';
 import { EXIT_CLEAN, EXIT_FINDINGS, InputError, UsageError, withInputPrefix } from './errors';
 import { DEFAULT_MAX_SIZE, readPatch, readSource } from '../input/read';
 import type { CliIO } from './io';
-import type { FindingReport } from '../report/checkReport';
+import { someOf, type FindingReport } from '../report/checkReport';
 import { CliConfig, CONFIG_FLAGS } from './config';
 import { reviewerIdentity } from './identity';
 import { writeFileSync } from 'node:fs';
@@ -182,7 +182,7 @@ export function runReview(args: readonly string[], io: CliIO): number {
 function textReport(path: string, r: ReviewReport): string {
   const hunks = `${r.patch.hunks} hunk${r.patch.hunks === 1 ? '' : 's'}`;
   const out: string[] = [
-    `${r.patch.subject || path}: ${r.patch.files.length > 10 ? `${r.patch.files.slice(0, 10).join(', ')} and ${(r.patch.files.length - 10).toLocaleString('en')} more files` : r.patch.files.join(', ')}, ${hunks}${r.patch.lossyHunks ? ` (${r.patch.lossyHunks} lossy)` : ''}, reviewed ${r.patch.mode === 'base' ? (r.baseMismatch.length ? 'against the base where it applies, from the hunks elsewhere' : 'against the base') : 'from the hunks alone'}`,
+    `${r.patch.subject || path}: ${someOf(r.patch.files, 10)}, ${hunks}${r.patch.lossyHunks ? ` (${r.patch.lossyHunks} lossy)` : ''}, reviewed ${r.patch.mode === 'base' ? (r.baseMismatch.length ? 'against the base where it applies, from the hunks elsewhere' : 'against the base') : 'from the hunks alone'}`,
     `read: ${r.reading}`,
   ];
   for (const f of r.findings) {

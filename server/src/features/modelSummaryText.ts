@@ -4,6 +4,7 @@
  * VS Code's Markdown preview, where the page is read, does not follow
  * `file:` links. Everything shown is in the summary; nothing is recomputed.
  */
+import { functionLabel } from '../report/checkReport';
 import type { RouteOutcome } from '../model/drains';
 import { RULE_BY_ID } from '../rules/catalogue';
 import { boundWord, code, plural } from './explain/text';
@@ -53,7 +54,7 @@ export function modelSummaryMarkdown(s: ModelSummary, options: SummaryTextOption
   if (s.notAnalysed.length) {
     // first: what follows describes the file without these
     out.push('## Not analysed', '');
-    for (const n of s.notAnalysed) out.push(`- ${n.name ? code(n.name) : 'a function without a name'} (${at(n.line)}): ${n.reason}. Nothing below includes it.`);
+    for (const n of s.notAnalysed) out.push(`- ${n.name ? code(n.name) : functionLabel(n.name)} (${at(n.line)}): ${n.reason}. Nothing below includes it.`);
     out.push('');
   }
 

@@ -11,6 +11,7 @@
  */
 import type { ReviewResult, ReviewedFinding } from './review';
 import type { Hunk, PatchLine } from './types';
+import { someOf } from '../report/checkReport';
 import { Address, attributionLine, displayName, formatAddress, listsFor, messageIds, parseAddress, parseAddressList, replySubject } from './replyMail';
 
 const CONTEXT_BEFORE = 3;
@@ -94,7 +95,7 @@ export function draftReply(review: ReviewResult, options: ReplyOptions = {}): Dr
 
   const lossy = review.lossyHunks.length;
   if (lossy) notes.push(`${lossy} of ${review.hunks.length} hunks came through the archive damaged and were read from what survived; check the quoted lines against the original before sending`);
-  if (review.unreviewed.length) notes.push(`not reviewed: ${review.unreviewed.slice(0, 5).join(', ')}${review.unreviewed.length > 5 ? ` and ${review.unreviewed.length - 5} more` : ''}`);
+  if (review.unreviewed.length) notes.push(`not reviewed: ${someOf(review.unreviewed, 5)}`);
   if (!fixed.length && !introduced.length) notes.push(mismatch ? 'nothing to object to in the parts that could be read; the rest could not be reviewed against the tree' : 'no queue finding was introduced or fixed: the draft has no comments to send');
 
   const clean = !introduced.length && !mismatch && !lossy && review.images.length > 0 && review.images.every((i) => i.mode === 'base');

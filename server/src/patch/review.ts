@@ -8,7 +8,7 @@
  */
 import { Analyser, FileAnalysis } from '../analyser';
 import type { RuleOptions } from '../rules';
-import { functionLabel } from '../report/checkReport';
+import { functionLabel, someOf } from '../report/checkReport';
 import type { Finding } from '../rules/finding';
 import { applyFilePatch } from './apply';
 import { ASSUMED_CONSUMER, ASSUMED_DRAIN, assumedConsumer } from './assumedBindings';
@@ -191,7 +191,7 @@ export function readingSummary(r: ReviewResult): string {
   // functions the hunks show only in part: what needs the whole function is not judged there
   const partial = [...new Set(r.images.flatMap((i) => [...i.partial, ...(i.rebuilt ? [...i.rebuilt.partial] : [])]))].filter((f) => f !== ASSUMED_CONSUMER);
   if (partial.length) line += `. Shown only in part: ${partial.map((f) => `${f}()`).join(', ')} (record ownership, drain loops and hook bindings outside the hunks are not judged there; review against the tree with --base for those)`;
-  if (r.unreviewed.length) line += `. Not reviewed: ${r.unreviewed.length > 5 ? `${r.unreviewed.slice(0, 5).join(', ')} and ${(r.unreviewed.length - 5).toLocaleString('en')} more` : r.unreviewed.join(', ')}`;
+  if (r.unreviewed.length) line += `. Not reviewed: ${someOf(r.unreviewed, 5)}`;
   return line;
 }
 

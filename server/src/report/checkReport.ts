@@ -62,6 +62,11 @@ export interface NotAnalysedReport {
   reason: string;
 }
 
+/** Up to `max` items, then `and N more`: how outputs name a long list (files of a tree-wide patch). */
+export function someOf(items: readonly string[], max: number): string {
+  return items.length > max ? `${items.slice(0, max).join(', ')} and ${(items.length - max).toLocaleString('en')} more` : items.join(', ');
+}
+
 /** How outputs name a function that may have no name yet (`static void {` being typed). */
 export function functionLabel(name: string): string {
   return name ? `${name}()` : 'the function without a name';

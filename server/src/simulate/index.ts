@@ -6,6 +6,7 @@
  * bounds, termination and accounting as it goes. Deterministic per seed.
  */
 import type { FileAnalysis } from '../analyser';
+import { functionLabel } from '../report/checkReport';
 import type { QueueModel } from '../model';
 import { explore, exploreFor } from './explore';
 import { explained } from './run';
@@ -41,7 +42,7 @@ export function exploreTarget(analysis: FileAnalysis, options: SimulationOptions
 
 /** Functions the analysis left out: the run treated calls to them as calls it does not know. */
 function notAnalysed(analysis: FileAnalysis): string[] {
-  return analysis.model.file.notAnalysed.map((n) => `${n.name ? `${n.name}()` : 'a function without a name'} was not analysed (${n.reason}); the run treated calls to it as calls it does not know`);
+  return analysis.model.file.notAnalysed.map((n) => `${functionLabel(n.name)} was not analysed (${n.reason}); the run treated calls to it as calls it does not know`);
 }
 
 /**
