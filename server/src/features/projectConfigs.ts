@@ -28,6 +28,8 @@ export class ProjectConfigs {
   private readonly files = new Map<string, ConfigProblem>();
   /** What was last published per configuration file URI (its text and problems). */
   private published = new Map<string, string>();
+  /** Files were read or forgotten since the last pendingDiagnostics(): only then is there news (it runs on every keystroke). */
+  private changed = false;
 
   /** `fs` absent (the web): no configuration files, settings only. */
   constructor(private readonly fs: ConfigFs | undefined, private readonly pathOf: (uri: string) => string | undefined) {}
@@ -52,13 +54,9 @@ export class ProjectConfigs {
 
   /** Forgets everything read: a configuration file was created, changed or deleted. */
   clear(): void {
+    this.changed = true;
     this.byDir.clear();
     this.files.clear();
-  }
-
-  /** The configuration files read so far, with what in them was not understood. */
-  read(): ConfigProblem[] {
-    return [...this.files.values()];
   }
 
   /**
@@ -66,6 +64,8 @@ export class ProjectConfigs {
    * empty list for those published before that are no longer read (changed or deleted).
    */
   pendingDiagnostics(): { uri: string; diagnostics: Diagnostic[] }[] {
+    if (!this.changed) return [];
+    this.changed = false;
     const out: { uri: string; diagnostics: Diagnostic[] }[] = [];
     const now = new Map([...this.files.values()].map((f) => [pathToFileURL(f.path).href, f]));
     for (const uri of this.published.keys()) if (!now.has(uri)) out.push({ uri, diagnostics: [] });
@@ -89,11 +89,15 @@ export class ProjectConfigs {
       if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(`${path}: larger than 1 MB; not read`);
       const config = parseConfig(text, path);
       this.files.set(path, { path, text, problems: config.problems });
+      this.changed = true;
       return config;
     } catch (err) {
       // an unusable file configures nothing, and says so where the user edits it
       const message = err instanceof ConfigError ? err.message : `${path ?? dir}: ${(err as Error).message}`;
-      if (path) this.files.set(path, { path, text, problems: [message] });
+      if (path) {
+        this.files.set(path, { path, text, problems: [message] });
+        this.changed = true;
+      }
       return { ...EMPTY_CONFIG, path, problems: [message] };
     }
   }
